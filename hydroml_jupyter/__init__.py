@@ -1,0 +1,41 @@
+"""hydroml-jupyter: clean data and run ML experiments without leaving the notebook.
+
+Examples
+--------
+>>> import hydroml_jupyter as hj
+>>> s = hj.open("notebooks/data/customers.csv")  # doctest: +SKIP
+>>> s.apply("cast", column="age", dtype="Int64", errors="coerce")  # doctest: +SKIP
+>>> print(s.code())  # doctest: +SKIP
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from hydroml_jupyter.errors import HydroMLError, OperationError, SourceError
+from hydroml_jupyter.session import (
+    Operation,
+    Recipe,
+    Session,
+    catalog,
+    sessions,
+)
+from hydroml_jupyter.session import get_session as session
+from hydroml_jupyter.session import open_session as open  # noqa: A004
+
+try:
+    __version__ = version("hydroml-jupyter")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "HydroMLError",
+    "Operation",
+    "OperationError",
+    "Recipe",
+    "Session",
+    "SourceError",
+    "__version__",
+    "catalog",
+    "open",
+    "session",
+    "sessions",
+]

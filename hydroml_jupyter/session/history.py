@@ -1,0 +1,119 @@
+"""The history: snapshots of a frame, one per step, with a cursor and a memory budget.
+
+Undo and redo move the cursor and hand back a kept snapshot: no recomputation.
+When the snapshots hold more than the budget, the ones farthest from the cursor
+are dropped (never the original or the current one) and rebuilt on demand by
+replaying operations from the nearest kept snapshot.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+
+from hydroml_jupyter.session.memory import Buffers, frame_buffers, unique_bytes
+from hydroml_jupyter.session.ops.base import Operation
+
+__all__ = ["DEFAULT_MEMORY_BUDGET", "Entry", "History"]
+
+#: Default bytes the snapshots of one session may hold before old ones are dropped.
+DEFAULT_MEMORY_BUDGET = 2 * 1024**3
+
+
+@dataclasses.dataclass(eq=False)
+class Entry:
+    """One step of the history: the operation and the frame it produced."""
+
+    op: Operation | None
+    frame: pd.DataFrame | None
+    shape: tuple[int, int]
+    duration: float
+    buffers: Buffers
+    created: float = dataclasses.field(default_factory=time.time)
+    cache: dict[Any, Any] = dataclasses.field(default_factory=dict)
+
+
+class History:
+    """Snapshots with a cursor. Not thread-safe: the session holds the lock."""
+
+    def __init__(self, original: pd.DataFrame, memory_budget: int | None = None) -> None:
+        self.memory_budget = DEFAULT_MEMORY_BUDGET if memory_budget is None else memory_budget
+        self._entries = [Entry(None, original, original.shape, 0.0, frame_buffers(original))]
+        self.cursor = 0
+        self.rebuilds = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries)
+
+    def __getitem__(self, index: int) -> Entry:
+        return self._entries[index]
+
+    @property
+    def current(self) -> Entry:
+        """The entry at the cursor."""
+        return self._entries[self.cursor]
+
+    def frame(self, index: int | None = None) -> pd.DataFrame:
+        """Return the frame after step ``index`` (the cursor's by default)."""
+        index = self.cursor if index is None else index
+        entry = self._entries[index]
+        if entry.frame is not None:
+            return entry.frame
+        start = max(i for i in range(index) if self._entries[i].frame is not None)
+        frame = self._entries[start].frame
+        for i in range(start + 1, index + 1):
+            op = self._entries[i].op
+            assert op is not None
+            frame = op.apply(frame.copy(deep=False))  # type: ignore[union-attr]
+        self.rebuilds += 1
+        entry.frame = frame
+        entry.buffers = frame_buffers(frame)
+        self._enforce_budget()
+        return frame  # type: ignore[return-value]
+
+    def push(self, op: Operation, frame: pd.DataFrame, duration: float) -> Entry:
+        """Append a step after the cursor, dropping any steps that were undone."""
+        del self._entries[self.cursor + 1 :]
+        entry = Entry(op, frame, frame.shape, duration, frame_buffers(frame))
+        self._entries.append(entry)
+        self.cursor += 1
+        self._enforce_budget()
+        return entry
+
+    def move(self, index: int) -> None:
+        """Move the cursor to ``index``, rebuilding its frame if it was dropped."""
+        self.cursor = index
+        self.frame(index)
+
+    def truncate(self) -> None:
+        """Forget the steps after the cursor."""
+        del self._entries[self.cursor + 1 :]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the kept snapshots, shared buffers counted once."""
+        return unique_bytes(e.buffers for e in self._entries if e.frame is not None)
+
+    @property
+    def kept(self) -> list[int]:
+        """Indexes of the steps whose snapshot is in memory."""
+        return [i for i, e in enumerate(self._entries) if e.frame is not None]
+
+    def _enforce_budget(self) -> None:
+        if self.nbytes <= self.memory_budget:
+            return
+        candidates = [i for i in self.kept if i not in (0, self.cursor)]
+        candidates.sort(key=lambda i: (-abs(i - self.cursor), i))
+        for i in candidates:
+            self._entries[i].frame = None
+            self._entries[i].buffers = {}
+            self._entries[i].cache.clear()
+            if self.nbytes <= self.memory_budget:
+                return

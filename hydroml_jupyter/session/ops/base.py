@@ -1,0 +1,363 @@
+"""The operation protocol: a frozen dataclass that transforms a frame and writes its own code.
+
+An operation is registered by name with :func:`register`. It is built from plain,
+JSON-friendly parameters with :func:`make_operation`, which checks every parameter
+against the dataclass annotations before anything runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import types
+import typing
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
+
+import numpy as np
+import pandas as pd
+
+from hydroml_jupyter.errors import OperationError
+
+__all__ = [
+    "Failure",
+    "Label",
+    "Operation",
+    "catalog",
+    "col",
+    "literal",
+    "make_operation",
+    "operation_class",
+    "register",
+]
+
+#: A column label. Sessions only hold frames whose labels are strings or integers.
+Label = str | int
+
+_REGISTRY: dict[str, type[Operation]] = {}
+
+_OpT = TypeVar("_OpT", bound="type[Operation]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Failure:
+    """A value an operation cannot handle, found before applying it."""
+
+    row: Hashable
+    column: Label
+    value: Any
+
+    def describe(self) -> str:
+        """Return ``'x' (row 3)``."""
+        return f"{_short(self.value)} (row {self.row!r})"
+
+
+class Operation:
+    """Base class of every cleaning operation.
+
+    Subclasses are frozen dataclasses whose fields are the operation's parameters.
+    They implement :meth:`transform`, :meth:`code` and :meth:`label`, and may
+    override :meth:`validate` and :meth:`failures`.
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str] = ""
+
+    # -- to implement -------------------------------------------------------------
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Return the transformed frame; never mutate ``df``."""
+        raise NotImplementedError
+
+    def code(self, var: str = "df") -> str:
+        """Return pandas code that turns the frame bound to ``var`` into the result."""
+        raise NotImplementedError
+
+    def label(self) -> str:
+        """Return a short human label, e.g. ``"Rename price → price_usd"``."""
+        raise NotImplementedError
+
+    def validate(self, df: pd.DataFrame) -> None:
+        """Raise :class:`OperationError` when the operation cannot apply to ``df``."""
+        require_columns(self, df, self.columns_used())
+
+    def failures(self, df: pd.DataFrame) -> list[Failure]:
+        """Return the values this operation would fail on (empty by default)."""
+        return []
+
+    def columns_used(self) -> list[Label]:
+        """Return the existing columns the operation reads."""
+        return []
+
+    # -- provided -----------------------------------------------------------------
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Validate, then transform; any failure becomes an :class:`OperationError`."""
+        self.validate(df)
+        try:
+            out = self.transform(df)
+        except OperationError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError, ArithmeticError) as exc:
+            raise self.error(_one_line(exc)) from exc
+        if not out.columns.is_unique:
+            dup = out.columns[out.columns.duplicated()][0]
+            raise self.error(f"the result would have two columns named {dup!r}", column=dup)
+        return out
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The operation's parameters as a plain dict."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"op": name, "params": {...}}``."""
+        return {"op": self.name, "params": self.params}
+
+    def error(self, message: str, *, column: Any = None, value: Any = None) -> OperationError:
+        """Build an :class:`OperationError` whose message starts with the op's name."""
+        return OperationError(f"{self.name}: {message}", op=self.name, column=column, value=value)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{type(self).__name__}({args})"
+
+
+def register(cls: _OpT) -> _OpT:
+    """Register an operation class under its ``name`` (used as a class decorator)."""
+    if cls.name in _REGISTRY:
+        raise ValueError(f"operation {cls.name!r} is registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def catalog() -> dict[str, type[Operation]]:
+    """Return every registered operation class by name."""
+    from hydroml_jupyter.session import ops as _ops  # noqa: F401  (registers the built-ins)
+
+    return dict(_REGISTRY)
+
+
+def operation_class(name: str) -> type[Operation]:
+    """Return the operation class registered as ``name``."""
+    ops = catalog()
+    if name not in ops:
+        raise OperationError(
+            f"unknown operation {name!r}{_did_you_mean(name, ops)}; "
+            f"known: {', '.join(sorted(ops))}",
+            op=name,
+        )
+    return ops[name]
+
+
+def make_operation(name: str, params: dict[str, Any]) -> Operation:
+    """Build a checked operation from its name and plain parameters.
+
+    Examples
+    --------
+    >>> make_operation("rename", {"columns": {"a": "b"}}).label()
+    'Rename a → b'
+    """
+    cls = operation_class(name)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    hints = typing.get_type_hints(cls)
+    unknown = [k for k in params if k not in fields]
+    if unknown:
+        raise OperationError(
+            f"{name}: unknown parameter {unknown[0]!r}{_did_you_mean(unknown[0], fields)}; "
+            f"expected {', '.join(fields)}",
+            op=name,
+        )
+    missing = [
+        k
+        for k, f in fields.items()
+        if k not in params
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise OperationError(f"{name}: missing parameter {missing[0]!r}", op=name)
+    clean = {}
+    for key, value in params.items():
+        value = _plain(value)
+        if not _matches(value, hints[key]):
+            raise OperationError(
+                f"{name}: parameter {key!r} must be {_describe_type(hints[key])}, "
+                f"not {_short(value)}",
+                op=name,
+                value=value,
+            )
+        clean[key] = value
+    normalize = getattr(cls, "normalize", None)
+    if normalize is not None:
+        clean = normalize(clean)
+    return cls(**clean)
+
+
+# -- column checks and messages -------------------------------------------------------
+def require_columns(op: Operation, df: pd.DataFrame, columns: Iterable[Label]) -> None:
+    """Raise when any of ``columns`` is not in ``df``, suggesting the closest name."""
+    for column in columns:
+        if column not in df.columns:
+            hint = _did_you_mean(column, [str(c) for c in df.columns])
+            raise op.error(f"no column named {column!r}{hint}", column=column)
+
+
+def require_kind(op: Operation, df: pd.DataFrame, column: Label, kinds: str, what: str) -> None:
+    """Raise unless ``df[column]`` is of one of the numpy ``kinds`` (e.g. ``"iuf"``)."""
+    dtype = df[column].dtype
+    if kind_of(dtype) not in kinds:
+        raise op.error(f"column {column!r} is {dtype}, not {what}", column=column)
+
+
+def kind_of(dtype: Any) -> str:
+    """Return a one-letter kind: numpy's (``i u f b M m O``), ``T`` for text, ``c`` for category."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "c"
+    if isinstance(dtype, pd.StringDtype):
+        return "T"
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        pa_type = dtype.pyarrow_dtype
+        if pa.types.is_string(pa_type) or pa.types.is_large_string(pa_type):
+            return "T"
+    return str(getattr(dtype, "kind", "O"))
+
+
+def is_text(series: pd.Series) -> bool:
+    """Return True for string columns (``str``, ``string`` or object columns holding str)."""
+    kind = kind_of(series.dtype)
+    if kind == "T":
+        return True
+    if kind == "O":
+        values = series.dropna()
+        return bool(len(values)) and all(isinstance(v, str) for v in values.head(1000))
+    return kind == "c" and is_text(pd.Series(series.cat.categories))
+
+
+def _did_you_mean(name: Any, choices: Iterable[Any]) -> str:
+    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+# -- parameters -------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    """Turn numpy scalars and tuples into plain Python values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _matches(value: Any, hint: Any) -> bool:  # noqa: PLR0911
+    if hint is Any:
+        return _is_literal_value(value)
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return any(_matches(value, h) for h in get_args(hint))
+    if origin is Literal:
+        return any(value == a and type(value) is type(a) for a in get_args(hint))
+    if origin is list:
+        (item,) = get_args(hint)
+        return isinstance(value, list) and all(_matches(v, item) for v in value)
+    if origin is dict:
+        key, item = get_args(hint)
+        return isinstance(value, dict) and all(
+            _matches(k, key) and _matches(v, item) for k, v in value.items()
+        )
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _describe_type(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe_type(h) for h in get_args(hint))
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in get_args(hint))
+    if origin is list:
+        return f"a list of {_describe_type(get_args(hint)[0])}"
+    if origin is dict:
+        return "a dict"
+    if hint is Any:
+        return "a plain value"
+    if hint is type(None):
+        return "None"
+    return {str: "a string", int: "an integer", float: "a number", bool: "True or False"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def _is_literal_value(value: Any) -> bool:
+    if value is None or isinstance(value, bool | int | float | str):
+        return True
+    if isinstance(value, pd.Timestamp):
+        return True
+    if isinstance(value, list):
+        return all(_is_literal_value(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_literal_value(k) and _is_literal_value(v) for k, v in value.items())
+    return False
+
+
+# -- code generation ------------------------------------------------------------------
+def literal(value: Any) -> str:
+    """Return Python source for a plain value.
+
+    Examples
+    --------
+    >>> literal({"a": [1, float("nan")], 2: None})
+    "{'a': [1, float('nan')], 2: None}"
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    if isinstance(value, pd.Timestamp):
+        return f"pd.Timestamp({value.isoformat()!r})"
+    if isinstance(value, list | tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
+            f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+        )
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if value is None or isinstance(value, bool | int | float | str):
+        return repr(value)
+    raise TypeError(f"cannot write {type(value).__name__} as Python source")
+
+
+def col(var: str, column: Label) -> str:
+    """Return ``df['column']`` source."""
+    return f"{var}[{literal(column)}]"
+
+
+def as_list(value: Any) -> list[Any]:
+    """Return ``value`` as a list (a single label becomes a one-item list)."""
+    if value is None:
+        return []
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    return [value]

@@ -1,0 +1,173 @@
+"""Change a column's type, reporting exactly which values cannot be converted."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from hydroml_jupyter.session.ops.base import (
+    Failure,
+    Label,
+    Operation,
+    col,
+    kind_of,
+    literal,
+    register,
+)
+
+INT_TYPES = ("int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64")
+FLOAT_TYPES = ("float32", "float64", "Float32", "Float64")
+DATETIME_TYPES = ("datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]")
+TEXT_TYPES = ("str", "string", "category")
+BOOL_TYPES = ("bool", "boolean")
+DTYPES = INT_TYPES + FLOAT_TYPES + TEXT_TYPES + BOOL_TYPES + DATETIME_TYPES
+
+#: Words read as booleans by ``cast(..., dtype="bool"/"boolean")``, after strip and lower.
+BOOL_WORDS: dict[str, bool] = {
+    "true": True, "t": True, "yes": True, "y": True, "1": True, "1.0": True,
+    "false": False, "f": False, "no": False, "n": False, "0": False, "0.0": False,
+}  # fmt: skip
+
+_MAX_LISTED = 5
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class Cast(Operation):
+    """Convert ``column`` to ``dtype``.
+
+    With ``errors="raise"`` any value that cannot be converted stops the cast and
+    the error lists up to five of them with their row labels; with ``"coerce"`` they
+    become missing. ``format`` is a :func:`pandas.to_datetime` format for dates.
+    """
+
+    name = "cast"
+    summary = "Change a column's type"
+
+    column: Label
+    dtype: str
+    errors: Literal["raise", "coerce"] = "raise"
+    format: str | None = None
+
+    def columns_used(self) -> list[Label]:
+        return [self.column]
+
+    # -- checks ----------------------------------------------------------------------
+    def validate(self, df: pd.DataFrame) -> None:
+        super().validate(df)
+        if self.dtype not in DTYPES:
+            raise self.error(
+                f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}", value=self.dtype
+            )
+        if self.format is not None and self.dtype not in DATETIME_TYPES:
+            raise self.error("format= only applies to datetime dtypes", value=self.format)
+        source = df[self.column]
+        kind = kind_of(source.dtype)
+        if self.dtype in INT_TYPES + FLOAT_TYPES and kind in "mM":
+            raise self.error(
+                f"column {self.column!r} is {source.dtype}; it cannot become {self.dtype}",
+                column=self.column,
+            )
+        failures = self.failures(df)
+        if failures and self.errors == "raise":
+            raise self._failure_error(failures, source)
+        converted = self._convert(source, "coerce")
+        self._check_result(converted, source)
+
+    def failures(self, df: pd.DataFrame) -> list[Failure]:
+        """Return every value of the column that cannot be converted."""
+        source = df[self.column]
+        converted = self._convert(source, "coerce")
+        mask = converted.isna().to_numpy(dtype=bool) & source.notna().to_numpy(dtype=bool)
+        return [
+            Failure(row, self.column, value)
+            for row, value in source[mask].items()
+        ]
+
+    def _failure_error(self, failures: list[Failure], source: pd.Series) -> Exception:
+        what = {
+            **dict.fromkeys(INT_TYPES + FLOAT_TYPES, "numbers"),
+            **dict.fromkeys(DATETIME_TYPES, "dates" + (f" in format {self.format!r}" if self.format else "")),
+            **dict.fromkeys(BOOL_TYPES, "true/false words"),
+        }[self.dtype]  # fmt: skip
+        listed = ", ".join(f.describe() for f in failures[:_MAX_LISTED])
+        more = f" and {len(failures) - _MAX_LISTED} more" if len(failures) > _MAX_LISTED else ""
+        count = f"{len(failures)} value{'s' if len(failures) > 1 else ''}"
+        return self.error(
+            f"{count} in {self.column!r} {'are' if len(failures) > 1 else 'is'} not {what}: "
+            f"{listed}{more}; use errors='coerce' to make them missing",
+            column=self.column,
+            value=failures[0].value,
+        )
+
+    def _check_result(self, converted: pd.Series, source: pd.Series) -> None:
+        """Reject what pandas would do silently: truncating, wrapping or NaN in int columns."""
+        if self.dtype in INT_TYPES:
+            values = converted.dropna()
+            if kind_of(values.dtype) == "f":
+                fractional = values[(values % 1) != 0]
+                if len(fractional):
+                    row, value = next(iter(fractional.items()))
+                    raise self.error(
+                        f"{len(fractional)} value(s) in {self.column!r} are not whole numbers, "
+                        f"e.g. {source[row]!r} (row {row!r}); cast to float64 or round first",
+                        column=self.column,
+                        value=source[row],
+                    )
+            info = np.iinfo(self.dtype.lower())
+            out_of_range = values[(values < info.min) | (values > info.max)]
+            if len(out_of_range):
+                row = out_of_range.index[0]
+                raise self.error(
+                    f"{source[row]!r} (row {row!r}) in {self.column!r} does not fit in {self.dtype}",
+                    column=self.column,
+                    value=source[row],
+                )
+        if self.dtype[0].islower() and self.dtype in INT_TYPES + ("bool",):
+            nulls = converted.isna()
+            if nulls.any():
+                rows = ", ".join(repr(r) for r in converted.index[nulls][:_MAX_LISTED])
+                nullable = "Int64" if self.dtype in INT_TYPES else "boolean"
+                raise self.error(
+                    f"{self.dtype} cannot hold missing values and {self.column!r} has "
+                    f"{int(nulls.sum())} (rows {rows}); use {nullable} or fill them first",
+                    column=self.column,
+                )
+
+    # -- conversion, written twice: as pandas calls and as code ------------------------
+    def _convert(self, s: pd.Series, errors: str) -> pd.Series:
+        if self.dtype in INT_TYPES + FLOAT_TYPES:
+            return pd.to_numeric(s, errors=errors)  # type: ignore[call-overload]
+        if self.dtype in DATETIME_TYPES:
+            return pd.to_datetime(s, errors=errors, format=self.format)  # type: ignore[call-overload]
+        if self.dtype in BOOL_TYPES:
+            return s.astype("str").str.strip().str.lower().map(BOOL_WORDS)
+        return s
+
+    def _convert_code(self, expr: str, errors: str) -> str:
+        err = "" if errors == "raise" else ", errors='coerce'"
+        if self.dtype in INT_TYPES + FLOAT_TYPES:
+            return f"pd.to_numeric({expr}{err})"
+        if self.dtype in DATETIME_TYPES:
+            fmt = "" if self.format is None else f", format={literal(self.format)}"
+            return f"pd.to_datetime({expr}{err}{fmt})"
+        if self.dtype in BOOL_TYPES:
+            return f"{expr}.astype('str').str.strip().str.lower().map({literal(BOOL_WORDS)})"
+        return expr
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy(deep=False)
+        out[self.column] = self._convert(df[self.column], self.errors).astype(self.dtype)
+        return out
+
+    def code(self, var: str = "df") -> str:
+        target = col(var, self.column)
+        converted = self._convert_code(target, self.errors)
+        return f"{target} = {converted}.astype({literal(self.dtype)})"
+
+    def label(self) -> str:
+        coerce = " (coerce)" if self.errors == "coerce" else ""
+        return f"Cast {self.column} to {self.dtype}{coerce}"

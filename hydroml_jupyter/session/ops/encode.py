@@ -1,0 +1,142 @@
+"""Operations that prepare columns for models: one-hot encoding and scaling."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+import pandas as pd
+
+from hydroml_jupyter.session.ops.base import (
+    Label,
+    Operation,
+    as_list,
+    col,
+    literal,
+    register,
+    require_kind,
+)
+
+#: The most distinct values ``one_hot`` turns into columns.
+MAX_CATEGORIES = 1000
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class OneHot(Operation):
+    """Replace ``column`` by one boolean column per value (``column_value``)."""
+
+    name = "one_hot"
+    summary = "One-hot encode a column"
+
+    column: Label
+    drop_first: bool = False
+
+    def columns_used(self) -> list[Label]:
+        return [self.column]
+
+    def validate(self, df: pd.DataFrame) -> None:
+        super().validate(df)
+        distinct = df[self.column].nunique()
+        if distinct > MAX_CATEGORIES:
+            raise self.error(
+                f"column {self.column!r} has {distinct:,} distinct values, more than "
+                f"{MAX_CATEGORIES:,} columns would be made",
+                column=self.column,
+            )
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        return pd.get_dummies(df, columns=[self.column], drop_first=self.drop_first)
+
+    def code(self, var: str = "df") -> str:
+        return (
+            f"{var} = pd.get_dummies({var}, columns=[{literal(self.column)}], "
+            f"drop_first={self.drop_first})"
+        )
+
+    def label(self) -> str:
+        return f"One-hot encode {self.column}" + (" (drop first)" if self.drop_first else "")
+
+
+Method = Literal["standard", "minmax", "robust"]
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class Scale(Operation):
+    """Scale numeric ``columns``.
+
+    ``standard``: (x - mean) / std (population std, as scikit-learn's
+    ``StandardScaler``); ``minmax``: (x - min) / (max - min); ``robust``:
+    (x - median) / IQR.
+    """
+
+    name = "scale"
+    summary = "Scale numeric columns"
+
+    columns: list[Label] | Label
+    method: Method = "standard"
+
+    @staticmethod
+    def normalize(params: dict) -> dict:
+        return {**params, "columns": as_list(params["columns"])}
+
+    def columns_used(self) -> list[Label]:
+        return list(self.columns)  # type: ignore[arg-type]
+
+    def validate(self, df: pd.DataFrame) -> None:
+        if not self.columns:
+            raise self.error("no columns to scale")
+        if len(set(self.columns)) != len(self.columns):  # type: ignore[arg-type]
+            raise self.error("a column is listed twice", value=self.columns)
+        super().validate(df)
+        for column in self.columns:  # type: ignore[union-attr]
+            require_kind(self, df, column, "iuf", "numeric")
+            s = df[column]
+            if s.notna().sum() == 0:
+                raise self.error(f"column {column!r} has no values to scale", column=column)
+            spread = self._spread(s)
+            if not spread > 0:
+                raise self.error(
+                    f"column {column!r} has no spread ({self.method} divisor is {spread}); "
+                    "nothing to scale",
+                    column=column,
+                )
+
+    def _center(self, s: pd.Series) -> float:
+        return {"standard": s.mean, "minmax": s.min, "robust": s.median}[self.method]()
+
+    def _spread(self, s: pd.Series) -> float:
+        match self.method:
+            case "standard":
+                return s.std(ddof=0)
+            case "minmax":
+                return s.max() - s.min()
+            case _:
+                return s.quantile(0.75) - s.quantile(0.25)
+
+    def _code_for(self, s: str) -> str:
+        match self.method:
+            case "standard":
+                return f"({s} - {s}.mean()) / {s}.std(ddof=0)"
+            case "minmax":
+                return f"({s} - {s}.min()) / ({s}.max() - {s}.min())"
+            case _:
+                return f"({s} - {s}.median()) / ({s}.quantile(0.75) - {s}.quantile(0.25))"
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy(deep=False)
+        for column in self.columns:  # type: ignore[union-attr]
+            s = df[column]
+            out[column] = (s - self._center(s)) / self._spread(s)
+        return out
+
+    def code(self, var: str = "df") -> str:
+        lines = []
+        for column in self.columns:  # type: ignore[union-attr]
+            target = col(var, column)
+            lines.append(f"{target} = {self._code_for(target)}")
+        return "\n".join(lines)
+
+    def label(self) -> str:
+        return f"Scale {', '.join(map(str, self.columns))} ({self.method})"  # type: ignore[arg-type]

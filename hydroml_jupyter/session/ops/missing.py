@@ -1,0 +1,133 @@
+"""Operations on missing values: fill and drop."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+import pandas as pd
+
+from hydroml_jupyter.session.ops.base import (
+    Label,
+    Operation,
+    as_list,
+    col,
+    kind_of,
+    literal,
+    register,
+    require_kind,
+)
+
+Strategy = Literal["value", "mean", "median", "mode", "ffill", "bfill", "interpolate"]
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class FillMissing(Operation):
+    """Fill the missing values of ``column``.
+
+    ``strategy`` is ``value`` (with ``value=``), ``mean``, ``median`` (numeric
+    columns), ``mode`` (any column), ``ffill``, ``bfill`` or ``interpolate``
+    (numeric columns).
+    """
+
+    name = "fill_missing"
+    summary = "Fill missing values"
+
+    column: Label
+    strategy: Strategy = "value"
+    value: Any = None
+
+    def columns_used(self) -> list[Label]:
+        return [self.column]
+
+    def validate(self, df: pd.DataFrame) -> None:
+        super().validate(df)
+        if self.strategy == "value" and self.value is None:
+            raise self.error("strategy 'value' needs value=", column=self.column)
+        if self.strategy != "value" and self.value is not None:
+            raise self.error(
+                f"value= only goes with strategy 'value', not {self.strategy!r}",
+                column=self.column,
+                value=self.value,
+            )
+        if self.strategy in ("mean", "median", "interpolate"):
+            require_kind(self, df, self.column, "iuf", "numeric")
+        series = df[self.column]
+        if self.strategy == "mode" and series.notna().sum() == 0:
+            raise self.error(f"column {self.column!r} has no values to take the mode of",
+                             column=self.column)
+        if self.strategy in ("mean", "median") and kind_of(series.dtype) in "iu":
+            fill = getattr(series, self.strategy)()
+            if series.isna().any() and pd.notna(fill) and float(fill) != int(fill):
+                raise self.error(
+                    f"the {self.strategy} of {self.column!r} is {fill:g}, not a whole number, "
+                    f"and the column is {series.dtype}; cast it to float64 first",
+                    column=self.column,
+                    value=fill,
+                )
+
+    def _fill_expr(self, series: str) -> str:
+        match self.strategy:
+            case "value":
+                return f"{series}.fillna({literal(self.value)})"
+            case "mean" | "median":
+                return f"{series}.fillna({series}.{self.strategy}())"
+            case "mode":
+                return f"{series}.fillna({series}.mode().iloc[0])"
+            case _:
+                return f"{series}.{self.strategy}()"
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        s = df[self.column]
+        match self.strategy:
+            case "value":
+                filled = s.fillna(self.value)
+            case "mean" | "median":
+                filled = s.fillna(getattr(s, self.strategy)())
+            case "mode":
+                filled = s.fillna(s.mode().iloc[0])
+            case _:
+                filled = getattr(s, self.strategy)()
+        out = df.copy(deep=False)
+        out[self.column] = filled
+        return out
+
+    def code(self, var: str = "df") -> str:
+        target = col(var, self.column)
+        return f"{target} = {self._fill_expr(target)}"
+
+    def label(self) -> str:
+        how = f"with {self.value!r}" if self.strategy == "value" else f"by {self.strategy}"
+        return f"Fill missing {self.column} {how}"
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class DropMissing(Operation):
+    """Drop rows with missing values in ``columns`` (all columns when None)."""
+
+    name = "drop_missing"
+    summary = "Drop rows with missing values"
+
+    columns: list[Label] | Label | None = None
+    how: Literal["any", "all"] = "any"
+
+    @staticmethod
+    def normalize(params: dict) -> dict:
+        cols = params.get("columns")
+        return {**params, "columns": None if cols is None else as_list(cols)}
+
+    def columns_used(self) -> list[Label]:
+        return list(self.columns or [])  # type: ignore[arg-type]
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        return df.dropna(subset=self.columns, how=self.how)
+
+    def code(self, var: str = "df") -> str:
+        subset = "" if self.columns is None else f"subset={literal(self.columns)}, "
+        return f"{var} = {var}.dropna({subset}how={literal(self.how)})"
+
+    def label(self) -> str:
+        where = "any column" if self.columns is None else ", ".join(map(str, self.columns))  # type: ignore[arg-type]
+        return f"Drop rows missing {'all of' if self.how == 'all' else 'any of'} {where}"

@@ -1,0 +1,230 @@
+"""Operations on rows: filter, sort and de-duplicate."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+import pandas as pd
+
+from hydroml_jupyter.session.ops.base import (
+    Label,
+    Operation,
+    as_list,
+    col,
+    is_text,
+    kind_of,
+    literal,
+    register,
+)
+
+Comparison = Literal[
+    "==", "!=", "<", "<=", ">", ">=", "between", "in", "not_in",
+    "contains", "startswith", "endswith", "is_null", "not_null",
+]  # fmt: skip
+
+_TEXT_TESTS = ("contains", "startswith", "endswith")
+_ORDERED = ("<", "<=", ">", ">=", "between")
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class FilterRows(Operation):
+    """Keep the rows where ``column op value`` holds; missing values never match."""
+
+    name = "filter_rows"
+    summary = "Keep rows matching a condition"
+
+    column: Label
+    op: Comparison
+    value: Any = None
+
+    def columns_used(self) -> list[Label]:
+        return [self.column]
+
+    def validate(self, df: pd.DataFrame) -> None:  # noqa: C901
+        super().validate(df)
+        series = df[self.column]
+        kind = kind_of(series.dtype)
+        if self.op in ("is_null", "not_null"):
+            if self.value is not None:
+                raise self.error(f"{self.op} takes no value", column=self.column, value=self.value)
+            return
+        if self.op == "between":
+            if not (isinstance(self.value, list) and len(self.value) == 2):
+                raise self.error(
+                    f"between needs value=[low, high], not {self.value!r}",
+                    column=self.column, value=self.value,
+                )
+        elif self.op in ("in", "not_in"):
+            if not isinstance(self.value, list):
+                raise self.error(f"{self.op} needs a list, not {self.value!r}",
+                                 column=self.column, value=self.value)
+        elif self.value is None:
+            raise self.error(f"{self.op!r} needs a value", column=self.column)
+        if self.op in _TEXT_TESTS:
+            if not is_text(series):
+                raise self.error(f"{self.op} needs a text column; {self.column!r} is "
+                                 f"{series.dtype}", column=self.column)
+            if not isinstance(self.value, str):
+                raise self.error(f"{self.op} needs a string, not {self.value!r}",
+                                 column=self.column, value=self.value)
+        values = self.value if isinstance(self.value, list) else [self.value]
+        for value in values:
+            self._check_comparable(series, kind, value)
+
+    def _check_comparable(self, series: pd.Series, kind: str, value: Any) -> None:
+        numeric_value = isinstance(value, int | float) and not isinstance(value, bool)
+        if kind in "iuf" and not numeric_value and self.op not in ("==", "!=", "in", "not_in"):
+            raise self.error(f"{value!r} is not a number, and {self.column!r} is "
+                             f"{series.dtype}", column=self.column, value=value)
+        if kind == "T" and numeric_value and self.op in _ORDERED:
+            raise self.error(f"cannot compare text column {self.column!r} with the number "
+                             f"{value!r}", column=self.column, value=value)
+        if kind == "M" and self.op in _ORDERED:
+            try:
+                pd.Timestamp(value)
+            except (TypeError, ValueError):
+                raise self.error(f"{value!r} is not a date, and {self.column!r} is "
+                                 f"{series.dtype}", column=self.column, value=value) from None
+
+    def _mask_code(self, s: str) -> str:
+        v = literal(self.value)
+        match self.op:
+            case "between":
+                return f"{s}.between({literal(self.value[0])}, {literal(self.value[1])})"
+            case "in":
+                return f"{s}.isin({v})"
+            case "not_in":
+                return f"~{s}.isin({v}) & {s}.notna()"
+            case "contains":
+                return f"{s}.str.contains({v}, regex=False, na=False)"
+            case "startswith" | "endswith":
+                return f"{s}.str.{self.op}({v}, na=False)"
+            case "is_null":
+                return f"{s}.isna()"
+            case "not_null":
+                return f"{s}.notna()"
+            case _:
+                return f"{s} {self.op} {v}"
+
+    def _mask(self, s: pd.Series) -> pd.Series:
+        v = self.value
+        match self.op:
+            case "between":
+                return s.between(v[0], v[1])
+            case "in":
+                return s.isin(v)
+            case "not_in":
+                return ~s.isin(v) & s.notna()
+            case "contains":
+                return s.str.contains(v, regex=False, na=False)
+            case "startswith":
+                return s.str.startswith(v, na=False)
+            case "endswith":
+                return s.str.endswith(v, na=False)
+            case "is_null":
+                return s.isna()
+            case "not_null":
+                return s.notna()
+            case "==":
+                return s == v
+            case "!=":
+                return s != v
+            case "<":
+                return s < v
+            case "<=":
+                return s <= v
+            case ">":
+                return s > v
+            case _:
+                return s >= v
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        return df[self._mask(df[self.column])]
+
+    def code(self, var: str = "df") -> str:
+        return f"{var} = {var}[{self._mask_code(col(var, self.column))}]"
+
+    def label(self) -> str:
+        if self.op in ("is_null", "not_null"):
+            return f"Keep rows where {self.column} {self.op.replace('_', ' ')}"
+        return f"Keep rows where {self.column} {self.op.replace('_', ' ')} {self.value!r}"
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class SortRows(Operation):
+    """Sort rows by ``by`` (stable; missing values last)."""
+
+    name = "sort_rows"
+    summary = "Sort rows"
+
+    by: list[Label] | Label
+    ascending: bool | list[bool] = True
+
+    @staticmethod
+    def normalize(params: dict) -> dict:
+        return {**params, "by": as_list(params["by"])}
+
+    def columns_used(self) -> list[Label]:
+        return list(self.by)  # type: ignore[arg-type]
+
+    def validate(self, df: pd.DataFrame) -> None:
+        if not self.by:
+            raise self.error("by= names no column")
+        super().validate(df)
+        if isinstance(self.ascending, list) and len(self.ascending) != len(self.by):  # type: ignore[arg-type]
+            raise self.error(
+                f"ascending has {len(self.ascending)} values for {len(self.by)} columns",  # type: ignore[arg-type]
+                value=self.ascending,
+            )
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        return df.sort_values(by=self.by, ascending=self.ascending, kind="stable")
+
+    def code(self, var: str = "df") -> str:
+        return (
+            f"{var} = {var}.sort_values(by={literal(self.by)}, "
+            f"ascending={literal(self.ascending)}, kind='stable')"
+        )
+
+    def label(self) -> str:
+        ascending = self.ascending if isinstance(self.ascending, list) else [self.ascending]
+        ascending = ascending * len(self.by) if len(ascending) == 1 else ascending  # type: ignore[arg-type]
+        keys = [f"{b} {'↑' if a else '↓'}" for b, a in zip(self.by, ascending, strict=True)]  # type: ignore[arg-type]
+        return "Sort by " + ", ".join(keys)
+
+
+@register
+@dataclasses.dataclass(frozen=True, repr=False)
+class Dedupe(Operation):
+    """Drop duplicate rows (judged on ``subset``, all columns when None)."""
+
+    name = "dedupe"
+    summary = "Drop duplicate rows"
+
+    subset: list[Label] | Label | None = None
+    keep: Literal["first", "last", "none"] = "first"
+
+    @staticmethod
+    def normalize(params: dict) -> dict:
+        subset = params.get("subset")
+        return {**params, "subset": None if subset is None else as_list(subset)}
+
+    def columns_used(self) -> list[Label]:
+        return list(self.subset or [])  # type: ignore[arg-type]
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        keep = False if self.keep == "none" else self.keep
+        return df.drop_duplicates(subset=self.subset, keep=keep)
+
+    def code(self, var: str = "df") -> str:
+        keep = "False" if self.keep == "none" else literal(self.keep)
+        subset = "" if self.subset is None else f"subset={literal(self.subset)}, "
+        return f"{var} = {var}.drop_duplicates({subset}keep={keep})"
+
+    def label(self) -> str:
+        on = "" if self.subset is None else " on " + ", ".join(map(str, self.subset))  # type: ignore[arg-type]
+        keep = "dropping every copy" if self.keep == "none" else f"keeping the {self.keep}"
+        return f"Drop duplicate rows{on}, {keep}"

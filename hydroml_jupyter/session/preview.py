@@ -1,0 +1,77 @@
+"""Compute what an operation would do to a frame, without changing anything."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.session.ops.base import Operation
+from hydroml_jupyter.session.steps import Preview
+
+__all__ = ["preview_operation"]
+
+_SAMPLE_ROWS = 10
+
+
+def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
+    """Run ``op`` on ``frame`` aside and describe the difference.
+
+    The preview reports failing values even when the operation would refuse to
+    run (a ``raise`` cast with bad values), so a form can show them before the
+    person decides.
+    """
+    try:
+        failures = op.failures(frame) if all(c in frame.columns for c in op.columns_used()) else []
+    except (TypeError, ValueError):
+        failures = []
+    try:
+        after = op.apply(frame.copy(deep=False))
+    except OperationError as exc:
+        return Preview(op.name, op.label(), False, str(exc), len(frame), len(frame), [], [], {},
+                       {}, failures)  # fmt: skip
+    before_cols, after_cols = list(frame.columns), list(after.columns)
+    common = [c for c in before_cols if c in after.columns]
+    dtypes = {c: (str(frame[c].dtype), str(after[c].dtype)) for c in common
+              if frame[c].dtype != after[c].dtype}  # fmt: skip
+    changed: dict = {}
+    sample = None
+    if frame.index.equals(after.index):
+        for column in common:
+            mask = _changed(frame[column], after[column])
+            changed[column] = int(mask.sum())
+        for column in (c for c in after_cols if c not in frame.columns):
+            changed[column] = int(after[column].notna().sum())
+        touched = [c for c in after_cols if changed.get(c)]
+        if touched:
+            rows = pd.Series(False, index=frame.index)
+            for column in touched:
+                if column in frame.columns:
+                    rows |= _changed(frame[column], after[column])
+            picked = frame.index[rows.to_numpy()][:_SAMPLE_ROWS] if rows.any() else after.index[:_SAMPLE_ROWS]
+            sample = pd.concat(
+                {"before": frame.loc[picked, [c for c in touched if c in frame.columns]],
+                 "after": after.loc[picked, touched]}, axis=1)  # fmt: skip
+    return Preview(
+        op=op.name,
+        label=op.label(),
+        ok=True,
+        error=None,
+        rows_before=len(frame),
+        rows_after=len(after),
+        columns_added=[c for c in after_cols if c not in frame.columns],
+        columns_removed=[c for c in before_cols if c not in after.columns],
+        dtypes_changed=dtypes,
+        changed=changed,
+        failures=failures,
+        sample=sample,
+    )
+
+
+def _changed(before: pd.Series, after: pd.Series) -> pd.Series:
+    """Return a boolean mask of the values that differ (missing on both sides is no change)."""
+    both_missing = before.isna().to_numpy(dtype=bool) & after.isna().to_numpy(dtype=bool)
+    try:
+        equal = (before == after).fillna(False).to_numpy(dtype=bool)
+    except (TypeError, ValueError):
+        equal = (before.astype(str) == after.astype(str)).to_numpy(dtype=bool)
+    return pd.Series(~(equal | both_missing), index=before.index)

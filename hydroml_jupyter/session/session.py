@@ -1,0 +1,327 @@
+"""The session: a frame, its history of cleaning steps, and the code that reproduces it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import pandas as pd
+
+from hydroml_jupyter import analysis
+from hydroml_jupyter.errors import OperationError, SourceError
+from hydroml_jupyter.io import Source, export_frame
+from hydroml_jupyter.session import registry
+from hydroml_jupyter.session.history import History
+from hydroml_jupyter.session.ops.base import Operation, make_operation
+from hydroml_jupyter.session.preview import preview_operation
+from hydroml_jupyter.session.recipe import Recipe
+from hydroml_jupyter.session.steps import HistoryView, Preview, Step
+
+__all__ = ["Session"]
+
+log = logging.getLogger("hydroml_jupyter")
+
+Listener = Callable[[int], None]
+
+
+class Session:
+    """A DataFrame with an undoable history of cleaning steps.
+
+    Parameters
+    ----------
+    df
+        The original frame. The session keeps its own (copy-on-write) reference,
+        so later changes to ``df`` do not reach the session.
+    name
+        The session's name in :func:`hydroml_jupyter.sessions`; by default the
+        source's name or ``session1``, ``session2``, ...
+    source
+        Where ``df`` was loaded from (set by :func:`hydroml_jupyter.open`).
+    memory_budget
+        Bytes the history's snapshots may hold before old ones are dropped and
+        rebuilt on demand.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = Session(pd.DataFrame({"a": [1, None, 3]}), name="demo")
+    >>> s.apply("fill_missing", column="a", strategy="median").label
+    'Fill missing a by median'
+    >>> s.df["a"].tolist(), s.version
+    ([1.0, 2.0, 3.0], 1)
+    >>> s.undo().index
+    0
+    """
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        name: str | None = None,
+        *,
+        source: Source | None = None,
+        memory_budget: int | None = None,
+        parent: Recipe | None = None,
+    ) -> None:
+        _check_frame(df)
+        self._lock = threading.RLock()
+        self._history = History(df.copy(deep=False), memory_budget)
+        self._listeners: list[Listener] = []
+        self._version = 0
+        self.source = source
+        self._parent = parent
+        if name is None:
+            name = registry.default_name(source.default_name if source else None)
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"a session name must be a non-empty string, not {name!r}")
+        self.name = name
+        registry.add(self)
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def df(self) -> pd.DataFrame:
+        """The current frame (a copy-on-write view: changing it does not change the session)."""
+        with self._lock:
+            return self._history.frame().copy(deep=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The current frame's shape."""
+        with self._lock:
+            return self._history.current.shape
+
+    @property
+    def version(self) -> int:
+        """A number that grows on every change, undo and redo included."""
+        return self._version
+
+    @property
+    def position(self) -> int:
+        """The index of the current step (0 is the original frame)."""
+        return self._history.cursor
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether there is a step to undo."""
+        return self._history.cursor > 0
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether there is an undone step to redo."""
+        return self._history.cursor < len(self._history) - 1
+
+    @property
+    def parent(self) -> str | None:
+        """The name of the session this one was saved from, if any."""
+        return None if self._parent is None else self._parent.name
+
+    @property
+    def memory_budget(self) -> int:
+        """Bytes the history's snapshots may hold."""
+        return self._history.memory_budget
+
+    @memory_budget.setter
+    def memory_budget(self, value: int) -> None:
+        with self._lock:
+            self._history.memory_budget = int(value)
+            self._history.frame()
+
+    @property
+    def memory(self) -> int:
+        """Bytes held by the history's snapshots (shared columns counted once)."""
+        with self._lock:
+            return self._history.nbytes
+
+    # -- changing ------------------------------------------------------------------
+    def apply(self, op: str | Operation, /, **params: Any) -> Step:
+        """Apply one operation and return the new step.
+
+        Raises
+        ------
+        OperationError
+            When the operation cannot apply; the session is then unchanged.
+        """
+        operation = _build(op, params)
+        with self._lock:
+            before = self._history.frame()
+            started = time.perf_counter()
+            after = operation.apply(before.copy(deep=False))
+            self._history.push(operation, after, time.perf_counter() - started)
+            step = self._step(self._history.cursor)
+        self._changed()
+        return step
+
+    def preview(self, op: str | Operation, /, **params: Any) -> Preview:
+        """Report what an operation would change, and what would fail, without applying it."""
+        operation = _build(op, params)
+        with self._lock:
+            frame = self._history.frame()
+        return preview_operation(operation, frame)
+
+    def undo(self) -> Step:
+        """Go back one step and return the step now current."""
+        with self._lock:
+            if not self.can_undo:
+                raise OperationError("undo: nothing to undo", op="undo")
+            return self._move(self._history.cursor - 1)
+
+    def redo(self) -> Step:
+        """Re-apply the next undone step and return it."""
+        with self._lock:
+            if not self.can_redo:
+                raise OperationError("redo: nothing to redo", op="redo")
+            return self._move(self._history.cursor + 1)
+
+    def goto(self, index: int) -> Step:
+        """Move to step ``index`` (0 is the original frame); later steps stay redoable."""
+        with self._lock:
+            last = len(self._history) - 1
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= last:
+                raise OperationError(f"goto: no step {index!r}; steps are 0 to {last}", op="goto")
+            if index == self._history.cursor:
+                return self._step(index)
+            return self._move(index)
+
+    def reset(self) -> Step:
+        """Go back to the original frame. The steps stay redoable until the next apply."""
+        return self.goto(0)
+
+    def _move(self, index: int) -> Step:
+        self._history.move(index)
+        step = self._step(index)
+        self._changed()
+        return step
+
+    # -- reading the history -----------------------------------------------------------
+    @property
+    def history(self) -> HistoryView:
+        """Every step, the original first; steps after :attr:`position` are undone."""
+        with self._lock:
+            return HistoryView([self._step(i) for i in range(len(self._history))])
+
+    def _step(self, index: int) -> Step:
+        entry = self._history[index]
+        if entry.op is None:
+            origin = self.source.describe() if self.source else (
+                f"saved from {self.parent}" if self.parent else "DataFrame")  # fmt: skip
+            op, params, label, code = "original", {}, f"Original ({origin})", ""
+        else:
+            op, params = entry.op.name, entry.op.params
+            label, code = entry.op.label(), entry.op.code()
+        cursor = self._history.cursor
+        return Step(index, op, params, label, entry.shape, entry.duration,
+                    current=index == cursor, undone=index > cursor, code=code)  # fmt: skip
+
+    def recipe(self) -> Recipe:
+        """Return the steps up to the current one as a :class:`Recipe`."""
+        with self._lock:
+            ops = tuple(e.op for e in list(self._history)[1 : self._history.cursor + 1])
+        return Recipe(steps=ops, source=self.source, base=self._parent, name=self.name)  # type: ignore[arg-type]
+
+    def code(self, source: bool = True) -> str:
+        """Return a pandas script that reproduces the current frame exactly.
+
+        With ``source=True`` the script starts by loading the source; with
+        ``source=False`` it assumes ``df`` holds the original frame.
+        """
+        return self.recipe().code(source=source)
+
+    # -- output --------------------------------------------------------------------------
+    def export(self, path: str | os.PathLike[str], **options: Any) -> Any:
+        """Write the current frame to ``path`` (CSV, TSV, Parquet, Excel, JSON or JSON Lines)."""
+        return export_frame(self.df, path, **options)
+
+    def save_as(self, name: str) -> Session:
+        """Start a new session from the current frame, linked to this one as its parent."""
+        return Session(self.df, name=name, parent=self.recipe(), memory_budget=self.memory_budget)
+
+    # -- statistics, cached per step -------------------------------------------------------
+    def _cached(self, key: Hashable, compute: Callable[[pd.DataFrame], Any]) -> Any:
+        with self._lock:
+            entry = self._history.current
+            frame = self._history.frame()
+        if key not in entry.cache:
+            entry.cache[key] = compute(frame)
+        return entry.cache[key]
+
+    def summary(self) -> pd.DataFrame:
+        """Per column: dtype, count, nulls, null share, distinct, min, max, mean, std, top."""
+        return self._cached("summary", analysis.summary).copy()
+
+    def column_info(self, column: Hashable, bins: int = 20) -> analysis.ColumnInfo:
+        """A column's summary with a histogram (numeric, datetime) or top values (others)."""
+        def compute(frame: pd.DataFrame) -> analysis.ColumnInfo:
+            if column not in frame.columns:
+                raise OperationError(f"column_info: no column named {column!r}", column=column)
+            return analysis.column_info(frame[column], bins=bins)
+
+        return self._cached(("column_info", column, bins), compute)
+
+    def missing(self) -> analysis.MissingReport:
+        """Nulls per column and the most common missing patterns."""
+        return self._cached("missing", analysis.missing)
+
+    # -- listeners -----------------------------------------------------------------------
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Call ``callback(version)`` after every change; returns a function that unsubscribes."""
+        with self._lock:
+            self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _changed(self) -> None:
+        with self._lock:
+            self._version += 1
+            version = self._version
+            listeners = list(self._listeners)
+        for callback in listeners:
+            try:
+                callback(version)
+            except Exception:
+                log.exception("a session listener failed")
+
+    def close(self) -> None:
+        """Remove the session from :func:`hydroml_jupyter.sessions` and drop its listeners."""
+        registry.remove(self)
+        with self._lock:
+            self._listeners.clear()
+
+    def __repr__(self) -> str:
+        rows, cols = self.shape
+        return (f"<Session {self.name!r}: {rows:,} rows × {cols} columns, "
+                f"step {self.position} of {len(self._history) - 1}>")  # fmt: skip
+
+
+def _build(op: str | Operation, params: dict[str, Any]) -> Operation:
+    if isinstance(op, Operation):
+        if params:
+            raise TypeError("pass either an Operation or its name with parameters, not both")
+        return op
+    if not isinstance(op, str):
+        raise TypeError(f"op must be an operation name or an Operation, not {type(op).__name__}")
+    return make_operation(op, params)
+
+
+def _check_frame(df: Any) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"a session holds a pandas DataFrame, not {type(df).__name__}")
+    if isinstance(df.columns, pd.MultiIndex):
+        raise SourceError("cannot start a session on a frame with MultiIndex columns; "
+                          "flatten them first (e.g. df.columns = ['_'.join(c) for c in df.columns])")  # fmt: skip
+    if not df.columns.is_unique:
+        dup = df.columns[df.columns.duplicated()][0]
+        raise SourceError(f"cannot start a session: the column name {dup!r} appears more than "
+                          "once; column names must be unique")  # fmt: skip
+    bad = [c for c in df.columns if not isinstance(c, str | int) or isinstance(c, bool)]
+    if bad:
+        raise SourceError(f"cannot start a session: column name {bad[0]!r} is a "
+                          f"{type(bad[0]).__name__}; names must be strings or integers "
+                          "(df.columns = df.columns.astype(str))")  # fmt: skip

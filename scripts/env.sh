@@ -1,0 +1,34 @@
+# Shared by start.sh and test.sh: make .venv and install the package into it.
+# Usage: source scripts/env.sh; ensure_env [EXTRAS]
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${HYDROML_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+
+ensure_env() {
+  local extras="${1:-}"
+  local python="${PYTHON:-python3}"
+  if ! command -v "$python" >/dev/null 2>&1; then
+    echo "hydroml: $python not found; install Python 3.11 or newer" >&2
+    return 1
+  fi
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "hydroml: $("$python" --version) is too old; Python 3.11 or newer is needed" >&2
+    return 1
+  fi
+  if [ ! -x "$PY" ]; then
+    echo "hydroml: creating $VENV"
+    "$python" -m venv "$VENV"
+    "$PY" -m pip install --quiet --upgrade pip
+  fi
+  # Reinstall only when the project's requirements changed since the last install.
+  local stamp="$VENV/.hydroml-${extras:-base}"
+  local want
+  want="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "hydroml: installing hydroml-jupyter${extras:+[$extras]} (a few minutes on a new machine)"
+    "$PY" -m pip install --quiet --disable-pip-version-check \
+      -e "$ROOT${extras:+[$extras]}" 2> >(grep -v "is ignored: it is neither a file" >&2)
+    echo "$want" > "$stamp"
+  fi
+}

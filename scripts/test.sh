@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install what the tests need and run them all: lint, unit and property tests,
+# doctests, and every notebook under notebooks/ through nbval.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+ensure_env test
+cd "$ROOT"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export XDG_CONFIG_HOME="$work/config" MPLCONFIGDIR="$work/mpl" MLFLOW_DISABLE_TELEMETRY=true
+export PYTHONDONTWRITEBYTECODE=1
+
+echo "== ruff"
+"$PY" -m ruff check hydroml_jupyter tests bench
+
+echo "== pytest (tests, doctests, notebooks)"
+"$PY" -m pytest tests hydroml_jupyter --doctest-modules \
+  --nbval notebooks --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+  -p no:cacheprovider "$@"

@@ -50,7 +50,7 @@ class Failure:
 
     def describe(self) -> str:
         """Return ``'x' (row 3)``."""
-        return f"{_short(self.value)} (row {self.row!r})"
+        return f"{short_repr(self.value)} (row {self.row!r})"
 
 
 class Operation:
@@ -97,7 +97,7 @@ class Operation:
             out = self.transform(df)
         except OperationError:
             raise
-        except (TypeError, ValueError, KeyError, IndexError, ArithmeticError) as exc:
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
             raise self.error(_one_line(exc)) from exc
         if not out.columns.is_unique:
             dup = out.columns[out.columns.duplicated()][0]
@@ -182,7 +182,7 @@ def make_operation(name: str, params: dict[str, Any]) -> Operation:
         if not _matches(value, hints[key]):
             raise OperationError(
                 f"{name}: parameter {key!r} must be {_describe_type(hints[key])}, "
-                f"not {_short(value)}",
+                f"not {short_repr(value)}",
                 op=name,
                 value=value,
             )
@@ -240,8 +240,8 @@ def _did_you_mean(name: Any, choices: Iterable[Any]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _short(value: Any, limit: int = 40) -> str:
-    text = repr(value)
+def short_repr(value: Any, limit: int = 40) -> str:
+    text = repr(value.item() if isinstance(value, np.generic) else value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

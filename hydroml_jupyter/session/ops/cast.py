@@ -12,6 +12,7 @@ from hydroml_jupyter.session.ops.base import (
     Failure,
     Label,
     Operation,
+    short_repr,
     col,
     kind_of,
     literal,
@@ -88,17 +89,18 @@ class Cast(Operation):
         ]
 
     def _failure_error(self, failures: list[Failure], source: pd.Series) -> Exception:
-        what = {
-            **dict.fromkeys(INT_TYPES + FLOAT_TYPES, "numbers"),
-            **dict.fromkeys(DATETIME_TYPES, "dates" + (f" in format {self.format!r}" if self.format else "")),
-            **dict.fromkeys(BOOL_TYPES, "true/false words"),
+        fmt = f" in format {self.format!r}" if self.format else ""
+        one, many = {
+            **dict.fromkeys(INT_TYPES + FLOAT_TYPES, ("a number", "numbers")),
+            **dict.fromkeys(DATETIME_TYPES, (f"a date{fmt}", f"dates{fmt}")),
+            **dict.fromkeys(BOOL_TYPES, ("a true/false word", "true/false words")),
         }[self.dtype]  # fmt: skip
         listed = ", ".join(f.describe() for f in failures[:_MAX_LISTED])
         more = f" and {len(failures) - _MAX_LISTED} more" if len(failures) > _MAX_LISTED else ""
-        count = f"{len(failures)} value{'s' if len(failures) > 1 else ''}"
+        head = (f"1 value in {self.column!r} is not {one}" if len(failures) == 1
+                else f"{len(failures)} values in {self.column!r} are not {many}")  # fmt: skip
         return self.error(
-            f"{count} in {self.column!r} {'are' if len(failures) > 1 else 'is'} not {what}: "
-            f"{listed}{more}; use errors='coerce' to make them missing",
+            f"{head}: {listed}{more}; use errors='coerce' to make them missing",
             column=self.column,
             value=failures[0].value,
         )
@@ -113,7 +115,8 @@ class Cast(Operation):
                     row, value = next(iter(fractional.items()))
                     raise self.error(
                         f"{len(fractional)} value(s) in {self.column!r} are not whole numbers, "
-                        f"e.g. {source[row]!r} (row {row!r}); cast to float64 or round first",
+                        f"e.g. {short_repr(source[row])} (row {row!r}); cast to float64 or round "
+                        "first",
                         column=self.column,
                         value=source[row],
                     )
@@ -122,18 +125,20 @@ class Cast(Operation):
             if len(out_of_range):
                 row = out_of_range.index[0]
                 raise self.error(
-                    f"{source[row]!r} (row {row!r}) in {self.column!r} does not fit in {self.dtype}",
+                    f"{short_repr(source[row])} (row {row!r}) in {self.column!r} does not fit in "
+                    f"{self.dtype}",
                     column=self.column,
                     value=source[row],
                 )
         if self.dtype[0].islower() and self.dtype in INT_TYPES + ("bool",):
             nulls = converted.isna()
             if nulls.any():
+                count = int(nulls.sum())
                 rows = ", ".join(repr(r) for r in converted.index[nulls][:_MAX_LISTED])
                 nullable = "Int64" if self.dtype in INT_TYPES else "boolean"
                 raise self.error(
-                    f"{self.dtype} cannot hold missing values and {self.column!r} has "
-                    f"{int(nulls.sum())} (rows {rows}); use {nullable} or fill them first",
+                    f"{self.dtype} cannot hold missing values and {self.column!r} has {count} "
+                    f"(row{'s' if count > 1 else ''} {rows}); use {nullable} or fill them first",
                     column=self.column,
                 )
 

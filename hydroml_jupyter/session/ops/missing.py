@@ -51,6 +51,15 @@ class FillMissing(Operation):
                 column=self.column,
                 value=self.value,
             )
+        kind = kind_of(df[self.column].dtype)
+        if self.strategy == "value" and kind in "iuf" and (
+            isinstance(self.value, bool) or not isinstance(self.value, int | float)
+        ):
+            raise self.error(
+                f"{self.value!r} is not a number, and {self.column!r} is {df[self.column].dtype}",
+                column=self.column,
+                value=self.value,
+            )
         if self.strategy in ("mean", "median", "interpolate"):
             require_kind(self, df, self.column, "iuf", "numeric")
         series = df[self.column]

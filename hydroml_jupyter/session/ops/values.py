@@ -61,7 +61,7 @@ class Text(Operation):
     def validate(self, df: pd.DataFrame) -> None:
         super().validate(df)
         series = df[self.column]
-        if not is_text(series) and series.notna().any():
+        if not is_text(series) and not (series.dtype == object and series.isna().all()):
             raise self.error(
                 f"column {self.column!r} is {series.dtype}, not text; cast it to str first",
                 column=self.column,

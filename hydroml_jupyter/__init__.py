@@ -19,7 +19,7 @@ from hydroml_jupyter.session import (
     sessions,
 )
 from hydroml_jupyter.session import get_session as session
-from hydroml_jupyter.session import open_session as open  # noqa: A004
+from hydroml_jupyter.session import open_session as open
 
 try:
     __version__ = version("hydroml-jupyter")

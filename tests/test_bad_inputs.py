@@ -18,8 +18,16 @@ def session():
             "unit price": [1, 2, 3, 4, 5, 6, 7, 8],
             "count": [1.0, 2.0, None, 4.0, 5.0, None, 7.0, 8.0],
             "größe": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
-            "when": ["2020-01-01", "2020-02-30", None, "2021-05-05", "x", "2022-01-01",
-                     "2023-01-01", "2024-01-01"],
+            "when": [
+                "2020-01-01",
+                "2020-02-30",
+                None,
+                "2021-05-05",
+                "x",
+                "2022-01-01",
+                "2023-01-01",
+                "2024-01-01",
+            ],
         }
     )
     s = hj.Session(df, name="bad")
@@ -35,34 +43,68 @@ CASES = [
     ("rename", {"columns": "age"}, ["'columns' must be a dict", "'age'"]),
     ("rename", {"cols": {"a": "b"}}, ["unknown parameter 'cols'", "did you mean 'columns'"]),
     ("rename", {}, ["missing parameter 'columns'"]),
-    ("cast", {"column": "age", "dtype": "Int64"},
-     ["3 values in 'age' are not numbers", "'x' (row 1)", "'n/a' (row 4)", "'??' (row 7)",
-      "errors='coerce'"]),
-    ("cast", {"column": "age", "dtype": "Int64", "errors": "coerce"},
-     ["not whole numbers", "'12.5' (row 5)"]),
-    ("cast", {"column": "count", "dtype": "int64"},
-     ["int64 cannot hold missing values", "'count' has 2 (rows 2, 5)", "Int64"]),
+    (
+        "cast",
+        {"column": "age", "dtype": "Int64"},
+        [
+            "3 values in 'age' are not numbers",
+            "'x' (row 1)",
+            "'n/a' (row 4)",
+            "'??' (row 7)",
+            "errors='coerce'",
+        ],
+    ),
+    (
+        "cast",
+        {"column": "age", "dtype": "Int64", "errors": "coerce"},
+        ["not whole numbers", "'12.5' (row 5)"],
+    ),
+    (
+        "cast",
+        {"column": "count", "dtype": "int64"},
+        ["int64 cannot hold missing values", "'count' has 2 (rows 2, 5)", "Int64"],
+    ),
     ("cast", {"column": "price", "dtype": "Int64"}, ["not whole numbers", "1.5 (row 0)"]),
     ("cast", {"column": "price", "dtype": "decimal"}, ["unknown dtype 'decimal'"]),
-    ("cast", {"column": "when", "dtype": "datetime64[ns]"},
-     ["2 values in 'when' are not dates", "'2020-02-30' (row 1)"]),
+    (
+        "cast",
+        {"column": "when", "dtype": "datetime64[ns]"},
+        ["2 values in 'when' are not dates", "'2020-02-30' (row 1)"],
+    ),
     ("cast", {"column": "unit price", "dtype": "int8", "format": "%Y"}, ["format= only applies"]),
-    ("cast", {"column": "age", "dtype": "Int64", "errors": "ignore"},
-     ["'errors' must be one of 'raise', 'coerce'", "'ignore'"]),
+    (
+        "cast",
+        {"column": "age", "dtype": "Int64", "errors": "ignore"},
+        ["'errors' must be one of 'raise', 'coerce'", "'ignore'"],
+    ),
     ("fill_missing", {"column": "name", "strategy": "mean"}, ["'name' is str, not numeric"]),
     ("fill_missing", {"column": "price", "strategy": "value"}, ["needs value="]),
     ("fill_missing", {"column": "price", "strategy": "avg"}, ["'strategy' must be one of"]),
-    ("fill_missing", {"column": "price", "strategy": "value", "value": "zero"},
-     ["'zero' is not a number", "'price' is float64"]),
+    (
+        "fill_missing",
+        {"column": "price", "strategy": "value", "value": "zero"},
+        ["'zero' is not a number", "'price' is float64"],
+    ),
     ("drop_columns", {"columns": ["age", "nope"]}, ["no column named 'nope'"]),
     ("drop_columns", {"columns": []}, ["no columns to drop"]),
     ("drop_missing", {"how": "some"}, ["'how' must be one of 'any', 'all'"]),
-    ("filter_rows", {"column": "price", "op": ">", "value": "cheap"},
-     ["'cheap' is not a number", "'price' is float64"]),
+    (
+        "filter_rows",
+        {"column": "price", "op": ">", "value": "cheap"},
+        ["'cheap' is not a number", "'price' is float64"],
+    ),
     ("filter_rows", {"column": "price", "op": "~", "value": 1}, ["'op' must be one of"]),
-    ("filter_rows", {"column": "price", "op": "between", "value": 3}, ["between needs value=[low, high]"]),
+    (
+        "filter_rows",
+        {"column": "price", "op": "between", "value": 3},
+        ["between needs value=[low, high]"],
+    ),
     ("filter_rows", {"column": "price", "op": "contains", "value": "1"}, ["needs a text column"]),
-    ("filter_rows", {"column": "name", "op": "<", "value": 3}, ["cannot compare text column 'name'"]),
+    (
+        "filter_rows",
+        {"column": "name", "op": "<", "value": 3},
+        ["cannot compare text column 'name'"],
+    ),
     ("filter_rows", {"column": "name", "op": "in", "value": "ann"}, ["in needs a list"]),
     ("sort_rows", {"by": ["price", "cost"]}, ["no column named 'cost'"]),
     ("sort_rows", {"by": ["price"], "ascending": [True, False]}, ["2 values for 1 columns"]),
@@ -73,21 +115,30 @@ CASES = [
     ("formula", {"column": "x", "expr": "__import__('os').system('echo hacked')"}, ["formula"]),
     ("formula", {"column": "x", "expr": "price.__class__"}, ["formula"]),
     ("formula", {"column": "x", "expr": "price +"}, ["formula"]),
-    ("formula", {"column": "x", "expr": "pricee * 2"}, ["no column named 'pricee'", "did you mean 'price'"]),
+    (
+        "formula",
+        {"column": "x", "expr": "pricee * 2"},
+        ["no column named 'pricee'", "did you mean 'price'"],
+    ),
     ("formula", {"column": "x", "expr": "open('/etc/passwd')"}, ["unknown function 'open'"]),
     ("formula", {"column": "x", "expr": "name + 1"}, ["formula"]),
     ("one_hot", {"column": "nope"}, ["no column named 'nope'"]),
     ("scale", {"columns": ["name"]}, ["'name' is str, not numeric"]),
     ("scale", {"columns": ["unit price"], "method": "zscore"}, ["'method' must be one of"]),
-    ("group_aggregate", {"by": ["name"], "aggs": {"price": "average"}},
-     ["unknown aggregation 'average' for 'price'"]),
+    (
+        "group_aggregate",
+        {"by": ["name"], "aggs": {"price": "average"}},
+        ["unknown aggregation 'average' for 'price'"],
+    ),
     ("group_aggregate", {"by": ["name"], "aggs": {"name": "count"}}, ["clash with a group key"]),
     ("unknown_op", {}, ["unknown operation 'unknown_op'"]),
     ("fill_mising", {}, ["did you mean 'fill_missing'"]),
 ]
 
 
-@pytest.mark.parametrize(("op", "params", "words"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("op", "params", "words"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_bad_input_is_refused_with_a_specific_message(session, op, params, words) -> None:
     before, version, steps = session.df, session.version, len(session.history)
     with pytest.raises(hj.OperationError) as info:
@@ -111,7 +162,9 @@ def test_error_names_the_column_and_value(session) -> None:
 
 
 def test_empty_frame() -> None:
-    s = hj.Session(pd.DataFrame({"a": pd.Series([], dtype="float64"), "b": pd.Series([], dtype="str")}))
+    s = hj.Session(
+        pd.DataFrame({"a": pd.Series([], dtype="float64"), "b": pd.Series([], dtype="str")})
+    )
     s.apply("fill_missing", column="a", strategy="median")
     s.apply("cast", column="b", dtype="Int64")
     with pytest.raises(hj.OperationError, match="no values to take the mode"):

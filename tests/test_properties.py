@@ -38,26 +38,37 @@ def assert_same(left: pd.DataFrame, right: pd.DataFrame) -> None:
 @st.composite
 def frames(draw: st.DrawFn) -> pd.DataFrame:
     rows = draw(st.integers(0, 12))
-    maybe_float = st.one_of(st.none(), st.floats(-100, 100, allow_nan=False).map(lambda v: round(v, 2)))
+    maybe_float = st.one_of(
+        st.none(), st.floats(-100, 100, allow_nan=False).map(lambda v: round(v, 2))
+    )
     maybe_int = st.one_of(st.none(), st.integers(-5, 5))
     maybe_word = st.one_of(st.none(), st.sampled_from(WORDS))
     maybe_day = st.one_of(st.none(), st.integers(0, 1000))
     data = {
         "f": pd.Series(draw(st.lists(maybe_float, min_size=rows, max_size=rows)), dtype="float64"),
-        "i": pd.Series(draw(st.lists(st.integers(-3, 3), min_size=rows, max_size=rows)), dtype="int64"),
+        "i": pd.Series(
+            draw(st.lists(st.integers(-3, 3), min_size=rows, max_size=rows)), dtype="int64"
+        ),
         "n": pd.Series(draw(st.lists(maybe_int, min_size=rows, max_size=rows)), dtype="Int64"),
         "s": pd.Series(draw(st.lists(maybe_word, min_size=rows, max_size=rows)), dtype="str"),
-        "c": pd.Series(draw(st.lists(st.sampled_from(["lo", "mid", "hi"]), min_size=rows,
-                                     max_size=rows)), dtype="category"),
-        "d": pd.Series([None if v is None else pd.Timestamp("2020-01-01") + pd.Timedelta(days=v)
-                        for v in draw(st.lists(maybe_day, min_size=rows, max_size=rows))],
-                       dtype="datetime64[ns]"),
+        "c": pd.Series(
+            draw(st.lists(st.sampled_from(["lo", "mid", "hi"]), min_size=rows, max_size=rows)),
+            dtype="category",
+        ),
+        "d": pd.Series(
+            [
+                None if v is None else pd.Timestamp("2020-01-01") + pd.Timedelta(days=v)
+                for v in draw(st.lists(maybe_day, min_size=rows, max_size=rows))
+            ],
+            dtype="datetime64[ns]",
+        ),
         "b": pd.Series(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)), dtype="bool"),
     }
     df = pd.DataFrame(data)
     if draw(st.booleans()):
-        df.index = pd.Index(draw(st.lists(st.integers(0, 10**6), min_size=rows, max_size=rows,
-                                          unique=True)))
+        df.index = pd.Index(
+            draw(st.lists(st.integers(0, 10**6), min_size=rows, max_size=rows, unique=True))
+        )
     return df
 
 
@@ -75,29 +86,63 @@ def _value_for(draw: st.DrawFn, series: pd.Series) -> object:
         return draw(st.sampled_from([0, 1, -2, 2.5]))
     if kind == "M":
         return draw(st.sampled_from(["2020-06-01", "2021-01-01"]))
-    return draw(st.sampled_from(WORDS + [3]))
+    return draw(st.sampled_from([*WORDS, 3]))
 
 
 @st.composite
-def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:  # noqa: C901, PLR0912
+def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
     cols = _columns(df) or ["missing"]
     any_col = st.sampled_from(cols)
     numeric = _columns(df, "iuf") or cols
-    op = draw(st.sampled_from(
-        ["rename", "cast", "fill_missing", "drop_columns", "drop_missing", "filter_rows",
-         "sort_rows", "dedupe", "replace", "text", "formula", "one_hot", "scale",
-         "group_aggregate"]))  # fmt: skip
+    op = draw(
+        st.sampled_from(
+            [
+                "rename",
+                "cast",
+                "fill_missing",
+                "drop_columns",
+                "drop_missing",
+                "filter_rows",
+                "sort_rows",
+                "dedupe",
+                "replace",
+                "text",
+                "formula",
+                "one_hot",
+                "scale",
+                "group_aggregate",
+            ]
+        )
+    )
     column = draw(any_col)
     if op == "rename":
         return op, {"columns": {column: draw(st.sampled_from(NEW_NAMES))}}
     if op == "cast":
-        dtype = draw(st.sampled_from(["int64", "Int64", "float64", "str", "category", "bool",
-                                      "boolean", "datetime64[ns]", "Float64", "int8"]))
-        return op, {"column": column, "dtype": dtype,
-                    "errors": draw(st.sampled_from(["raise", "coerce"]))}  # fmt: skip
+        dtype = draw(
+            st.sampled_from(
+                [
+                    "int64",
+                    "Int64",
+                    "float64",
+                    "str",
+                    "category",
+                    "bool",
+                    "boolean",
+                    "datetime64[ns]",
+                    "Float64",
+                    "int8",
+                ]
+            )
+        )
+        return op, {
+            "column": column,
+            "dtype": dtype,
+            "errors": draw(st.sampled_from(["raise", "coerce"])),
+        }
     if op == "fill_missing":
-        strategy = draw(st.sampled_from(["value", "mean", "median", "mode", "ffill", "bfill",
-                                         "interpolate"]))
+        strategy = draw(
+            st.sampled_from(["value", "mean", "median", "mode", "ffill", "bfill", "interpolate"])
+        )
         params = {"column": column, "strategy": strategy}
         if strategy == "value":
             params["value"] = _value_for(draw, df[column]) if column in df else 0
@@ -108,9 +153,26 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:  # noqa: 
         subset = draw(st.one_of(st.none(), st.lists(any_col, min_size=1, max_size=2, unique=True)))
         return op, {"columns": subset, "how": draw(st.sampled_from(["any", "all"]))}
     if op == "filter_rows":
-        test = draw(st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "between", "in", "not_in",
-                                     "contains", "startswith", "endswith", "is_null",
-                                     "not_null"]))
+        test = draw(
+            st.sampled_from(
+                [
+                    "==",
+                    "!=",
+                    "<",
+                    "<=",
+                    ">",
+                    ">=",
+                    "between",
+                    "in",
+                    "not_in",
+                    "contains",
+                    "startswith",
+                    "endswith",
+                    "is_null",
+                    "not_null",
+                ]
+            )
+        )
         series = df[column] if column in df else pd.Series([], dtype=float)
         if test in ("is_null", "not_null"):
             value = None
@@ -131,35 +193,62 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:  # noqa: 
         return op, {"subset": subset, "keep": draw(st.sampled_from(["first", "last", "none"]))}
     if op == "replace":
         series = df[column] if column in df else pd.Series([], dtype=float)
-        return op, {"column": column,
-                    "mapping": {_value_for(draw, series): _value_for(draw, series)}}  # fmt: skip
+        return op, {
+            "column": column,
+            "mapping": {_value_for(draw, series): _value_for(draw, series)},
+        }
     if op == "text":
-        return op, {"column": column,
-                    "action": draw(st.sampled_from(["strip", "lower", "upper", "title"]))}  # fmt: skip
+        return op, {
+            "column": column,
+            "action": draw(st.sampled_from(["strip", "lower", "upper", "title"])),
+        }
     if op == "formula":
-        template = draw(st.sampled_from([
-            "{n} * 2 + 1", "abs({n}) - {m}", "where({n} > 0, {n}, 0)", "{n} / {m}",
-            "round({n} / 3, 2)", "lower({c})", "len({c})", "year({c})", "{n} > 1 & {m} < 2",
-            "isnull({c})", "fillna({n}, 0)", "clip({n}, -1, 1)", "sqrt(abs({n}))",
-        ]))  # fmt: skip
+        template = draw(
+            st.sampled_from(
+                [
+                    "{n} * 2 + 1",
+                    "abs({n}) - {m}",
+                    "where({n} > 0, {n}, 0)",
+                    "{n} / {m}",
+                    "round({n} / 3, 2)",
+                    "lower({c})",
+                    "len({c})",
+                    "year({c})",
+                    "{n} > 1 & {m} < 2",
+                    "isnull({c})",
+                    "fillna({n}, 0)",
+                    "clip({n}, -1, 1)",
+                    "sqrt(abs({n}))",
+                ]
+            )
+        )
         quote = lambda c: f"`{c}`"  # noqa: E731
-        expr = template.format(n=quote(draw(st.sampled_from(numeric))),
-                               m=quote(draw(st.sampled_from(numeric))), c=quote(column))
-        return op, {"column": draw(st.sampled_from(NEW_NAMES + [column])), "expr": expr}
+        expr = template.format(
+            n=quote(draw(st.sampled_from(numeric))),
+            m=quote(draw(st.sampled_from(numeric))),
+            c=quote(column),
+        )
+        return op, {"column": draw(st.sampled_from([*NEW_NAMES, column])), "expr": expr}
     if op == "one_hot":
         return op, {"column": column, "drop_first": draw(st.booleans())}
     if op == "scale":
         columns = draw(st.lists(st.sampled_from(numeric), min_size=1, max_size=2, unique=True))
-        return op, {"columns": columns,
-                    "method": draw(st.sampled_from(["standard", "minmax", "robust"]))}  # fmt: skip
-    funcs = st.one_of(st.sampled_from(["sum", "mean", "count", "max", "first", "nunique"]),
-                      st.lists(st.sampled_from(["min", "median", "size"]), min_size=1,
-                               max_size=2, unique=True))  # fmt: skip
+        return op, {
+            "columns": columns,
+            "method": draw(st.sampled_from(["standard", "minmax", "robust"])),
+        }
+    funcs = st.one_of(
+        st.sampled_from(["sum", "mean", "count", "max", "first", "nunique"]),
+        st.lists(st.sampled_from(["min", "median", "size"]), min_size=1, max_size=2, unique=True),
+    )
     return op, {"by": [column], "aggs": {draw(st.sampled_from(numeric)): draw(funcs)}}
 
 
-@settings(max_examples=EXAMPLES, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(original=frames(), data=st.data(), budget=st.sampled_from([None, 0]))
 def test_random_sequences_undo_redo_code_recipe(original, data, budget) -> None:
     s = hj.Session(original, name="prop", memory_budget=budget)

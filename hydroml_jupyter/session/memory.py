@@ -43,7 +43,7 @@ def _index_buffers(index: pd.Index) -> Iterator[tuple[tuple[int, int], int]]:
     return _array_buffers(index.array)
 
 
-def _array_buffers(arr: Any) -> Iterator[tuple[tuple[int, int], int]]:  # noqa: PLR0911
+def _array_buffers(arr: Any) -> Iterator[tuple[tuple[int, int], int]]:
     if isinstance(arr, np.ndarray):
         yield from _ndarray_buffers(arr)
         return

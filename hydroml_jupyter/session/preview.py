@@ -27,12 +27,16 @@ def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
     try:
         after = op.apply(frame.copy(deep=False))
     except OperationError as exc:
-        return Preview(op.name, op.label(), False, str(exc), len(frame), len(frame), [], [], {},
-                       {}, failures)  # fmt: skip
+        return Preview(
+            op.name, op.label(), False, str(exc), len(frame), len(frame), [], [], {}, {}, failures
+        )
     before_cols, after_cols = list(frame.columns), list(after.columns)
     common = [c for c in before_cols if c in after.columns]
-    dtypes = {c: (str(frame[c].dtype), str(after[c].dtype)) for c in common
-              if frame[c].dtype != after[c].dtype}  # fmt: skip
+    dtypes = {
+        c: (str(frame[c].dtype), str(after[c].dtype))
+        for c in common
+        if frame[c].dtype != after[c].dtype
+    }
     changed: dict = {}
     sample = None
     if frame.index.equals(after.index):
@@ -47,10 +51,18 @@ def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
             for column in touched:
                 if column in frame.columns:
                     rows |= _changed(frame[column], after[column])
-            picked = frame.index[rows.to_numpy()][:_SAMPLE_ROWS] if rows.any() else after.index[:_SAMPLE_ROWS]
+            picked = (
+                frame.index[rows.to_numpy()][:_SAMPLE_ROWS]
+                if rows.any()
+                else after.index[:_SAMPLE_ROWS]
+            )
             sample = pd.concat(
-                {"before": frame.loc[picked, [c for c in touched if c in frame.columns]],
-                 "after": after.loc[picked, touched]}, axis=1)  # fmt: skip
+                {
+                    "before": frame.loc[picked, [c for c in touched if c in frame.columns]],
+                    "after": after.loc[picked, touched],
+                },
+                axis=1,
+            )
     return Preview(
         op=op.name,
         label=op.label(),

@@ -66,7 +66,9 @@ class Recipe:
                 out = op.apply(out.copy(deep=False))
             except OperationError as exc:
                 raise OperationError(
-                    f"step {number} ({op.label()}): {exc}", op=exc.op, column=exc.column,
+                    f"step {number} ({op.label()}): {exc}",
+                    op=exc.op,
+                    column=exc.column,
                     value=exc.value,
                 ) from exc
         return out
@@ -84,8 +86,10 @@ class Recipe:
         if source:
             self._source_lines(imports, body, var)
         else:
-            body += [f"# `{var}` holds the original frame; it is not modified.",
-                     f"{var} = {var}.copy(deep=False)"]  # fmt: skip
+            body += [
+                f"# `{var}` holds the original frame; it is not modified.",
+                f"{var} = {var}.copy(deep=False)",
+            ]
         body += self._step_lines(var, start=1)
         return "\n".join([*dict.fromkeys(imports), "", *body]) + "\n"
 
@@ -100,8 +104,10 @@ class Recipe:
             imports += self.source.imports
             body.append(self.source.code(var))
         else:
-            body += [f"# `{var}` holds the frame the session started from.",
-                     f"{var} = {var}.copy(deep=False)"]  # fmt: skip
+            body += [
+                f"# `{var}` holds the frame the session started from.",
+                f"{var} = {var}.copy(deep=False)",
+            ]
 
     def _step_lines(self, var: str, start: int) -> list[str]:
         lines: list[str] = []

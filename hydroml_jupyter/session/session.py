@@ -205,15 +205,27 @@ class Session:
     def _step(self, index: int) -> Step:
         entry = self._history[index]
         if entry.op is None:
-            origin = self.source.describe() if self.source else (
-                f"saved from {self.parent}" if self.parent else "DataFrame")  # fmt: skip
+            origin = (
+                self.source.describe()
+                if self.source
+                else (f"saved from {self.parent}" if self.parent else "DataFrame")
+            )
             op, params, label, code = "original", {}, f"Original ({origin})", ""
         else:
             op, params = entry.op.name, entry.op.params
             label, code = entry.op.label(), entry.op.code()
         cursor = self._history.cursor
-        return Step(index, op, params, label, entry.shape, entry.duration,
-                    current=index == cursor, undone=index > cursor, code=code)  # fmt: skip
+        return Step(
+            index,
+            op,
+            params,
+            label,
+            entry.shape,
+            entry.duration,
+            current=index == cursor,
+            undone=index > cursor,
+            code=code,
+        )
 
     def recipe(self) -> Recipe:
         """Return the steps up to the current one as a :class:`Recipe`."""
@@ -252,7 +264,8 @@ class Session:
         return self._cached("summary", analysis.summary).copy()
 
     def column_info(self, column: Hashable, bins: int = 20) -> analysis.ColumnInfo:
-        """A column's summary with a histogram (numeric, datetime) or top values (others)."""
+        """Return a column's summary with a histogram (numeric, datetime) or top values."""
+
         def compute(frame: pd.DataFrame) -> analysis.ColumnInfo:
             if column not in frame.columns:
                 raise OperationError(f"column_info: no column named {column!r}", column=column)
@@ -296,8 +309,10 @@ class Session:
 
     def __repr__(self) -> str:
         rows, cols = self.shape
-        return (f"<Session {self.name!r}: {rows:,} rows × {cols} columns, "
-                f"step {self.position} of {len(self._history) - 1}>")  # fmt: skip
+        return (
+            f"<Session {self.name!r}: {rows:,} rows × {cols} columns, "
+            f"step {self.position} of {len(self._history) - 1}>"
+        )
 
 
 def _build(op: str | Operation, params: dict[str, Any]) -> Operation:
@@ -314,14 +329,20 @@ def _check_frame(df: Any) -> None:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"a session holds a pandas DataFrame, not {type(df).__name__}")
     if isinstance(df.columns, pd.MultiIndex):
-        raise SourceError("cannot start a session on a frame with MultiIndex columns; "
-                          "flatten them first (e.g. df.columns = ['_'.join(c) for c in df.columns])")  # fmt: skip
+        raise SourceError(
+            "cannot start a session on a frame with MultiIndex columns; "
+            "flatten them first (e.g. df.columns = ['_'.join(c) for c in df.columns])"
+        )
     if not df.columns.is_unique:
         dup = df.columns[df.columns.duplicated()][0]
-        raise SourceError(f"cannot start a session: the column name {dup!r} appears more than "
-                          "once; column names must be unique")  # fmt: skip
+        raise SourceError(
+            f"cannot start a session: the column name {dup!r} appears more than "
+            "once; column names must be unique"
+        )
     bad = [c for c in df.columns if not isinstance(c, str | int) or isinstance(c, bool)]
     if bad:
-        raise SourceError(f"cannot start a session: column name {bad[0]!r} is a "
-                          f"{type(bad[0]).__name__}; names must be strings or integers "
-                          "(df.columns = df.columns.astype(str))")  # fmt: skip
+        raise SourceError(
+            f"cannot start a session: column name {bad[0]!r} is a "
+            f"{type(bad[0]).__name__}; names must be strings or integers "
+            "(df.columns = df.columns.astype(str))"
+        )

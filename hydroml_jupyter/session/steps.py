@@ -68,9 +68,11 @@ class HistoryView(Sequence[Step]):
         )
 
     def __repr__(self) -> str:
-        lines = [f"{'→' if s.current else ' '} {s.index:>3}  {s.label}  "
-                 f"[{s.shape[0]:,} × {s.shape[1]}]{'  (undone)' if s.undone else ''}"
-                 for s in self._steps]  # fmt: skip
+        lines = [
+            f"{'→' if s.current else ' '} {s.index:>3}  {s.label}  "
+            f"[{s.shape[0]:,} × {s.shape[1]}]{'  (undone)' if s.undone else ''}"
+            for s in self._steps
+        ]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -9,8 +9,20 @@ import pandas as pd
 from hydroml_jupyter.session.ops.base import Label, Operation, as_list, literal, register
 
 #: Aggregations ``group_aggregate`` accepts.
-AGG_FUNCS = ("count", "sum", "mean", "median", "min", "max", "std", "var", "first", "last",
-             "nunique", "size")  # fmt: skip
+AGG_FUNCS = (
+    "count",
+    "sum",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "std",
+    "var",
+    "first",
+    "last",
+    "nunique",
+    "size",
+)
 
 
 @register

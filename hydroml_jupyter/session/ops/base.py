@@ -97,7 +97,14 @@ class Operation:
             out = self.transform(df)
         except OperationError:
             raise
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            ArithmeticError,
+        ) as exc:
             raise self.error(_one_line(exc)) from exc
         if not out.columns.is_unique:
             dup = out.columns[out.columns.duplicated()][0]
@@ -177,8 +184,8 @@ def make_operation(name: str, params: dict[str, Any]) -> Operation:
     if missing:
         raise OperationError(f"{name}: missing parameter {missing[0]!r}", op=name)
     clean = {}
-    for key, value in params.items():
-        value = _plain(value)
+    for key, raw in params.items():
+        value = _plain(raw)
         if not _matches(value, hints[key]):
             raise OperationError(
                 f"{name}: parameter {key!r} must be {_describe_type(hints[key])}, "
@@ -264,7 +271,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _matches(value: Any, hint: Any) -> bool:  # noqa: PLR0911
+def _matches(value: Any, hint: Any) -> bool:
     if hint is Any:
         return _is_literal_value(value)
     origin = get_origin(hint)
@@ -339,8 +346,10 @@ def literal(value: Any) -> str:
         return f"pd.Timestamp({value.isoformat()!r})"
     if isinstance(value, list | tuple):
         inner = ", ".join(literal(v) for v in value)
-        return f"({inner},)" if isinstance(value, tuple) and len(value) == 1 else (
-            f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+        return (
+            f"({inner},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
         )
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"

@@ -12,11 +12,11 @@ from hydroml_jupyter.session.ops.base import (
     Failure,
     Label,
     Operation,
-    short_repr,
     col,
     kind_of,
     literal,
     register,
+    short_repr,
 )
 
 INT_TYPES = ("int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64")
@@ -28,9 +28,19 @@ DTYPES = INT_TYPES + FLOAT_TYPES + TEXT_TYPES + BOOL_TYPES + DATETIME_TYPES
 
 #: Words read as booleans by ``cast(..., dtype="bool"/"boolean")``, after strip and lower.
 BOOL_WORDS: dict[str, bool] = {
-    "true": True, "t": True, "yes": True, "y": True, "1": True, "1.0": True,
-    "false": False, "f": False, "no": False, "n": False, "0": False, "0.0": False,
-}  # fmt: skip
+    "true": True,
+    "t": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "1.0": True,
+    "false": False,
+    "f": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "0.0": False,
+}
 
 _MAX_LISTED = 5
 
@@ -83,10 +93,7 @@ class Cast(Operation):
         source = df[self.column]
         converted = self._convert(source, "coerce")
         mask = converted.isna().to_numpy(dtype=bool) & source.notna().to_numpy(dtype=bool)
-        return [
-            Failure(row, self.column, value)
-            for row, value in source[mask].items()
-        ]
+        return [Failure(row, self.column, value) for row, value in source[mask].items()]
 
     def _failure_error(self, failures: list[Failure], source: pd.Series) -> Exception:
         fmt = f" in format {self.format!r}" if self.format else ""
@@ -94,11 +101,14 @@ class Cast(Operation):
             **dict.fromkeys(INT_TYPES + FLOAT_TYPES, ("a number", "numbers")),
             **dict.fromkeys(DATETIME_TYPES, (f"a date{fmt}", f"dates{fmt}")),
             **dict.fromkeys(BOOL_TYPES, ("a true/false word", "true/false words")),
-        }[self.dtype]  # fmt: skip
+        }[self.dtype]
         listed = ", ".join(f.describe() for f in failures[:_MAX_LISTED])
         more = f" and {len(failures) - _MAX_LISTED} more" if len(failures) > _MAX_LISTED else ""
-        head = (f"1 value in {self.column!r} is not {one}" if len(failures) == 1
-                else f"{len(failures)} values in {self.column!r} are not {many}")  # fmt: skip
+        head = (
+            f"1 value in {self.column!r} is not {one}"
+            if len(failures) == 1
+            else f"{len(failures)} values in {self.column!r} are not {many}"
+        )
         return self.error(
             f"{head}: {listed}{more}; use errors='coerce' to make them missing",
             column=self.column,
@@ -112,7 +122,7 @@ class Cast(Operation):
             if kind_of(values.dtype) == "f":
                 fractional = values[(values % 1) != 0]
                 if len(fractional):
-                    row, value = next(iter(fractional.items()))
+                    row, _value = next(iter(fractional.items()))
                     raise self.error(
                         f"{len(fractional)} value(s) in {self.column!r} are not whole numbers, "
                         f"e.g. {short_repr(source[row])} (row {row!r}); cast to float64 or round "
@@ -130,7 +140,7 @@ class Cast(Operation):
                     column=self.column,
                     value=source[row],
                 )
-        if self.dtype[0].islower() and self.dtype in INT_TYPES + ("bool",):
+        if self.dtype[0].islower() and self.dtype in (*INT_TYPES, "bool"):
             nulls = converted.isna()
             if nulls.any():
                 count = int(nulls.sum())

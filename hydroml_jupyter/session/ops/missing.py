@@ -52,8 +52,10 @@ class FillMissing(Operation):
                 value=self.value,
             )
         kind = kind_of(df[self.column].dtype)
-        if self.strategy == "value" and kind in "iuf" and (
-            isinstance(self.value, bool) or not isinstance(self.value, int | float)
+        if (
+            self.strategy == "value"
+            and kind in "iuf"
+            and (isinstance(self.value, bool) or not isinstance(self.value, int | float))
         ):
             raise self.error(
                 f"{self.value!r} is not a number, and {self.column!r} is {df[self.column].dtype}",
@@ -64,8 +66,9 @@ class FillMissing(Operation):
             require_kind(self, df, self.column, "iuf", "numeric")
         series = df[self.column]
         if self.strategy == "mode" and series.notna().sum() == 0:
-            raise self.error(f"column {self.column!r} has no values to take the mode of",
-                             column=self.column)
+            raise self.error(
+                f"column {self.column!r} has no values to take the mode of", column=self.column
+            )
         if self.strategy in ("mean", "median") and kind_of(series.dtype) in "iu":
             fill = getattr(series, self.strategy)()
             if series.isna().any() and pd.notna(fill) and float(fill) != int(fill):

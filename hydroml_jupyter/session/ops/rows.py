@@ -19,9 +19,21 @@ from hydroml_jupyter.session.ops.base import (
 )
 
 Comparison = Literal[
-    "==", "!=", "<", "<=", ">", ">=", "between", "in", "not_in",
-    "contains", "startswith", "endswith", "is_null", "not_null",
-]  # fmt: skip
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "between",
+    "in",
+    "not_in",
+    "contains",
+    "startswith",
+    "endswith",
+    "is_null",
+    "not_null",
+]
 
 _TEXT_TESTS = ("contains", "startswith", "endswith")
 _ORDERED = ("<", "<=", ">", ">=", "between")
@@ -42,7 +54,7 @@ class FilterRows(Operation):
     def columns_used(self) -> list[Label]:
         return [self.column]
 
-    def validate(self, df: pd.DataFrame) -> None:  # noqa: C901
+    def validate(self, df: pd.DataFrame) -> None:
         super().validate(df)
         series = df[self.column]
         kind = kind_of(series.dtype)
@@ -54,21 +66,30 @@ class FilterRows(Operation):
             if not (isinstance(self.value, list) and len(self.value) == 2):
                 raise self.error(
                     f"between needs value=[low, high], not {self.value!r}",
-                    column=self.column, value=self.value,
+                    column=self.column,
+                    value=self.value,
                 )
         elif self.op in ("in", "not_in"):
             if not isinstance(self.value, list):
-                raise self.error(f"{self.op} needs a list, not {self.value!r}",
-                                 column=self.column, value=self.value)
+                raise self.error(
+                    f"{self.op} needs a list, not {self.value!r}",
+                    column=self.column,
+                    value=self.value,
+                )
         elif self.value is None:
             raise self.error(f"{self.op!r} needs a value", column=self.column)
         if self.op in _TEXT_TESTS:
             if not is_text(series):
-                raise self.error(f"{self.op} needs a text column; {self.column!r} is "
-                                 f"{series.dtype}", column=self.column)
+                raise self.error(
+                    f"{self.op} needs a text column; {self.column!r} is {series.dtype}",
+                    column=self.column,
+                )
             if not isinstance(self.value, str):
-                raise self.error(f"{self.op} needs a string, not {self.value!r}",
-                                 column=self.column, value=self.value)
+                raise self.error(
+                    f"{self.op} needs a string, not {self.value!r}",
+                    column=self.column,
+                    value=self.value,
+                )
         values = self.value if isinstance(self.value, list) else [self.value]
         for value in values:
             self._check_comparable(series, kind, value)
@@ -76,17 +97,26 @@ class FilterRows(Operation):
     def _check_comparable(self, series: pd.Series, kind: str, value: Any) -> None:
         numeric_value = isinstance(value, int | float) and not isinstance(value, bool)
         if kind in "iuf" and not numeric_value and self.op not in ("==", "!=", "in", "not_in"):
-            raise self.error(f"{value!r} is not a number, and {self.column!r} is "
-                             f"{series.dtype}", column=self.column, value=value)
+            raise self.error(
+                f"{value!r} is not a number, and {self.column!r} is {series.dtype}",
+                column=self.column,
+                value=value,
+            )
         if kind == "T" and numeric_value and self.op in _ORDERED:
-            raise self.error(f"cannot compare text column {self.column!r} with the number "
-                             f"{value!r}", column=self.column, value=value)
+            raise self.error(
+                f"cannot compare text column {self.column!r} with the number {value!r}",
+                column=self.column,
+                value=value,
+            )
         if kind == "M" and self.op in _ORDERED:
             try:
                 pd.Timestamp(value)
             except (TypeError, ValueError):
-                raise self.error(f"{value!r} is not a date, and {self.column!r} is "
-                                 f"{series.dtype}", column=self.column, value=value) from None
+                raise self.error(
+                    f"{value!r} is not a date, and {self.column!r} is {series.dtype}",
+                    column=self.column,
+                    value=value,
+                ) from None
 
     def _mask_code(self, s: str) -> str:
         v = literal(self.value)

@@ -77,6 +77,10 @@ class Text(Operation):
         return f"{target} = {target}.str.{self.action}()"
 
     def label(self) -> str:
-        verb = {"strip": "Strip spaces in", "lower": "Lower-case", "upper": "Upper-case",
-                "title": "Title-case"}[self.action]  # fmt: skip
+        verb = {
+            "strip": "Strip spaces in",
+            "lower": "Lower-case",
+            "upper": "Upper-case",
+            "title": "Title-case",
+        }[self.action]
         return f"{verb} {self.column}"

@@ -1,0 +1,402 @@
+"""Exact per-column statistics: summaries, histograms and frame-wide summary tables.
+
+Each column is read a bounded number of times: one pass for the null mask, one conversion to
+NumPy, one exact counting step (``bincount``, hashing or sorting, whichever is cheapest for the
+data) that yields the distinct count, the top values and min/max together, plus one pass each
+for mean and standard deviation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hydroml_jupyter.analysis._core import (
+    Prepared,
+    html_table,
+    index_value_order,
+    jsonable,
+    prepare,
+    py_scalar,
+    sorted_counts,
+    top_positions,
+)
+
+__all__ = [
+    "ColumnInfo",
+    "ColumnSummary",
+    "Histogram",
+    "column_info",
+    "column_summary",
+    "histogram",
+    "summary",
+]
+
+SUMMARY_COLUMNS = ("dtype", "count", "nulls", "null_share", "distinct", "min", "max", "mean",
+                   "std", "top")
+_LOOKUP_ERRORS = (TypeError, ValueError, NotImplementedError, pa.ArrowException)
+
+
+@dataclass(frozen=True)
+class ColumnSummary:
+    """Exact summary statistics of one column.
+
+    ``min``/``max`` are the smallest/largest value for numeric, boolean, datetime, timedelta
+    and text columns (text compares by code point), for ordered categoricals in category order,
+    and ``None`` for unordered categoricals, values that cannot be compared, or no values.
+    ``mean``/``std`` (sample, ``ddof=1``) are floats for numeric columns; for boolean columns
+    ``mean`` is the share of ``True``; datetime columns get a ``Timestamp`` mean; timedelta
+    columns a ``Timedelta`` mean and std. Undefined statistics (NaN) are stored as ``None``.
+    ``top`` lists the most frequent non-null values with their counts, most frequent first,
+    ties broken by ascending value (category order for categoricals); float columns keep
+    their top values too. ``distinct`` is ``None`` only when values cannot be hashed.
+    """
+
+    name: Any
+    dtype: str
+    kind: str
+    count: int
+    nulls: int
+    null_share: float
+    distinct: int | None
+    min: Any = None
+    max: Any = None
+    mean: Any = None
+    std: Any = None
+    top: list[tuple[Any, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary with JSON-friendly values (ISO strings, ``None`` for NaN)."""
+        out = {k: jsonable(getattr(self, k)) for k in
+               ("name", "dtype", "kind", "count", "nulls", "null_share", "distinct",
+                "min", "max", "mean", "std")}
+        out["top"] = [[jsonable(v), int(c)] for v, c in self.top]
+        return out
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Bin counts of a numeric or datetime column.
+
+    ``edges`` has ``len(counts) + 1`` numbers; for datetimes they are epoch offsets (UTC) in
+    ``unit``. ``labels`` are the edges as display strings (ISO 8601 for datetimes). A constant
+    column has one bin with equal edges. Integer columns spanning fewer values than ``bins``
+    get one bin per integer (edges at half-integers). ``ignored`` counts ±inf values left out.
+    """
+
+    edges: list[float]
+    counts: list[int]
+    labels: list[str]
+    ignored: int = 0
+    kind: str = "numeric"
+    unit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the histogram as JSON-friendly lists."""
+        return {"edges": [jsonable(e) for e in self.edges], "counts": list(self.counts),
+                "labels": list(self.labels), "ignored": self.ignored, "kind": self.kind,
+                "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """Everything the grid shows about one column: summary, histogram and top values."""
+
+    summary: ColumnSummary
+    histogram: Histogram | None
+    top_values: list[tuple[Any, int]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the column information with JSON-friendly values."""
+        return {"summary": self.summary.to_dict(),
+                "histogram": None if self.histogram is None else self.histogram.to_dict(),
+                "top_values": [[jsonable(v), int(c)] for v, c in self.top_values]}
+
+    def _repr_html_(self) -> str:
+        s = self.summary
+        rows = [(k, getattr(s, k)) for k in ("dtype", "kind", "count", "nulls", "null_share",
+                                            "distinct", "min", "max", "mean", "std")]
+        parts = [f"<div class='hydroml-column-info'><h4>{html.escape(str(s.name))}</h4>",
+                 html_table(rows, ("statistic", "value"))]
+        if self.top_values:
+            parts.append(html_table(list(self.top_values), ("value", "count")))
+        h = self.histogram
+        if h is not None and h.counts:
+            bins = [(f"{h.labels[i]} – {h.labels[i + 1]}", c) for i, c in enumerate(h.counts)]
+            parts.append(html_table(bins, ("bin", "count")))
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def _converter(prep: Prepared) -> Callable[[Any], Any]:
+    if prep.kind == "datetime":
+        unit, tz = prep.unit, prep.tz
+
+        def to_ts(v: Any) -> pd.Timestamp:
+            ts = pd.Timestamp(np.datetime64(int(v), unit))
+            return ts.tz_localize("UTC").tz_convert(tz) if tz is not None else ts
+
+        return to_ts
+    if prep.kind == "timedelta":
+        unit = prep.unit
+        return lambda v: pd.Timedelta(np.timedelta64(int(v), unit))
+    if prep.kind == "boolean":
+        return bool
+    return py_scalar
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def _moments(prep: Prepared, lo: Any, conv: Callable[[Any], Any]) -> tuple[Any, Any]:
+    vals = prep.values
+    assert vals is not None
+    n = len(vals)
+    if n == 0:
+        return None, None
+    if prep.kind == "boolean":
+        return np.count_nonzero(vals) / n, None
+    with np.errstate(invalid="ignore", over="ignore"):
+        if prep.kind == "numeric":
+            mean = _none_if_nan(np.mean(vals, dtype=np.float64))
+            std = _none_if_nan(np.std(vals, ddof=1, dtype=np.float64)) if n > 1 else None
+            return mean, std
+        # Offsets from the minimum as uint64 are exact even when the int64 range overflows.
+        offs = vals.view(np.uint64) - np.array(lo, dtype=np.int64).view(np.uint64)
+        mean = conv(int(lo) + round(float(np.mean(offs, dtype=np.float64))))
+        if prep.kind == "datetime" or n < 2:
+            return mean, None
+        return mean, conv(round(float(np.std(offs, ddof=1, dtype=np.float64))))
+
+
+def _summarize(prep: Prepared, dtype: str, top: int) -> ColumnSummary:
+    s = prep.series
+    n, nulls = len(prep.mask), prep.nulls
+    stats: dict[str, Any] = {"distinct": 0, "top": []}
+    if prep.values is not None:
+        conv = _converter(prep)
+        uniq, counts = sorted_counts(prep.values)
+        stats["distinct"] = len(uniq)
+        stats["top"] = [(conv(uniq[i]), int(counts[i])) for i in top_positions(counts, top)]
+        if len(uniq):
+            stats["min"], stats["max"] = conv(uniq[0]), conv(uniq[-1])
+            stats["mean"], stats["std"] = _moments(prep, uniq[0], conv)
+    elif prep.kind == "category":
+        cats = s.cat.categories
+        codes = np.asarray(s.cat.codes.to_numpy())
+        present_counts = np.bincount(codes[codes >= 0].astype(np.intp), minlength=len(cats))
+        present = np.flatnonzero(present_counts)
+        counts = present_counts[present]
+        stats["distinct"] = len(present)
+        stats["top"] = [(py_scalar(cats[present[i]]), int(counts[i]))
+                        for i in top_positions(counts, top)]
+        if s.cat.ordered and len(present):
+            stats["min"], stats["max"] = py_scalar(cats[present[0]]), py_scalar(cats[present[-1]])
+    elif prep.kind == "text" and not isinstance(s.dtype, np.dtype):
+        stats.update(_arrow_text_stats(s, top))
+    else:
+        stats.update(_generic_stats(s, top))
+    return ColumnSummary(name=s.name, dtype=dtype, kind=prep.kind, count=n - nulls, nulls=nulls,
+                         null_share=nulls / n if n else 0.0, **stats)
+
+
+def _arrow_text_stats(s: pd.Series, top: int) -> dict[str, Any]:
+    arr = pa.array(s.array)
+    vc = pc.value_counts(arr)
+    values = vc.field("values")
+    valid = values.is_valid()
+    values = values.filter(valid)
+    counts = vc.field("counts").filter(valid).to_numpy().astype(np.int64)
+
+    def order(positions: np.ndarray, m: int) -> np.ndarray:
+        if m <= 0 or len(positions) == 0:
+            return positions[:0]
+        sub = values.take(pa.array(positions))
+        local = np.asarray(pc.select_k_unstable(sub, m, [("v", "ascending")]), dtype=np.intp)
+        keys = [sub[int(i)].as_py() for i in local]
+        return positions[local[sorted(range(len(keys)), key=keys.__getitem__)]]
+
+    pos = top_positions(counts, top, order)
+    out: dict[str, Any] = {"distinct": len(values),
+                           "top": [(values[int(i)].as_py(), int(counts[i])) for i in pos]}
+    if len(values):
+        mm = pc.min_max(values)
+        out["min"], out["max"] = mm["min"].as_py(), mm["max"].as_py()
+    return out
+
+
+def _generic_stats(s: pd.Series, top: int) -> dict[str, Any]:
+    try:
+        vc = s.value_counts(sort=False, dropna=True)
+    except _LOOKUP_ERRORS:
+        return {"distinct": None, "top": []}
+    idx = vc.index
+    counts = vc.to_numpy().astype(np.int64)
+    pos = top_positions(counts, top, index_value_order(idx))
+    out: dict[str, Any] = {"distinct": len(idx),
+                           "top": [(py_scalar(idx[i]), int(counts[i])) for i in pos]}
+    if len(idx):
+        with contextlib.suppress(*_LOOKUP_ERRORS):
+            out["min"], out["max"] = py_scalar(idx.min()), py_scalar(idx.max())
+    return out
+
+
+def _histogram(prep: Prepared, bins: int) -> Histogram | None:
+    if bins < 1:
+        raise ValueError(f"histogram: bins must be at least 1, got {bins}")
+    vals = prep.values
+    if prep.kind not in ("numeric", "datetime") or vals is None or len(vals) == 0:
+        return None
+    if prep.kind == "datetime":
+        conv = _converter(prep)
+        lo, hi = int(vals.min()), int(vals.max())
+        if lo == hi:
+            return Histogram([float(lo), float(lo)], [len(vals)], [conv(lo).isoformat()] * 2,
+                             kind="datetime", unit=prep.unit)
+        offs = (vals.view(np.uint64) - np.array(lo, dtype=np.int64).view(np.uint64))
+        counts, e = np.histogram(offs.astype(np.float64), bins=bins, range=(0.0, float(hi - lo)))
+        ints = [lo + round(x) for x in e]
+        return Histogram([float(i) for i in ints], counts.tolist(),
+                         [conv(i).isoformat() for i in ints], kind="datetime", unit=prep.unit)
+    ignored = 0
+    if vals.dtype.kind == "f":
+        finite = np.isfinite(vals)
+        ignored = len(vals) - int(np.count_nonzero(finite))
+        if ignored:
+            vals = vals[finite]
+        if len(vals) == 0:
+            return Histogram([], [], [], ignored=ignored)
+    lo, hi = vals.min(), vals.max()
+    if lo == hi:
+        edges = np.array([lo, lo], dtype=np.float64)
+        counts = np.array([len(vals)])
+    elif vals.dtype.kind in "iu" and int(hi) - int(lo) < bins:
+        counts = np.bincount((vals - lo).astype(np.intp, copy=False))
+        edges = float(lo) - 0.5 + np.arange(len(counts) + 1, dtype=np.float64)
+    else:
+        data, scale = vals.astype(np.float64, copy=False), 1.0
+        if not np.isfinite(float(hi) - float(lo)):
+            data, scale = data * 0.5, 2.0
+        counts, edges = np.histogram(data, bins=bins, range=(data.min(), data.max()))
+        edges = edges * scale
+    return Histogram(edges.tolist(), counts.tolist(), [f"{x:.6g}" for x in edges],
+                     ignored=ignored)
+
+
+def column_summary(series: pd.Series, top: int = 5) -> ColumnSummary:
+    """Compute exact summary statistics of one column.
+
+    Parameters
+    ----------
+    series
+        The column.
+    top
+        How many most frequent values to keep in ``top``.
+
+    Returns
+    -------
+    ColumnSummary
+
+    Examples
+    --------
+    >>> s = column_summary(pd.Series([1, 2, 2, None], name="x"))
+    >>> s.kind, s.count, s.nulls, s.distinct, s.top[0]
+    ('numeric', 3, 1, 2, (2.0, 2))
+    """
+    return _summarize(prepare(series), str(series.dtype), top)
+
+
+def histogram(series: pd.Series, bins: int = 20) -> Histogram | None:
+    """Compute an exact histogram of a numeric (not boolean) or datetime column.
+
+    Parameters
+    ----------
+    series
+        The column.
+    bins
+        Number of equal-width bins between the smallest and largest finite value.
+
+    Returns
+    -------
+    Histogram or None
+        ``None`` for other kinds and for columns without non-null values. A column whose
+        values are all infinite gives an empty histogram with ``ignored`` set.
+
+    Examples
+    --------
+    >>> histogram(pd.Series([0.0, 1.0, 2.0, np.inf]), bins=2).counts
+    [1, 2]
+    """
+    return _histogram(prepare(series), bins)
+
+
+def column_info(series: pd.Series, bins: int = 20, top: int = 10) -> ColumnInfo:
+    """Compute summary, histogram and top values of one column, sharing the passes.
+
+    Parameters
+    ----------
+    series
+        The column.
+    bins
+        Number of histogram bins.
+    top
+        How many most frequent values to keep.
+
+    Returns
+    -------
+    ColumnInfo
+
+    Examples
+    --------
+    >>> info = column_info(pd.Series(["a", "b", "a"], name="c"))
+    >>> info.top_values, info.histogram is None
+    ([('a', 2), ('b', 1)], True)
+    """
+    prep = prepare(series)
+    summ = _summarize(prep, str(series.dtype), top)
+    return ColumnInfo(summary=summ, histogram=_histogram(prep, bins), top_values=list(summ.top))
+
+
+def summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Summarise every column of a frame, one row per column, from :func:`column_summary`.
+
+    Parameters
+    ----------
+    df
+        The frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the column labels in order, with columns ``dtype, count, nulls,
+        null_share, distinct, min, max, mean, std, top`` (``top`` is the most frequent value).
+
+    Examples
+    --------
+    >>> table = summary(pd.DataFrame({"a": [1, 1, None]}))
+    >>> int(table.loc["a", "count"]), int(table.loc["a", "nulls"]), table.loc["a", "top"]
+    (2, 1, 1.0)
+    """
+    rows = [column_summary(df.iloc[:, i], top=1) for i in range(df.shape[1])]
+    data: dict[str, Any] = {
+        "dtype": pd.Series([r.dtype for r in rows], dtype=object),
+        "count": pd.Series([r.count for r in rows], dtype=np.int64),
+        "nulls": pd.Series([r.nulls for r in rows], dtype=np.int64),
+        "null_share": pd.Series([r.null_share for r in rows], dtype=np.float64),
+        "distinct": pd.Series([r.distinct for r in rows], dtype="Int64"),
+    }
+    for col in ("min", "max", "mean", "std"):
+        data[col] = pd.Series([getattr(r, col) for r in rows], dtype=object)
+    data["top"] = pd.Series([r.top[0][0] if r.top else None for r in rows], dtype=object)
+    out = pd.DataFrame(data)
+    out.index = df.columns.copy()
+    return out

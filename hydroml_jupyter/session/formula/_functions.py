@@ -1,0 +1,196 @@
+"""The whitelisted functions of the formula language.
+
+Each function has a pair of mirrored implementations: ``apply`` computes the
+value and ``render`` writes the Python source making exactly the same call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hydroml_jupyter.session.formula._nodes import Const, Node, Unary
+from hydroml_jupyter.session.formula._tokens import fail
+
+Apply = Callable[[list[Any], tuple[Node, ...], pd.DataFrame], Any]
+Render = Callable[[tuple[Node, ...], str], str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Function:
+    """One whitelisted function.
+
+    Attributes
+    ----------
+    name
+        The name users call it by.
+    params
+        Parameter names, for arity errors.
+    optional
+        How many trailing parameters may be left out.
+    columns
+        Parameters that must be column expressions.
+    literals
+        Parameters that must be literals: ``"int"`` or ``"number"``.
+    apply, render
+        The mirrored implementations.
+    """
+
+    name: str
+    params: tuple[str, ...]
+    apply: Apply
+    render: Render
+    optional: int = 0
+    columns: tuple[str, ...] = ()
+    literals: tuple[tuple[str, str], ...] = ()
+
+    def validate(self, args: tuple[Node, ...], expr: str, pos: int) -> None:
+        """Check the arity and the kind of each argument of a call at ``pos``."""
+        low, high = len(self.params) - self.optional, len(self.params)
+        if not low <= len(args) <= high:
+            count = str(high) if low == high else f"{low} or {high}"
+            noun = "argument" if count == "1" else "arguments"
+            fail(
+                f"{self.name}() takes {count} {noun} ({', '.join(self.params)}), got {len(args)}",
+                expr,
+                pos,
+            )
+        for param, arg in zip(self.params, args, strict=False):
+            if param in self.columns and not arg.is_column:
+                what = "a column" if param == "x" else f"a column for {param}"
+                fail(f"{self.name}() needs {what}, not a constant,", expr, arg.start)
+        kinds = dict(self.literals)
+        for param, arg in zip(self.params, args, strict=False):
+            if param in kinds and not _is_literal(arg, kinds[param]):
+                noun = "a whole number" if kinds[param] == "int" else "a number"
+                fail(
+                    f"{self.name}() needs {noun} literal for {param}, got "
+                    f"{expr[arg.start : arg.end]!r}",
+                    expr,
+                    arg.start,
+                )
+
+
+def _is_literal(node: Node, kind: str) -> bool:
+    if isinstance(node, Unary) and node.op in "+-":
+        node = node.operand
+    if not isinstance(node, Const) or isinstance(node.value, bool):
+        return False
+    return isinstance(node.value, int) or (kind == "number" and isinstance(node.value, float))
+
+
+def _args(nodes: tuple[Node, ...], var: str) -> str:
+    return ", ".join(node.arg(var) for node in nodes)
+
+
+def _numpy(name: str, func: Callable[..., Any]) -> tuple[Apply, Render]:
+    """Return the pair for ``np.<name>(x, ...)``."""
+
+    def apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+        return func(*values)
+
+    def render(nodes: tuple[Node, ...], var: str) -> str:
+        return f"np.{name}({_args(nodes, var)})"
+
+    return apply, render
+
+
+def _accessor(func: Callable[[Any], Any], suffix: str) -> tuple[Apply, Render]:
+    """Return the pair for an accessor call such as ``x.str.lower()``.
+
+    ``func`` and ``suffix`` must spell the same thing, e.g.
+    ``lambda x: x.str.lower()`` and ``".str.lower()"``.
+    """
+
+    def apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+        return func(values[0])
+
+    def render(nodes: tuple[Node, ...], var: str) -> str:
+        return f"{nodes[0].receiver(var)}{suffix}"
+
+    return apply, render
+
+
+def _abs_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+    return abs(values[0])
+
+
+def _abs_render(nodes: tuple[Node, ...], var: str) -> str:
+    return f"abs({nodes[0].arg(var)})"
+
+
+def _clip_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+    x, lo, hi = values
+    return x.clip(lo, hi) if nodes[0].is_column else np.clip(x, lo, hi)
+
+
+def _clip_render(nodes: tuple[Node, ...], var: str) -> str:
+    if nodes[0].is_column:
+        return f"{nodes[0].receiver(var)}.clip({_args(nodes[1:], var)})"
+    return f"np.clip({_args(nodes, var)})"
+
+
+def _where_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+    cond, a, b = values
+    base = a if nodes[1].is_column else pd.Series(a, index=df.index)
+    return base.where(cond, b)
+
+
+def _where_render(nodes: tuple[Node, ...], var: str) -> str:
+    cond, a, b = nodes
+    base = a.receiver(var) if a.is_column else f"pd.Series({a.arg(var)}, index={var}.index)"
+    return f"{base}.where({cond.arg(var)}, {b.arg(var)})"
+
+
+def _isnull_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+    return pd.isna(values[0])
+
+
+def _isnull_render(nodes: tuple[Node, ...], var: str) -> str:
+    return f"pd.isna({nodes[0].arg(var)})"
+
+
+def _fillna_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
+    return values[0].fillna(values[1])
+
+
+def _fillna_render(nodes: tuple[Node, ...], var: str) -> str:
+    return f"{nodes[0].receiver(var)}.fillna({nodes[1].arg(var)})"
+
+
+def _build() -> dict[str, Function]:
+    x = ("x",)
+    table = [
+        Function("abs", x, _abs_apply, _abs_render),
+        Function(
+            "round", ("x", "n"), *_numpy("round", np.round), optional=1, literals=(("n", "int"),)
+        ),
+        Function("log", x, *_numpy("log", np.log)),
+        Function("exp", x, *_numpy("exp", np.exp)),
+        Function("sqrt", x, *_numpy("sqrt", np.sqrt)),
+        Function(
+            "clip",
+            ("x", "lo", "hi"),
+            _clip_apply,
+            _clip_render,
+            literals=(("lo", "number"), ("hi", "number")),
+        ),
+        Function("where", ("cond", "a", "b"), _where_apply, _where_render, columns=("cond",)),
+        Function("isnull", x, _isnull_apply, _isnull_render),
+        Function("fillna", ("x", "v"), _fillna_apply, _fillna_render, columns=x),
+        Function("lower", x, *_accessor(lambda s: s.str.lower(), ".str.lower()"), columns=x),
+        Function("upper", x, *_accessor(lambda s: s.str.upper(), ".str.upper()"), columns=x),
+        Function("len", x, *_accessor(lambda s: s.str.len(), ".str.len()"), columns=x),
+        Function("year", x, *_accessor(lambda s: s.dt.year, ".dt.year"), columns=x),
+        Function("month", x, *_accessor(lambda s: s.dt.month, ".dt.month"), columns=x),
+        Function("day", x, *_accessor(lambda s: s.dt.day, ".dt.day"), columns=x),
+    ]
+    return {func.name: func for func in sorted(table, key=lambda f: f.name)}
+
+
+FUNCTIONS: dict[str, Function] = _build()
+"""The whitelist, by name, in alphabetical order."""

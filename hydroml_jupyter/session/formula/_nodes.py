@@ -1,0 +1,266 @@
+"""The syntax tree of a formula, evaluated and turned into code node by node.
+
+Every node has two mirrored methods: ``evaluate`` computes the value with
+pandas/numpy, and ``code`` writes the Python source that performs exactly the
+same calls. Keeping them side by side is what makes the exported code give
+bit-for-bit the values the session computed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import operator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from hydroml_jupyter.errors import OperationError
+
+if TYPE_CHECKING:
+    from hydroml_jupyter.session.formula._functions import Function
+
+MAX_DEPTH = 100
+"""Deepest syntax tree accepted, in nodes from root to leaf."""
+
+_BIG_INT_BITS = 100_000
+_BIG_TEXT = 100_000_000
+
+BINARY_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "|": operator.or_,
+    "&": operator.and_,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "**": operator.pow,
+}
+UNARY_OPS: dict[str, Callable[[Any], Any]] = {
+    "-": operator.neg,
+    "+": operator.pos,
+    "~": operator.invert,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Node:
+    """Base of the syntax tree nodes.
+
+    ``start``/``end`` locate the node in the expression and ``depth`` is the
+    height of its subtree; none of them take part in equality.
+    """
+
+    start: int = dataclasses.field(compare=False, kw_only=True)
+    end: int = dataclasses.field(compare=False, kw_only=True)
+    depth: int = dataclasses.field(init=False, compare=False, repr=False, default=1)
+
+    def __post_init__(self) -> None:
+        below = max((child.depth for child in self.children()), default=0)
+        object.__setattr__(self, "depth", below + 1)
+
+    def children(self) -> tuple[Node, ...]:
+        """Return the direct sub-nodes."""
+        return ()
+
+    def columns(self) -> list[str]:
+        """Return the column names used, in order, with repeats."""
+        return [name for child in self.children() for name in child.columns()]
+
+    @property
+    def is_column(self) -> bool:
+        """Whether the value depends on a column (and so is a Series)."""
+        return any(child.is_column for child in self.children())
+
+    def evaluate(self, ctx: Context) -> Any:
+        """Compute the node's value on ``ctx.df``."""
+        raise NotImplementedError
+
+    def code(self, var: str) -> str:
+        """Return Python source computing the node's value from frame ``var``."""
+        raise NotImplementedError
+
+    def receiver(self, var: str) -> str:
+        """Return :meth:`code`, parenthesised if needed before ``.method()``."""
+        return self.code(var)
+
+    def arg(self, var: str) -> str:
+        """Return :meth:`code` as a function argument, where no parentheses are needed."""
+        return self.code(var)
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What evaluation needs: the frame and the expression (for messages)."""
+
+    df: pd.DataFrame
+    expr: str
+
+    def compute(self, node: Node, func: Callable[..., Any], *args: Any) -> Any:
+        """Call ``func(*args)``, turning any error into an :class:`OperationError`.
+
+        The message names the sub-expression ``node`` as the user wrote it.
+        """
+        try:
+            return func(*args)
+        except OperationError:
+            raise
+        except Exception as exc:
+            text = " ".join(self.expr[node.start : node.end].split())
+            lines = str(exc).strip().splitlines()
+            cause = lines[0] if lines else type(exc).__name__
+            raise OperationError(
+                f"formula: cannot compute {text}: {cause}", op="formula", value=text
+            ) from exc
+
+
+@dataclasses.dataclass(frozen=True)
+class Const(Node):
+    """A number, string or boolean literal."""
+
+    value: int | float | str | bool
+
+    def evaluate(self, ctx: Context) -> Any:
+        return self.value
+
+    def code(self, var: str) -> str:
+        if isinstance(self.value, float) and math.isinf(self.value):
+            return "np.inf"
+        return repr(self.value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Column(Node):
+    """A column reference."""
+
+    name: str
+
+    def columns(self) -> list[str]:
+        return [self.name]
+
+    @property
+    def is_column(self) -> bool:
+        return True
+
+    def evaluate(self, ctx: Context) -> Any:
+        value = ctx.df[self.name]
+        if isinstance(value, pd.DataFrame):
+            raise OperationError(
+                f"formula: the frame has several columns named {self.name!r}",
+                op="formula",
+                column=self.name,
+            )
+        return value
+
+    def code(self, var: str) -> str:
+        return f"{var}[{self.name!r}]"
+
+
+@dataclasses.dataclass(frozen=True)
+class Unary(Node):
+    """A prefix operator: ``-``, ``+`` or ``~``."""
+
+    op: str
+    operand: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.operand,)
+
+    def evaluate(self, ctx: Context) -> Any:
+        value = self.operand.evaluate(ctx)
+        return ctx.compute(self, UNARY_OPS[self.op], value)
+
+    def code(self, var: str) -> str:
+        return f"{self.op}{self.operand.code(var)}"
+
+    def receiver(self, var: str) -> str:
+        return f"({self.code(var)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Binary(Node):
+    """A binary operator applied to two operands."""
+
+    op: str
+    left: Node
+    right: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.left, self.right)
+
+    def evaluate(self, ctx: Context) -> Any:
+        left = self.left.evaluate(ctx)
+        right = self.right.evaluate(ctx)
+        _guard_size(self, ctx, left, right)
+        return ctx.compute(self, BINARY_OPS[self.op], left, right)
+
+    def code(self, var: str) -> str:
+        # Python's ``-a ** b`` is ``-(a ** b)``: a prefixed base needs parentheses.
+        left = self.left.receiver(var) if self.op == "**" else self.left.code(var)
+        return f"({left} {self.op} {self.right.code(var)})"
+
+    def arg(self, var: str) -> str:
+        return self.code(var)[1:-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Call(Node):
+    """A call of a whitelisted function; ``impl`` is its ``_functions.Function``."""
+
+    func: str
+    args: tuple[Node, ...]
+    impl: Function = dataclasses.field(compare=False, repr=False, kw_only=True)
+
+    def children(self) -> tuple[Node, ...]:
+        return self.args
+
+    def evaluate(self, ctx: Context) -> Any:
+        values = [arg.evaluate(ctx) for arg in self.args]
+        return ctx.compute(self, self.impl.apply, values, self.args, ctx.df)
+
+    def code(self, var: str) -> str:
+        return self.impl.render(self.args, var)
+
+
+def _guard_size(node: Binary, ctx: Context, left: Any, right: Any) -> None:
+    """Refuse the two operations whose result can exhaust the kernel's memory.
+
+    Those are powers of Python integers (``9 ** 9 ** 9``) and the repetition of
+    text by a number (``'x' * 10 ** 9``).
+    """
+    text = " ".join(ctx.expr[node.start : node.end].split())
+    too_big = OperationError(
+        f"formula: cannot compute {text}: the result would be too large",
+        op="formula",
+        value=text,
+    )
+
+    def whole(x: Any) -> bool:
+        return isinstance(x, int) and not isinstance(x, bool)
+
+    if node.op == "**" and whole(left) and whole(right):
+        if abs(left) > 1 and right > 0 and right * math.log2(abs(left)) > _BIG_INT_BITS:
+            raise too_big
+    elif node.op == "*":
+        for count, other in ((left, right), (right, left)):
+            if not whole(count) or count <= 1:
+                continue
+            if isinstance(other, str):
+                size = len(other)
+            elif isinstance(other, pd.Series) and (
+                other.dtype == object or isinstance(other.dtype, pd.StringDtype)
+            ):
+                lengths = pd.to_numeric(other.astype("str").str.len(), errors="coerce")
+                size = int(lengths.fillna(0).sum())
+            else:
+                continue
+            if size * count > _BIG_TEXT:
+                raise too_big

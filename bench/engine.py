@@ -54,7 +54,7 @@ if str(ROOT) not in sys.path:  # benchmark the checkout, installed or not
     sys.path.insert(0, str(ROOT))
 
 import hydroml_jupyter as hj  # noqa: E402
-from hydroml_jupyter.session.memory import frame_buffers, unique_bytes  # noqa: E402
+from hydroml_jupyter.engine.memory import frame_buffers, unique_bytes  # noqa: E402
 
 Frame = pd.DataFrame
 Baseline = Callable[[Frame], Frame]

@@ -10,16 +10,16 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
-from hydroml_jupyter.errors import HydroMLError, OperationError, SourceError
-from hydroml_jupyter.session import (
+from hydroml_jupyter.engine import (
     Operation,
     Recipe,
     Session,
     catalog,
     sessions,
 )
-from hydroml_jupyter.session import get_session as session
-from hydroml_jupyter.session import open_session as open
+from hydroml_jupyter.engine import get_session as session
+from hydroml_jupyter.engine import open_session as open
+from hydroml_jupyter.errors import HydroMLError, OperationError, SourceError
 
 try:
     __version__ = version("hydroml-jupyter")

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hydroml_jupyter.engine import formula as formula_module
+from hydroml_jupyter.engine.formula import FUNCTIONS, Formula, parse
 from hydroml_jupyter.errors import OperationError
-from hydroml_jupyter.session import formula as formula_module
-from hydroml_jupyter.session.formula import FUNCTIONS, Formula, parse
 
 
 def make_frame() -> pd.DataFrame:

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hydroml_jupyter as hj
-from hydroml_jupyter.session.ops.base import kind_of
+from hydroml_jupyter.engine.ops.base import kind_of
 
 EXAMPLES = int(os.environ.get("HYDROML_EXAMPLES", "300"))
 

@@ -320,12 +320,18 @@ def test_unicode_and_html_escaping() -> None:
 
 
 def test_to_dict_is_strict_json_for_every_kind() -> None:
-    df = pd.DataFrame({
-        "f": [1.0, np.nan, np.inf], "i": [1, 2, 3], "b": [True, False, True],
-        "d": pd.to_datetime(["2020-01-01", None, "2020-01-02"]),
-        "t": pd.to_timedelta(["1s", None, "2s"]), "s": ["a", None, "b"],
-        "c": pd.Categorical(["x", "y", None]), "o": pd.Series([1, "a", None], dtype=object),
-    })
+    df = pd.DataFrame(
+        {
+            "f": [1.0, np.nan, np.inf],
+            "i": [1, 2, 3],
+            "b": [True, False, True],
+            "d": pd.to_datetime(["2020-01-01", None, "2020-01-02"]),
+            "t": pd.to_timedelta(["1s", None, "2s"]),
+            "s": ["a", None, "b"],
+            "c": pd.Categorical(["x", "y", None]),
+            "o": pd.Series([1, "a", None], dtype=object),
+        }
+    )
     kinds = set()
     for col in df.columns:
         info = column_info(df[col])
@@ -338,17 +344,32 @@ def test_to_dict_is_strict_json_for_every_kind() -> None:
 
 
 def test_summary_agrees_with_column_summary() -> None:
-    df = pd.DataFrame({"a": [1.0, 2.0, 2.0, None], "b": ["x", "y", None, None],
-                       "c": [True, True, False, True]})
+    df = pd.DataFrame(
+        {"a": [1.0, 2.0, 2.0, None], "b": ["x", "y", None, None], "c": [True, True, False, True]}
+    )
     table = summary(df)
-    assert list(table.columns) == ["dtype", "count", "nulls", "null_share", "distinct", "min",
-                                   "max", "mean", "std", "top"]
+    assert list(table.columns) == [
+        "dtype",
+        "count",
+        "nulls",
+        "null_share",
+        "distinct",
+        "min",
+        "max",
+        "mean",
+        "std",
+        "top",
+    ]
     assert list(table.index) == ["a", "b", "c"]
     for col in df.columns:
         r = column_summary(df[col])
         row = table.loc[col]
         assert (row["dtype"], row["count"], row["nulls"], row["distinct"]) == (
-            r.dtype, r.count, r.nulls, r.distinct)
+            r.dtype,
+            r.count,
+            r.nulls,
+            r.distinct,
+        )
         assert row["top"] == (r.top[0][0] if r.top else None)
     assert table.loc["b", "top"] == "x"
     assert table.loc["a", "mean"] == pytest.approx(5 / 3)
@@ -365,11 +386,13 @@ def test_summary_duplicate_and_non_string_labels() -> None:
 
 
 def test_missing_exact() -> None:
-    df = pd.DataFrame({
-        "a": [1, None, None, 4, None],
-        "b": ["x", None, "z", "w", None],
-        "c": [1, 2, 3, 4, 5],
-    })
+    df = pd.DataFrame(
+        {
+            "a": [1, None, None, 4, None],
+            "b": ["x", None, "z", "w", None],
+            "c": [1, 2, 3, 4, 5],
+        }
+    )
     rep = missing(df)
     assert (rep.total_rows, rep.complete_rows, rep.distinct_patterns) == (5, 2, 3)
     assert list(rep.by_column.index) == ["a", "b", "c"]
@@ -422,23 +445,43 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
     cols: dict[str, pd.Series] = {}
     for i, kind in enumerate(kinds):
         if kind == "float":
-            vals = draw(st.lists(st.one_of(st.none(), st.sampled_from(
-                [0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, 1e300])), min_size=n, max_size=n))
+            vals = draw(
+                st.lists(
+                    st.one_of(
+                        st.none(), st.sampled_from([0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, 1e300])
+                    ),
+                    min_size=n,
+                    max_size=n,
+                )
+            )
             col = pd.Series([np.nan if v is None else v for v in vals], dtype="float64")
         elif kind == "int":
-            col = pd.Series(draw(st.lists(st.integers(-(2**62), 2**62), min_size=n, max_size=n)),
-                            dtype="int64")
+            col = pd.Series(
+                draw(st.lists(st.integers(-(2**62), 2**62), min_size=n, max_size=n)), dtype="int64"
+            )
         elif kind == "Int64":
-            col = pd.Series(draw(st.lists(st.one_of(st.none(), st.integers(-5, 5)),
-                                          min_size=n, max_size=n)), dtype="Int64")
+            col = pd.Series(
+                draw(st.lists(st.one_of(st.none(), st.integers(-5, 5)), min_size=n, max_size=n)),
+                dtype="Int64",
+            )
         elif kind == "bool":
             col = pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
         elif kind == "text":
-            col = pd.Series(draw(st.lists(st.one_of(st.none(), st.text(max_size=3)),
-                                          min_size=n, max_size=n)), dtype="str")
+            col = pd.Series(
+                draw(st.lists(st.one_of(st.none(), st.text(max_size=3)), min_size=n, max_size=n)),
+                dtype="str",
+            )
         else:
-            col = pd.Series(draw(st.lists(st.one_of(st.none(), st.integers(0, 3), st.text(
-                max_size=2)), min_size=n, max_size=n)), dtype=object)
+            col = pd.Series(
+                draw(
+                    st.lists(
+                        st.one_of(st.none(), st.integers(0, 3), st.text(max_size=2)),
+                        min_size=n,
+                        max_size=n,
+                    )
+                ),
+                dtype=object,
+            )
         cols[f"c{i}"] = col
     return pd.DataFrame(cols, index=range(n))
 

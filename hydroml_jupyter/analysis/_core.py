@@ -147,9 +147,7 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[first], counts
 
 
-def top_positions(
-    counts: np.ndarray, k: int, value_order: Any = None
-) -> np.ndarray:
+def top_positions(counts: np.ndarray, k: int, value_order: Any = None) -> np.ndarray:
     """Positions of the ``k`` largest counts, ties broken by value order.
 
     Parameters

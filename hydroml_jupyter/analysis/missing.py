@@ -51,25 +51,54 @@ class MissingReport:
             "total_rows": self.total_rows,
             "complete_rows": self.complete_rows,
             "distinct_patterns": self.distinct_patterns,
-            "by_column": [{"column": jsonable(c), "nulls": int(n), "share": float(s)}
-                          for c, n, s in zip(self.by_column.index, self.by_column["nulls"],
-                                             self.by_column["share"], strict=True)],
-            "patterns": [{"columns": [jsonable(c) for c in cols], "rows": int(r),
-                          "share": float(s)}
-                         for cols, r, s in zip(self.patterns["columns"], self.patterns["rows"],
-                                               self.patterns["share"], strict=True)],
+            "by_column": [
+                {"column": jsonable(c), "nulls": int(n), "share": float(s)}
+                for c, n, s in zip(
+                    self.by_column.index,
+                    self.by_column["nulls"],
+                    self.by_column["share"],
+                    strict=True,
+                )
+            ],
+            "patterns": [
+                {"columns": [jsonable(c) for c in cols], "rows": int(r), "share": float(s)}
+                for cols, r, s in zip(
+                    self.patterns["columns"],
+                    self.patterns["rows"],
+                    self.patterns["share"],
+                    strict=True,
+                )
+            ],
         }
 
     def _repr_html_(self) -> str:
-        head = (f"<div class='hydroml-missing'><p>{self.total_rows} rows, "
-                f"{self.complete_rows} complete, {self.distinct_patterns} missing patterns</p>")
-        cols = html_table(list(zip(self.by_column.index, self.by_column["nulls"],
-                                   self.by_column["share"], strict=True)),
-                          ("column", "nulls", "share"))
-        pats = html_table([(", ".join(map(str, c)) or "(complete)", r, s) for c, r, s in
-                           zip(self.patterns["columns"], self.patterns["rows"],
-                               self.patterns["share"], strict=True)],
-                          ("missing together", "rows", "share"))
+        head = (
+            f"<div class='hydroml-missing'><p>{self.total_rows} rows, "
+            f"{self.complete_rows} complete, {self.distinct_patterns} missing patterns</p>"
+        )
+        cols = html_table(
+            list(
+                zip(
+                    self.by_column.index,
+                    self.by_column["nulls"],
+                    self.by_column["share"],
+                    strict=True,
+                )
+            ),
+            ("column", "nulls", "share"),
+        )
+        pats = html_table(
+            [
+                (", ".join(map(str, c)) or "(complete)", r, s)
+                for c, r, s in zip(
+                    self.patterns["columns"],
+                    self.patterns["rows"],
+                    self.patterns["share"],
+                    strict=True,
+                )
+            ],
+            ("missing together", "rows", "share"),
+        )
         return head + cols + pats + "</div>"
 
 
@@ -81,7 +110,7 @@ def _pattern_ids(df: pd.DataFrame, null_positions: list[int]) -> tuple[np.ndarra
     complete = np.ones(n, dtype=bool)
     for start in range(0, len(null_positions), _BITS):
         code = np.zeros(n, dtype=np.int64)
-        for bit, pos in enumerate(null_positions[start:start + _BITS]):
+        for bit, pos in enumerate(null_positions[start : start + _BITS]):
             mask = np.asarray(df.iloc[:, pos].isna().to_numpy(), dtype=bool)
             code |= mask.astype(np.int64) << np.int64(bit)
         complete &= code == 0
@@ -137,7 +166,7 @@ def missing(df: pd.DataFrame, patterns: int | None = 10) -> MissingReport:
         first_rows = np.zeros(0, dtype=np.intp)
     keep = np.argsort(-counts, kind="stable")
     if patterns is not None:
-        keep = keep[:max(patterns, 0)]
+        keep = keep[: max(patterns, 0)]
     labels = df.columns[null_positions] if null_positions else df.columns[:0]
     if null_positions and len(keep):
         sub = df.iloc[first_rows[keep], null_positions].isna().to_numpy(dtype=bool)
@@ -145,11 +174,17 @@ def missing(df: pd.DataFrame, patterns: int | None = 10) -> MissingReport:
     else:
         pattern_cols = [() for _ in keep]
     rows = counts[keep].astype(np.int64)
-    pats = pd.DataFrame({
-        "columns": pd.Series(pattern_cols, dtype=object),
-        "rows": rows,
-        "share": rows / n if n else np.zeros(len(rows)),
-    })
-    return MissingReport(by_column=by_column, patterns=pats, total_rows=n,
-                         complete_rows=complete, distinct_patterns=int(n_ids))
-
+    pats = pd.DataFrame(
+        {
+            "columns": pd.Series(pattern_cols, dtype=object),
+            "rows": rows,
+            "share": rows / n if n else np.zeros(len(rows)),
+        }
+    )
+    return MissingReport(
+        by_column=by_column,
+        patterns=pats,
+        total_rows=n,
+        complete_rows=complete,
+        distinct_patterns=int(n_ids),
+    )

@@ -40,8 +40,18 @@ __all__ = [
     "summary",
 ]
 
-SUMMARY_COLUMNS = ("dtype", "count", "nulls", "null_share", "distinct", "min", "max", "mean",
-                   "std", "top")
+SUMMARY_COLUMNS = (
+    "dtype",
+    "count",
+    "nulls",
+    "null_share",
+    "distinct",
+    "min",
+    "max",
+    "mean",
+    "std",
+    "top",
+)
 _LOOKUP_ERRORS = (TypeError, ValueError, NotImplementedError, pa.ArrowException)
 
 
@@ -75,9 +85,22 @@ class ColumnSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary with JSON-friendly values (ISO strings, ``None`` for NaN)."""
-        out = {k: jsonable(getattr(self, k)) for k in
-               ("name", "dtype", "kind", "count", "nulls", "null_share", "distinct",
-                "min", "max", "mean", "std")}
+        out = {
+            k: jsonable(getattr(self, k))
+            for k in (
+                "name",
+                "dtype",
+                "kind",
+                "count",
+                "nulls",
+                "null_share",
+                "distinct",
+                "min",
+                "max",
+                "mean",
+                "std",
+            )
+        }
         out["top"] = [[jsonable(v), int(c)] for v, c in self.top]
         return out
 
@@ -101,9 +124,14 @@ class Histogram:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the histogram as JSON-friendly lists."""
-        return {"edges": [jsonable(e) for e in self.edges], "counts": list(self.counts),
-                "labels": list(self.labels), "ignored": self.ignored, "kind": self.kind,
-                "unit": self.unit}
+        return {
+            "edges": [jsonable(e) for e in self.edges],
+            "counts": list(self.counts),
+            "labels": list(self.labels),
+            "ignored": self.ignored,
+            "kind": self.kind,
+            "unit": self.unit,
+        }
 
 
 @dataclass(frozen=True)
@@ -116,16 +144,33 @@ class ColumnInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the column information with JSON-friendly values."""
-        return {"summary": self.summary.to_dict(),
-                "histogram": None if self.histogram is None else self.histogram.to_dict(),
-                "top_values": [[jsonable(v), int(c)] for v, c in self.top_values]}
+        return {
+            "summary": self.summary.to_dict(),
+            "histogram": None if self.histogram is None else self.histogram.to_dict(),
+            "top_values": [[jsonable(v), int(c)] for v, c in self.top_values],
+        }
 
     def _repr_html_(self) -> str:
         s = self.summary
-        rows = [(k, getattr(s, k)) for k in ("dtype", "kind", "count", "nulls", "null_share",
-                                            "distinct", "min", "max", "mean", "std")]
-        parts = [f"<div class='hydroml-column-info'><h4>{html.escape(str(s.name))}</h4>",
-                 html_table(rows, ("statistic", "value"))]
+        rows = [
+            (k, getattr(s, k))
+            for k in (
+                "dtype",
+                "kind",
+                "count",
+                "nulls",
+                "null_share",
+                "distinct",
+                "min",
+                "max",
+                "mean",
+                "std",
+            )
+        ]
+        parts = [
+            f"<div class='hydroml-column-info'><h4>{html.escape(str(s.name))}</h4>",
+            html_table(rows, ("statistic", "value")),
+        ]
         if self.top_values:
             parts.append(html_table(list(self.top_values), ("value", "count")))
         h = self.histogram
@@ -197,16 +242,24 @@ def _summarize(prep: Prepared, dtype: str, top: int) -> ColumnSummary:
         present = np.flatnonzero(present_counts)
         counts = present_counts[present]
         stats["distinct"] = len(present)
-        stats["top"] = [(py_scalar(cats[present[i]]), int(counts[i]))
-                        for i in top_positions(counts, top)]
+        stats["top"] = [
+            (py_scalar(cats[present[i]]), int(counts[i])) for i in top_positions(counts, top)
+        ]
         if s.cat.ordered and len(present):
             stats["min"], stats["max"] = py_scalar(cats[present[0]]), py_scalar(cats[present[-1]])
     elif prep.kind == "text" and not isinstance(s.dtype, np.dtype):
         stats.update(_arrow_text_stats(s, top))
     else:
         stats.update(_generic_stats(s, top))
-    return ColumnSummary(name=s.name, dtype=dtype, kind=prep.kind, count=n - nulls, nulls=nulls,
-                         null_share=nulls / n if n else 0.0, **stats)
+    return ColumnSummary(
+        name=s.name,
+        dtype=dtype,
+        kind=prep.kind,
+        count=n - nulls,
+        nulls=nulls,
+        null_share=nulls / n if n else 0.0,
+        **stats,
+    )
 
 
 def _arrow_text_stats(s: pd.Series, top: int) -> dict[str, Any]:
@@ -226,8 +279,10 @@ def _arrow_text_stats(s: pd.Series, top: int) -> dict[str, Any]:
         return positions[local[sorted(range(len(keys)), key=keys.__getitem__)]]
 
     pos = top_positions(counts, top, order)
-    out: dict[str, Any] = {"distinct": len(values),
-                           "top": [(values[int(i)].as_py(), int(counts[i])) for i in pos]}
+    out: dict[str, Any] = {
+        "distinct": len(values),
+        "top": [(values[int(i)].as_py(), int(counts[i])) for i in pos],
+    }
     if len(values):
         mm = pc.min_max(values)
         out["min"], out["max"] = mm["min"].as_py(), mm["max"].as_py()
@@ -242,8 +297,10 @@ def _generic_stats(s: pd.Series, top: int) -> dict[str, Any]:
     idx = vc.index
     counts = vc.to_numpy().astype(np.int64)
     pos = top_positions(counts, top, index_value_order(idx))
-    out: dict[str, Any] = {"distinct": len(idx),
-                           "top": [(py_scalar(idx[i]), int(counts[i])) for i in pos]}
+    out: dict[str, Any] = {
+        "distinct": len(idx),
+        "top": [(py_scalar(idx[i]), int(counts[i])) for i in pos],
+    }
     if len(idx):
         with contextlib.suppress(*_LOOKUP_ERRORS):
             out["min"], out["max"] = py_scalar(idx.min()), py_scalar(idx.max())
@@ -260,13 +317,23 @@ def _histogram(prep: Prepared, bins: int) -> Histogram | None:
         conv = _converter(prep)
         lo, hi = int(vals.min()), int(vals.max())
         if lo == hi:
-            return Histogram([float(lo), float(lo)], [len(vals)], [conv(lo).isoformat()] * 2,
-                             kind="datetime", unit=prep.unit)
-        offs = (vals.view(np.uint64) - np.array(lo, dtype=np.int64).view(np.uint64))
+            return Histogram(
+                [float(lo), float(lo)],
+                [len(vals)],
+                [conv(lo).isoformat()] * 2,
+                kind="datetime",
+                unit=prep.unit,
+            )
+        offs = vals.view(np.uint64) - np.array(lo, dtype=np.int64).view(np.uint64)
         counts, e = np.histogram(offs.astype(np.float64), bins=bins, range=(0.0, float(hi - lo)))
         ints = [lo + round(x) for x in e]
-        return Histogram([float(i) for i in ints], counts.tolist(),
-                         [conv(i).isoformat() for i in ints], kind="datetime", unit=prep.unit)
+        return Histogram(
+            [float(i) for i in ints],
+            counts.tolist(),
+            [conv(i).isoformat() for i in ints],
+            kind="datetime",
+            unit=prep.unit,
+        )
     ignored = 0
     if vals.dtype.kind == "f":
         finite = np.isfinite(vals)
@@ -288,8 +355,7 @@ def _histogram(prep: Prepared, bins: int) -> Histogram | None:
             data, scale = data * 0.5, 2.0
         counts, edges = np.histogram(data, bins=bins, range=(data.min(), data.max()))
         edges = edges * scale
-    return Histogram(edges.tolist(), counts.tolist(), [f"{x:.6g}" for x in edges],
-                     ignored=ignored)
+    return Histogram(edges.tolist(), counts.tolist(), [f"{x:.6g}" for x in edges], ignored=ignored)
 
 
 def column_summary(series: pd.Series, top: int = 5) -> ColumnSummary:

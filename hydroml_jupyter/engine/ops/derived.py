@@ -6,8 +6,8 @@ import dataclasses
 
 import pandas as pd
 
-from hydroml_jupyter.session.formula import parse
-from hydroml_jupyter.session.ops.base import Label, Operation, col, register
+from hydroml_jupyter.engine.formula import parse
+from hydroml_jupyter.engine.ops.base import Label, Operation, col, register
 
 
 @register

@@ -44,10 +44,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.formula._functions import FUNCTIONS
+from hydroml_jupyter.engine.formula._nodes import Context, Node
+from hydroml_jupyter.engine.formula._parser import parse_tree
 from hydroml_jupyter.errors import OperationError
-from hydroml_jupyter.session.formula._functions import FUNCTIONS
-from hydroml_jupyter.session.formula._nodes import Context, Node
-from hydroml_jupyter.session.formula._parser import parse_tree
 
 __all__ = ["FUNCTIONS", "Formula", "parse"]
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from hydroml_jupyter.session.ops.base import (
+from hydroml_jupyter.engine.ops.base import (
     Label,
     Operation,
     as_list,

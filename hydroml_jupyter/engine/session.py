@@ -12,14 +12,14 @@ from typing import Any
 import pandas as pd
 
 from hydroml_jupyter import analysis
+from hydroml_jupyter.engine import registry
+from hydroml_jupyter.engine.history import History
+from hydroml_jupyter.engine.ops.base import Operation, make_operation
+from hydroml_jupyter.engine.preview import preview_operation
+from hydroml_jupyter.engine.recipe import Recipe
+from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.io import Source, export_frame
-from hydroml_jupyter.session import registry
-from hydroml_jupyter.session.history import History
-from hydroml_jupyter.session.ops.base import Operation, make_operation
-from hydroml_jupyter.session.preview import preview_operation
-from hydroml_jupyter.session.recipe import Recipe
-from hydroml_jupyter.session.steps import HistoryView, Preview, Step
 
 __all__ = ["Session"]
 

@@ -139,7 +139,7 @@ def register(cls: _OpT) -> _OpT:
 
 def catalog() -> dict[str, type[Operation]]:
     """Return every registered operation class by name."""
-    from hydroml_jupyter.session import ops as _ops  # noqa: F401  (registers the built-ins)
+    from hydroml_jupyter.engine import ops as _ops  # noqa: F401  (registers the built-ins)
 
     return dict(_REGISTRY)
 

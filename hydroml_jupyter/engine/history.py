@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from hydroml_jupyter.session.memory import Buffers, frame_buffers, unique_bytes
-from hydroml_jupyter.session.ops.base import Operation
+from hydroml_jupyter.engine.memory import Buffers, frame_buffers, unique_bytes
+from hydroml_jupyter.engine.ops.base import Operation
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "Entry", "History"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hydroml_jupyter.engine.ops.base import Operation
+from hydroml_jupyter.engine.steps import Preview
 from hydroml_jupyter.errors import OperationError
-from hydroml_jupyter.session.ops.base import Operation
-from hydroml_jupyter.session.steps import Preview
 
 __all__ = ["preview_operation"]
 

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hydroml_jupyter.session.formula._nodes import Const, Node, Unary
-from hydroml_jupyter.session.formula._tokens import fail
+from hydroml_jupyter.engine.formula._nodes import Const, Node, Unary
+from hydroml_jupyter.engine.formula._tokens import fail
 
 Apply = Callable[[list[Any], tuple[Node, ...], pd.DataFrame], Any]
 Render = Callable[[tuple[Node, ...], str], str]

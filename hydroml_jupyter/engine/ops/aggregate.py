@@ -6,7 +6,7 @@ import dataclasses
 
 import pandas as pd
 
-from hydroml_jupyter.session.ops.base import Label, Operation, as_list, literal, register
+from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, literal, register
 
 #: Aggregations ``group_aggregate`` accepts.
 AGG_FUNCS = (

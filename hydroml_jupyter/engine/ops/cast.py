@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from hydroml_jupyter.session.ops.base import (
+from hydroml_jupyter.engine.ops.base import (
     Failure,
     Label,
     Operation,

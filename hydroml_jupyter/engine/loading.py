@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io import load_source
-from hydroml_jupyter.session.session import Session
 
 __all__ = ["open_session"]
 

@@ -9,7 +9,7 @@ from typing import Any, overload
 
 import pandas as pd
 
-from hydroml_jupyter.session.ops.base import Failure
+from hydroml_jupyter.engine.ops.base import Failure
 
 __all__ = ["HistoryView", "Preview", "Step"]
 

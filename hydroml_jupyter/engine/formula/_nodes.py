@@ -19,7 +19,7 @@ import pandas as pd
 from hydroml_jupyter.errors import OperationError
 
 if TYPE_CHECKING:
-    from hydroml_jupyter.session.formula._functions import Function
+    from hydroml_jupyter.engine.formula._functions import Function
 
 MAX_DEPTH = 100
 """Deepest syntax tree accepted, in nodes from root to leaf."""

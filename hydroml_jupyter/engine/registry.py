@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hydroml_jupyter.session.session import Session
+    from hydroml_jupyter.engine.session import Session
 
 __all__ = ["add", "default_name", "get", "remove", "sessions"]
 

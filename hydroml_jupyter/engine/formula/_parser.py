@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, NoReturn
 
-from hydroml_jupyter.session.formula._functions import FUNCTIONS
-from hydroml_jupyter.session.formula._nodes import (
+from hydroml_jupyter.engine.formula._functions import FUNCTIONS
+from hydroml_jupyter.engine.formula._nodes import (
     MAX_DEPTH,
     Binary,
     Call,
@@ -22,7 +22,7 @@ from hydroml_jupyter.session.formula._nodes import (
     Node,
     Unary,
 )
-from hydroml_jupyter.session.formula._tokens import MAX_LENGTH, Token, fail, tokenize
+from hydroml_jupyter.engine.formula._tokens import MAX_LENGTH, Token, fail, tokenize
 
 _PRECEDENCE = {
     "|": 1,

@@ -4,7 +4,7 @@ Each operation is one registered class; importing this package registers the
 built-in ones. Build one with :func:`make_operation` (parameters are checked).
 """
 
-from hydroml_jupyter.session.ops import (  # noqa: F401  (each module registers its operations)
+from hydroml_jupyter.engine.ops import (  # noqa: F401  (each module registers its operations)
     aggregate,
     cast,
     columns,
@@ -14,7 +14,7 @@ from hydroml_jupyter.session.ops import (  # noqa: F401  (each module registers 
     rows,
     values,
 )
-from hydroml_jupyter.session.ops.base import (
+from hydroml_jupyter.engine.ops.base import (
     Failure,
     Operation,
     catalog,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from hydroml_jupyter.engine.ops.base import Operation, make_operation
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.io import Source
-from hydroml_jupyter.session.ops.base import Operation, make_operation
 
 __all__ = ["FORMAT", "Recipe"]
 

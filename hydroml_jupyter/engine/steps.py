@@ -14,7 +14,7 @@ from hydroml_jupyter.engine.ops.base import Failure
 __all__ = ["HistoryView", "Preview", "Step"]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class Step:
     """One step of a session's history.
 
@@ -32,6 +32,10 @@ class Step:
     current: bool = False
     undone: bool = False
     code: str = ""
+
+    def __repr__(self) -> str:
+        state = " (current)" if self.current else " (undone)" if self.undone else ""
+        return f"<Step {self.index}: {self.label} [{self.shape[0]:,} × {self.shape[1]}]{state}>"
 
 
 class HistoryView(Sequence[Step]):

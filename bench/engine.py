@@ -9,9 +9,10 @@ For each size it builds a deterministic frame of 12 mixed columns and prints:
 
 * every operation's ``Session.apply`` time next to the idiomatic pandas code for
   the same task, timed in the same run (median of ``--repeat`` runs, or of 11
-  for operations under 100 ms; the two alternate and the step is undone after
-  each apply), and their ratio (> 1: hydroml is slower). ``same`` says whether
-  both produced an identical frame (labels, dtypes and values);
+  for operations under 100 ms; the two alternate, each going first every other
+  run, and the step is undone after each apply), and their ratio (> 1: hydroml
+  is slower). ``same`` says whether both produced an identical frame (labels,
+  dtypes and values);
 * ``undo`` and ``redo`` with kept snapshots and with ``memory_budget=0`` (every
   undo or redo rebuilds its frame by replaying steps);
 * the history's memory after 20 one-column operations as a ratio to the
@@ -307,10 +308,15 @@ def bench_ops(df: Frame, repeat: int) -> list[OpResult]:
         same = compare(session.df, holder[0])  # type: ignore[arg-type]
         session.undo()
         pandas_runs, hydroml_runs = [], []
-        for _ in range(repeat if first > FAST else max(repeat, FAST_RUNS)):
-            pandas_runs.append(timed(run_pandas))
-            hydroml_runs.append(timed(run_hydroml))
-            session.undo()
+        for i in range(repeat if first > FAST else max(repeat, FAST_RUNS)):
+            if i % 2:  # alternate which goes first, so a trend over the runs favours neither
+                hydroml_runs.append(timed(run_hydroml))
+                session.undo()
+                pandas_runs.append(timed(run_pandas))
+            else:
+                pandas_runs.append(timed(run_pandas))
+                hydroml_runs.append(timed(run_hydroml))
+                session.undo()
         holder[0] = None
         h, p = statistics.median(hydroml_runs), statistics.median(pandas_runs)
         results.append(OpResult(case.op, case.params, case.pandas, h, p, h / p, same,
@@ -418,12 +424,14 @@ def report(result: SizeResult, repeat: int) -> str:
         "=" * 78,
         f"Operations: median of {repeat} runs ({FAST_RUNS} under {FAST * 1e3:.0f} ms), "
         "hydroml Session.apply vs plain pandas, alternating",
-        f"{'op':<16} {'hydroml ms':>11} {'pandas ms':>11} {'ratio':>7}  same  pandas baseline",
+        f"{'op':<16} {'hydroml ms':>11} {'pandas ms':>11} {'extra ms':>9} {'ratio':>7}  same  "
+        "pandas baseline",
     ]
     for r in result.ops:
-        flag = " <-- slow" if r.ratio > 2 else ""
-        lines.append(f"{r.op:<16} {_ms(r.hydroml):>11} {_ms(r.pandas):>11} {r.ratio:>6.2f}x"
-                     f"  {r.same:<4}  {r.pandas_code}{flag}")  # fmt: skip
+        flag = " <-- over 2x" if r.ratio > 2 else ""
+        extra = f"{(r.hydroml - r.pandas) * 1e3:+.1f}"
+        lines.append(f"{r.op:<16} {_ms(r.hydroml):>11} {_ms(r.pandas):>11} {extra:>9} "
+                     f"{r.ratio:>6.2f}x  {r.same:<4}  {r.pandas_code}{flag}")  # fmt: skip
     mismatched = [f"{r.op}: {r.same}" for r in result.ops if r.same != "yes"]
     lines += [f"  ! different result, {m}" for m in mismatched]
     u = result.undo
@@ -432,7 +440,7 @@ def report(result: SizeResult, repeat: int) -> str:
     for label, what in (("kept", "snapshots kept      "), ("budget0", "memory_budget=0     ")):
         d = u[label]
         lines.append(f"  {what} undo {_ms(d['undo']):>9} ms   redo {_ms(d['redo']):>9} ms   "
-                     f"history {_mib(d['memory'])}")  # fmt: skip
+                     f"s.memory {_mib(d['memory'])}")  # fmt: skip
     replay = sum(u["budget0"]["apply_times"][:-1])
     last = u["budget0"]["apply_times"][-1]
     lines.append(f"  (budget 0: undo replays steps 1-4 from the original, whose applies took "

@@ -19,7 +19,7 @@ ensure_env() {
   if [ ! -x "$PY" ]; then
     echo "hydroml: creating $VENV"
     "$python" -m venv "$VENV"
-    "$PY" -m pip install --quiet --upgrade pip
+    "$PY" -m pip install --quiet --upgrade pip 2> >(grep -v "is ignored: it is neither a file" >&2)
   fi
   # Reinstall only when the project's requirements changed since the last install.
   local stamp="$VENV/.hydroml-${extras:-base}"

@@ -320,3 +320,24 @@ def test_operation_catalog_lists_every_op() -> None:
         "scale",
         "group_aggregate",
     }
+
+
+def test_step_params_are_copies(s) -> None:
+    step = s.apply("drop_columns", columns=["b"])
+    step.params["columns"].append("a")
+    s.history[1].params["columns"].append("n")
+    assert s.history[1].params == {"columns": ["b"]}
+    assert list(s.df.columns) == ["a", "n"]
+
+
+def test_lowering_the_budget_drops_snapshots_at_once() -> None:
+    frame = pd.DataFrame({f"c{i}": np.arange(10_000, dtype="float64") for i in range(4)})
+    s = hj.Session(frame, name="shrink")
+    for i in range(6):
+        s.apply("scale", columns=[f"c{i % 4}"], method="minmax")
+    assert s._history.kept == list(range(7))
+    s.memory_budget = 0
+    assert s._history.kept == [0, 6]
+    s.goto(3)
+    assert s.position == 3 and 3 in s._history.kept
+    s.close()

@@ -75,7 +75,7 @@ class History:
         self.rebuilds += 1
         entry.frame = frame
         entry.buffers = frame_buffers(frame)
-        self._enforce_budget()
+        self.enforce_budget()
         return frame  # type: ignore[return-value]
 
     def push(self, op: Operation, frame: pd.DataFrame, duration: float) -> Entry:
@@ -84,7 +84,7 @@ class History:
         entry = Entry(op, frame, frame.shape, duration, frame_buffers(frame))
         self._entries.append(entry)
         self.cursor += 1
-        self._enforce_budget()
+        self.enforce_budget()
         return entry
 
     def move(self, index: int) -> None:
@@ -106,7 +106,8 @@ class History:
         """Indexes of the steps whose snapshot is in memory."""
         return [i for i, e in enumerate(self._entries) if e.frame is not None]
 
-    def _enforce_budget(self) -> None:
+    def enforce_budget(self) -> None:
+        """Drop snapshots, farthest from the cursor first, until the kept ones fit the budget."""
         if self.nbytes <= self.memory_budget:
             return
         candidates = [i for i in self.kept if i not in (0, self.cursor)]

@@ -127,7 +127,7 @@ class Session:
     def memory_budget(self, value: int) -> None:
         with self._lock:
             self._history.memory_budget = int(value)
-            self._history.frame()
+            self._history.enforce_budget()
 
     @property
     def memory(self) -> int:

@@ -7,6 +7,7 @@ against the dataclass annotations before anything runs.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import math
@@ -113,8 +114,10 @@ class Operation:
 
     @property
     def params(self) -> dict[str, Any]:
-        """The operation's parameters as a plain dict."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        """The operation's parameters as a plain dict (a copy: changing it changes nothing)."""
+        return copy.deepcopy(
+            {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``{"op": name, "params": {...}}``."""

@@ -341,3 +341,43 @@ def test_lowering_the_budget_drops_snapshots_at_once() -> None:
     s.goto(3)
     assert s.position == 3 and 3 in s._history.kept
     s.close()
+
+
+@pytest.mark.parametrize("cursor_back", [0, 1, 3])
+def test_state_round_trip_keeps_history_cursor_and_code(df, cursor_back) -> None:
+    from hydroml_jupyter.engine.state import restore_session, session_state
+
+    s = hj.Session(df, name="stateful")
+    s.apply("fill_missing", column="a", strategy="median")
+    s.apply("text", column="b", action="upper")
+    s.apply("filter_rows", column="n", op="not_null")
+    for _ in range(cursor_back):
+        s.undo()
+    frames = [s.df]
+    state = session_state(s)
+    assert set(state.frames) == ({0} if s.position == 0 else {0, s.position})
+    json.dumps(state.meta), json.dumps(state.recipe)  # JSON-friendly
+    s.close()
+
+    back = restore_session(state, memory_budget=0)
+    assert back.position == 3 - cursor_back and back.version == s.version
+    pd.testing.assert_frame_equal(back.df, frames[0], check_exact=True)
+    assert [st.label for st in back.history] == [st.label for st in s.history]
+    assert back.code() == s.code()
+    while back.can_redo:
+        back.redo()
+    while back.can_undo:
+        back.undo()
+    pd.testing.assert_frame_equal(back.df, df, check_exact=True)
+    back.goto(3)
+    ns = {"df": df}
+    exec(back.code(source=False), ns)
+    pd.testing.assert_frame_equal(back.df, ns["df"], check_exact=True)
+    back.close()
+
+
+def test_foreign_state_is_refused(df) -> None:
+    from hydroml_jupyter.engine.state import SessionState, restore_session
+
+    with pytest.raises(hj.OperationError, match="not a session state"):
+        restore_session(SessionState("x", {"format": "other"}, {}, {0: df}))

@@ -46,6 +46,32 @@ class History:
         self.cursor = 0
         self.rebuilds = 0
 
+    @classmethod
+    def restore(
+        cls,
+        original: pd.DataFrame,
+        steps: list[tuple[Operation, tuple[int, int], float]],
+        cursor: int,
+        current: pd.DataFrame | None,
+        memory_budget: int | None = None,
+    ) -> History:
+        """Rebuild a history from its operations; frames other than these are replayed on demand.
+
+        ``steps`` holds each step's operation, shape and duration; ``current`` is
+        the frame at ``cursor`` when known (else it is replayed).
+        """
+        history = cls(original, memory_budget)
+        for op, shape, duration in steps:
+            history._entries.append(Entry(op, None, tuple(shape), duration, {}))  # type: ignore[arg-type]
+        if not 0 <= cursor < len(history._entries):
+            raise ValueError(f"cursor {cursor} is outside the history (0 to {len(steps)})")
+        history.cursor = cursor
+        if current is not None and cursor:
+            entry = history._entries[cursor]
+            entry.frame, entry.buffers = current, frame_buffers(current)
+        history.frame(cursor)
+        return history
+
     def __len__(self) -> int:
         return len(self._entries)
 

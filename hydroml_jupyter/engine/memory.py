@@ -21,8 +21,8 @@ Buffers = dict[tuple[int, int], int]
 def frame_buffers(df: pd.DataFrame) -> Buffers:
     """Return ``{(address, size): nbytes}`` for every memory buffer behind ``df``."""
     found: Buffers = {}
-    for position in range(df.shape[1]):
-        for key, nbytes in _array_buffers(df.iloc[:, position].array):
+    for _, series in df.items():
+        for key, nbytes in _array_buffers(series.array):
             found[key] = nbytes
     for key, nbytes in _index_buffers(df.index):
         found[key] = nbytes

@@ -82,17 +82,16 @@ class Cast(Operation):
                 f"column {self.column!r} is {source.dtype}; it cannot become {self.dtype}",
                 column=self.column,
             )
-        failures = self.failures(df)
-        if failures and self.errors == "raise":
-            raise self._failure_error(failures, source)
-        converted = self._convert(source, "coerce")
-        self._check_result(converted, source)
 
     def failures(self, df: pd.DataFrame) -> list[Failure]:
         """Return every value of the column that cannot be converted."""
         source = df[self.column]
-        converted = self._convert(source, "coerce")
+        return self._failures(source, self._convert(source, "coerce"))
+
+    def _failures(self, source: pd.Series, converted: pd.Series) -> list[Failure]:
         mask = converted.isna().to_numpy(dtype=bool) & source.notna().to_numpy(dtype=bool)
+        if not mask.any():
+            return []
         return [Failure(row, self.column, value) for row, value in source[mask].items()]
 
     def _failure_error(self, failures: list[Failure], source: pd.Series) -> Exception:
@@ -174,8 +173,22 @@ class Cast(Operation):
         return expr
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        # The successful path converts once, with the very call the exported code makes;
+        # only a failing strict cast pays for a second, coercing pass to list the culprits.
+        source = df[self.column]
+        try:
+            converted = self._convert(source, self.errors)
+        except (TypeError, ValueError) as exc:
+            failures = self.failures(df) if self.errors == "raise" else []
+            if failures:
+                raise self._failure_error(failures, source) from exc
+            raise
+        failures = self._failures(source, converted)
+        if failures and self.errors == "raise":
+            raise self._failure_error(failures, source)
+        self._check_result(converted, source)
         out = df.copy(deep=False)
-        out[self.column] = self._convert(df[self.column], self.errors).astype(self.dtype)
+        out[self.column] = converted.astype(self.dtype)
         return out
 
     def code(self, var: str = "df") -> str:

@@ -37,7 +37,13 @@ class OneHot(Operation):
 
     def validate(self, df: pd.DataFrame) -> None:
         super().validate(df)
-        distinct = df[self.column].nunique()
+        series = df[self.column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            distinct = len(series.cat.categories)
+            if distinct > MAX_CATEGORIES:
+                distinct = series.nunique()
+        else:
+            distinct = series.nunique()
         if distinct > MAX_CATEGORIES:
             raise self.error(
                 f"column {self.column!r} has {distinct:,} distinct values, more than "
@@ -92,16 +98,6 @@ class Scale(Operation):
         super().validate(df)
         for column in self.columns:  # type: ignore[union-attr]
             require_kind(self, df, column, "iuf", "numeric")
-            s = df[column]
-            if s.notna().sum() == 0:
-                raise self.error(f"column {column!r} has no values to scale", column=column)
-            spread = self._spread(s)
-            if not spread > 0:
-                raise self.error(
-                    f"column {column!r} has no spread ({self.method} divisor is {spread}); "
-                    "nothing to scale",
-                    column=column,
-                )
 
     def _center(self, s: pd.Series) -> float:
         return {"standard": s.mean, "minmax": s.min, "robust": s.median}[self.method]()
@@ -128,7 +124,16 @@ class Scale(Operation):
         out = df.copy(deep=False)
         for column in self.columns:  # type: ignore[union-attr]
             s = df[column]
-            out[column] = (s - self._center(s)) / self._spread(s)
+            spread = self._spread(s)
+            if not spread > 0:
+                if s.notna().sum() == 0:
+                    raise self.error(f"column {column!r} has no values to scale", column=column)
+                raise self.error(
+                    f"column {column!r} has no spread ({self.method} divisor is {spread}); "
+                    "nothing to scale",
+                    column=column,
+                )
+            out[column] = (s - self._center(s)) / spread
         return out
 
     def code(self, var: str = "df") -> str:

@@ -1,0 +1,34 @@
+"""The engine benchmark keeps running, and every op still equals its pandas baseline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_engine_benchmark_runs_small(tmp_path: Path) -> None:
+    out = tmp_path / "engine.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "engine.py"),
+            "--rows",
+            "3000",
+            "--repeat",
+            "1",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (size,) = json.loads(out.read_text())["sizes"]
+    assert {op["op"] for op in size["ops"]} >= {"cast", "formula", "group_aggregate", "sort_rows"}
+    assert all(op["same"] == "yes" for op in size["ops"]), size["ops"]

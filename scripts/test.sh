@@ -3,12 +3,22 @@
 # doctests, and every notebook under notebooks/ through nbval.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+# Store tests run a real Redis server.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "hydroml: installing redis-server"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+fi
+
 ensure_env test
 cd "$ROOT"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME="$work/config" MPLCONFIGDIR="$work/mpl" MLFLOW_DISABLE_TELEMETRY=true
+export HYDROML_STORE_KEY="test-key-$$"
 export PYTHONDONTWRITEBYTECODE=1
 
 echo "== ruff"

@@ -1,0 +1,280 @@
+# ruff: noqa: N803, N806, PLR0917 - X/y are scikit-learn's names; fit steps take many arrays
+"""Fit one pipeline step by step, so a run streams metrics and can stop between steps.
+
+- ``xgboost``: an ``xgboost.callback.TrainingCallback`` records train and
+  validation loss every round and returns ``True`` to stop;
+- ``gradient_boosting``: the ``monitor`` callable of ``fit`` does the same
+  (validation loss kept up to date incrementally, one tree at a time);
+- ``random_forest``: ``warm_start`` grows the forest in ten chunks;
+- other models: one ``fit`` call, checked before and after.
+
+Metrics (:func:`evaluate`): classification gives ``accuracy``, ``f1`` (macro
+for multiclass), ``roc_auc`` (one-vs-rest for multiclass) and ``log_loss``
+when the model has ``predict_proba``; regression gives ``rmse``, ``mae``, ``r2``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
+from hydroml_jupyter.experiments.preprocess import build_preprocessor
+
+__all__ = ["EarlyStopError", "Hooks", "evaluate", "fit_pipeline"]
+
+_FOREST_CHUNKS = 10
+
+
+class EarlyStopError(Exception):
+    """Training stopped early; ``reason`` is ``"cancel"`` or ``"prune"``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Hooks:
+    """What a fit reports to, and asks, its run.
+
+    Parameters
+    ----------
+    should_stop
+        Returns ``None`` to go on, or the reason to stop (``"cancel"``, ``"prune"``).
+    on_step
+        Called with ``(step, {metric: value})`` after each round or chunk.
+    on_progress
+        Called with the fraction of this fit done.
+    log
+        Receives log lines.
+    """
+
+    should_stop: Callable[[], str | None] = lambda: None
+    on_step: Callable[[int, dict[str, float]], None] = lambda step, values: None
+    on_progress: Callable[[float], None] = lambda fraction: None
+    log: Callable[[str], None] = lambda line: None
+    logged: set[str] = field(default_factory=set)
+
+    def log_once(self, line: str) -> None:
+        """Log ``line`` unless it was already logged (e.g. by an earlier fold)."""
+        if line not in self.logged:
+            self.logged.add(line)
+            self.log(line)
+
+
+def fit_pipeline(
+    model: str,
+    task: str,
+    params: dict[str, Any],
+    seed: int,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    X_val: pd.DataFrame | None,
+    y_val: np.ndarray | None,
+    hooks: Hooks,
+) -> Any:
+    """Fit preprocessing and model on the training rows; return the fitted ``Pipeline``.
+
+    Raises
+    ------
+    EarlyStopError
+        When ``hooks.should_stop`` asked to stop.
+    """
+    from sklearn.pipeline import Pipeline
+
+    spec = get_spec(model)
+    _stop_if(hooks)
+    pre, lines = build_preprocessor(X_train, spec.scale)
+    for line in lines:
+        hooks.log_once(line)
+    Xt = pre.fit_transform(X_train)
+    Xv = pre.transform(X_val) if X_val is not None and len(X_val) else None
+    yv = y_val if Xv is not None else None
+    estimator = make_estimator(model, task, params, seed)
+    if model == "xgboost":
+        fitted = _fit_xgboost(estimator, task, Xt, y_train, Xv, yv, hooks)
+    elif spec.stepwise == "boosting":
+        fitted = _fit_sklearn_boosting(estimator, task, Xt, y_train, Xv, yv, hooks)
+    elif spec.stepwise == "forest":
+        fitted = _fit_forest(estimator, task, Xt, y_train, Xv, yv, hooks)
+    else:
+        fitted = estimator.fit(Xt, y_train)
+        _stop_if(hooks)
+    hooks.on_progress(1.0)
+    return Pipeline([("preprocess", pre), ("model", fitted)])
+
+
+def _stop_if(hooks: Hooks) -> None:
+    reason = hooks.should_stop()
+    if reason:
+        raise EarlyStopError(reason)
+
+
+def _fit_xgboost(
+    est: Any, task: str, Xt: np.ndarray, yt: np.ndarray, Xv: Any, yv: Any, hooks: Hooks
+) -> Any:
+    from sklearn.preprocessing import LabelEncoder
+    from xgboost.callback import TrainingCallback
+
+    from hydroml_jupyter.experiments.estimators import LabelEncodedClassifier
+
+    encoder = None
+    if task == "classification":
+        encoder = LabelEncoder().fit(yt)
+        yt = encoder.transform(yt)
+        if Xv is not None:
+            known = np.isin(yv, encoder.classes_)
+            Xv, yv = Xv[known], encoder.transform(yv[known])
+        metric = "logloss" if len(encoder.classes_) == 2 else "mlogloss"
+    else:
+        metric = "rmse"
+    rounds = int(est.get_params().get("n_estimators") or 100)
+    names = {"validation_0": "train", "validation_1": "val"}
+    stopped: list[str] = []
+
+    class _Rounds(TrainingCallback):  # type: ignore[misc]
+        def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
+            values = {
+                f"{names.get(data, data)}_{name.removeprefix('m')}": float(series[-1])
+                for data, scores in evals_log.items()
+                for name, series in scores.items()
+            }
+            hooks.on_step(epoch + 1, values)
+            hooks.on_progress((epoch + 1) / rounds)
+            reason = hooks.should_stop()
+            if reason:
+                stopped.append(reason)
+            return bool(reason)
+
+    eval_set = [(Xt, yt)] + ([(Xv, yv)] if Xv is not None and len(Xv) else [])
+    est.set_params(eval_metric=metric, callbacks=[_Rounds()])
+    try:
+        est.fit(Xt, yt, eval_set=eval_set, verbose=False)
+    finally:
+        est.set_params(callbacks=None)
+    if stopped:
+        raise EarlyStopError(stopped[0])
+    if encoder is not None:
+        return LabelEncodedClassifier(est, encoder.classes_)
+    return est
+
+
+def _fit_sklearn_boosting(
+    est: Any, task: str, Xt: np.ndarray, yt: np.ndarray, Xv: Any, yv: Any, hooks: Hooks
+) -> Any:
+    rounds = int(est.n_estimators)
+    sets = {"train": (np.asarray(Xt, dtype=np.float32), yt)}
+    if Xv is not None:
+        sets["val"] = (np.asarray(Xv, dtype=np.float32), yv)
+    raw: dict[str, np.ndarray] = {}
+    stopped: list[str] = []
+
+    def monitor(i: int, gb: Any, _locals: dict[str, Any]) -> bool:
+        values: dict[str, float] = {}
+        for name, (X, y) in sets.items():
+            if i == 0:
+                raw[name] = gb._raw_predict_init(X)
+            for k, tree in enumerate(gb.estimators_[i]):
+                raw[name][:, k] += gb.learning_rate * tree.predict(X)
+            score = _raw_score(gb, task, raw[name], y)
+            if score is not None:
+                values[f"{name}_{score[0]}"] = score[1]
+        hooks.on_step(i + 1, values)
+        hooks.on_progress((i + 1) / rounds)
+        reason = hooks.should_stop()
+        if reason:
+            stopped.append(reason)
+        return bool(reason)
+
+    est.fit(Xt, yt, monitor=monitor)
+    if stopped:
+        raise EarlyStopError(stopped[0])
+    return est
+
+
+def _raw_score(gb: Any, task: str, raw: np.ndarray, y: np.ndarray) -> tuple[str, float] | None:
+    if task == "regression":
+        return "rmse", float(np.sqrt(np.mean((raw[:, 0] - y) ** 2)))
+    if gb.loss != "log_loss":
+        return None
+    from scipy.special import expit, softmax
+
+    if raw.shape[1] == 1:
+        p1 = expit(raw[:, 0])
+        proba = np.column_stack([1 - p1, p1])
+    else:
+        proba = softmax(raw, axis=1)
+    codes = np.searchsorted(gb.classes_, y)
+    n = len(gb.classes_)
+    inside = (codes < n) & (gb.classes_[np.minimum(codes, n - 1)] == y)
+    picked = np.clip(proba[np.flatnonzero(inside), codes[inside]], 1e-15, 1.0)
+    return "logloss", float(-np.mean(np.log(picked))) if len(picked) else math.nan
+
+
+def _fit_forest(
+    est: Any, task: str, Xt: np.ndarray, yt: np.ndarray, Xv: Any, yv: Any, hooks: Hooks
+) -> Any:
+    total = int(est.n_estimators)
+    chunk = max(1, math.ceil(total / _FOREST_CHUNKS))
+    est.set_params(warm_start=True)
+    grown = 0
+    while grown < total:
+        grown = min(total, grown + chunk)
+        est.set_params(n_estimators=grown)
+        est.fit(Xt, yt)
+        values: dict[str, float] = {}
+        if Xv is not None:
+            pred = est.predict(Xv)
+            if task == "classification":
+                values["val_accuracy"] = float(np.mean(pred == yv))
+            else:
+                values["val_rmse"] = float(np.sqrt(np.mean((pred - yv) ** 2)))
+        hooks.on_step(grown, values)
+        hooks.on_progress(grown / total)
+        if grown < total:
+            _stop_if(hooks)
+    est.set_params(warm_start=False)
+    return est
+
+
+def evaluate(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str) -> dict[str, float]:
+    """Return the final metrics of a fitted pipeline on ``(X, y)``.
+
+    A metric that cannot be computed (e.g. ROC AUC when the rows hold one
+    class) is left out.
+    """
+    from sklearn import metrics as m
+
+    pred = pipeline.predict(X)
+    if task == "regression":
+        return {
+            "rmse": float(np.sqrt(m.mean_squared_error(y, pred))),
+            "mae": float(m.mean_absolute_error(y, pred)),
+            "r2": float(m.r2_score(y, pred)) if len(y) > 1 else math.nan,
+        }
+    out = {"accuracy": float(m.accuracy_score(y, pred))}
+    classes = np.asarray(pipeline.classes_)
+    binary = len(classes) == 2
+    if binary:
+        out["f1"] = float(m.f1_score(y, pred, pos_label=classes[1], average="binary"))
+    else:
+        out["f1"] = float(m.f1_score(y, pred, average="macro", labels=classes))
+    if hasattr(pipeline, "predict_proba"):
+        proba = pipeline.predict_proba(X)
+        try:
+            if binary:
+                out["roc_auc"] = float(m.roc_auc_score(y == classes[1], proba[:, 1]))
+            else:
+                out["roc_auc"] = float(m.roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+        except ValueError:
+            pass
+        with contextlib.suppress(ValueError):
+            out["log_loss"] = float(m.log_loss(y, proba, labels=classes))
+    return {k: v for k, v in out.items() if not math.isnan(v)}

@@ -13,6 +13,7 @@ import pandas as pd
 
 from hydroml_jupyter import analysis
 from hydroml_jupyter.engine import registry
+from hydroml_jupyter.engine.extras import AnalysisMixin
 from hydroml_jupyter.engine.history import History
 from hydroml_jupyter.engine.ops.base import Operation, make_operation
 from hydroml_jupyter.engine.preview import preview_operation
@@ -28,7 +29,7 @@ log = logging.getLogger("hydroml_jupyter")
 Listener = Callable[[int], None]
 
 
-class Session:
+class Session(AnalysisMixin):
     """A DataFrame with an undoable history of cleaning steps.
 
     Parameters

@@ -20,6 +20,7 @@ from hydroml_jupyter.engine import (
 from hydroml_jupyter.engine import get_session as session
 from hydroml_jupyter.engine import open_session as open
 from hydroml_jupyter.errors import HydroMLError, OperationError, SourceError
+from hydroml_jupyter.experiments import compare, presets, runs, save_preset
 
 try:
     __version__ = version("hydroml-jupyter")
@@ -35,7 +36,11 @@ __all__ = [
     "SourceError",
     "__version__",
     "catalog",
+    "compare",
     "open",
+    "presets",
+    "runs",
+    "save_preset",
     "session",
     "sessions",
 ]

@@ -49,11 +49,11 @@ def session_state(session: Session) -> SessionState:
         recipe = Recipe(steps=ops, source=session.source, base=session._parent, name=session.name)  # type: ignore[arg-type]
         meta = {
             "format": STATE_FORMAT,
-            "version": STATE_VERSION,
+            "state_version": STATE_VERSION,
             "name": session.name,
             "parent": session.parent,
             "cursor": cursor,
-            "session_version": session.version,
+            "version": session.version,
             "created": entries[0].created,
             "updated": time.time(),
             "shape": list(history.current.shape),
@@ -72,10 +72,10 @@ def restore_session(state: SessionState, memory_budget: int | None = None) -> Se
         When the state is not a hydroml session state this version can read.
     """
     meta = state.meta
-    if meta.get("format") != STATE_FORMAT or meta.get("version") != STATE_VERSION:
+    if meta.get("format") != STATE_FORMAT or meta.get("state_version") != STATE_VERSION:
         raise OperationError(
             f"session {state.name!r}: not a session state this version can read "
-            f"(format {meta.get('format')!r}, version {meta.get('version')!r})"
+            f"(format {meta.get('format')!r}, version {meta.get('state_version')!r})"
         )
     recipe = Recipe.from_dict(state.recipe)
     cursor = int(meta["cursor"])
@@ -97,5 +97,5 @@ def restore_session(state: SessionState, memory_budget: int | None = None) -> Se
             session._history.memory_budget,
         )
         session._history[0].created = float(meta.get("created", session._history[0].created))
-        session._version = int(meta.get("session_version", 0))
+        session._version = int(meta.get("version", 0))
     return session

@@ -10,6 +10,7 @@ and every payload carries an HMAC-SHA256 (key: :func:`store_key`) that is checke
 before anything in it is parsed.
 """
 
+from hydroml_jupyter.store import persist
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo
 from hydroml_jupyter.store.codec import compression, decode_frame, encode_frame
 from hydroml_jupyter.store.disk import DiskStore
@@ -45,5 +46,6 @@ __all__ = [
     "encode_frame",
     "key_path",
     "open_store",
+    "persist",
     "store_key",
 ]

@@ -6,7 +6,6 @@ import time
 import uuid
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,20 +22,7 @@ from hydroml_jupyter.store import (
     StoreUnavailable,
 )
 
-
-@pytest.fixture(autouse=True)
-def _key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("HYDROML_STORE_KEY", "redis test key")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    srv = running_server()
-    try:
-        yield srv
-    finally:
-        srv.close()
+pytestmark = pytest.mark.usefixtures("store_env")
 
 
 @pytest.fixture
@@ -200,7 +186,7 @@ def test_other_key_and_missing_chunk_are_refused(
     with pytest.raises(StoreError, match="failed its integrity check"):
         store.load("k")
     assert store.list()[0].problem
-    monkeypatch.setenv("HYDROML_STORE_KEY", "redis test key")
+    monkeypatch.setenv("HYDROML_STORE_KEY", "store test key")
     client = server.client()
     client.delete(next(k for k in keys(server, store, "s:1:k:*") if k.endswith(":0:2")))
     client.close()

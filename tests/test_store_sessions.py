@@ -9,25 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from redis_server import RedisServer, running_server
 
 import hydroml_jupyter as hj
 from hydroml_jupyter.store import DiskStore, RedisStore, Store, StoreError, persist
 
-
-@pytest.fixture(autouse=True)
-def _key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("HYDROML_STORE_KEY", "session test key")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    srv = running_server()
-    try:
-        yield srv
-    finally:
-        srv.close()
+pytestmark = pytest.mark.usefixtures("store_env")
 
 
 @pytest.fixture(params=["disk", "redis"])

@@ -40,6 +40,9 @@ __all__ = [
     "summary",
 ]
 
+# The summary figures shown and serialised, in display order.
+_FIELDS = ("dtype", "kind", "count", "nulls", "null_share", "distinct", "min", "max", "mean", "std")
+
 SUMMARY_COLUMNS = (
     "dtype",
     "count",
@@ -85,22 +88,7 @@ class ColumnSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary with JSON-friendly values (ISO strings, ``None`` for NaN)."""
-        out = {
-            k: jsonable(getattr(self, k))
-            for k in (
-                "name",
-                "dtype",
-                "kind",
-                "count",
-                "nulls",
-                "null_share",
-                "distinct",
-                "min",
-                "max",
-                "mean",
-                "std",
-            )
-        }
+        out = {k: jsonable(getattr(self, k)) for k in ("name", *_FIELDS)}
         out["top"] = [[jsonable(v), int(c)] for v, c in self.top]
         return out
 
@@ -152,21 +140,7 @@ class ColumnInfo:
 
     def _repr_html_(self) -> str:
         s = self.summary
-        rows = [
-            (k, getattr(s, k))
-            for k in (
-                "dtype",
-                "kind",
-                "count",
-                "nulls",
-                "null_share",
-                "distinct",
-                "min",
-                "max",
-                "mean",
-                "std",
-            )
-        ]
+        rows = [(k, getattr(s, k)) for k in _FIELDS]
         parts = [
             f"<div class='hydroml-column-info'><h4>{html.escape(str(s.name))}</h4>",
             html_table(rows, ("statistic", "value")),

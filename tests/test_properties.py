@@ -15,6 +15,7 @@ operations, and checks that:
 from __future__ import annotations
 
 import os
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 import hydroml_jupyter as hj
 from hydroml_jupyter.engine.ops.base import kind_of
+from hydroml_jupyter.engine.ops.rows import Comparison
 
 EXAMPLES = int(os.environ.get("HYDROML_EXAMPLES", "300"))
 
@@ -94,26 +96,7 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
     cols = _columns(df) or ["missing"]
     any_col = st.sampled_from(cols)
     numeric = _columns(df, "iuf") or cols
-    op = draw(
-        st.sampled_from(
-            [
-                "rename",
-                "cast",
-                "fill_missing",
-                "drop_columns",
-                "drop_missing",
-                "filter_rows",
-                "sort_rows",
-                "dedupe",
-                "replace",
-                "text",
-                "formula",
-                "one_hot",
-                "scale",
-                "group_aggregate",
-            ]
-        )
-    )
+    op = draw(st.sampled_from(sorted(hj.catalog())))
     column = draw(any_col)
     if op == "rename":
         return op, {"columns": {column: draw(st.sampled_from(NEW_NAMES))}}
@@ -153,26 +136,7 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
         subset = draw(st.one_of(st.none(), st.lists(any_col, min_size=1, max_size=2, unique=True)))
         return op, {"columns": subset, "how": draw(st.sampled_from(["any", "all"]))}
     if op == "filter_rows":
-        test = draw(
-            st.sampled_from(
-                [
-                    "==",
-                    "!=",
-                    "<",
-                    "<=",
-                    ">",
-                    ">=",
-                    "between",
-                    "in",
-                    "not_in",
-                    "contains",
-                    "startswith",
-                    "endswith",
-                    "is_null",
-                    "not_null",
-                ]
-            )
-        )
+        test = draw(st.sampled_from(get_args(Comparison)))
         series = df[column] if column in df else pd.Series([], dtype=float)
         if test in ("is_null", "not_null"):
             value = None
@@ -237,11 +201,15 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
             "columns": columns,
             "method": draw(st.sampled_from(["standard", "minmax", "robust"])),
         }
-    funcs = st.one_of(
-        st.sampled_from(["sum", "mean", "count", "max", "first", "nunique"]),
-        st.lists(st.sampled_from(["min", "median", "size"]), min_size=1, max_size=2, unique=True),
-    )
-    return op, {"by": [column], "aggs": {draw(st.sampled_from(numeric)): draw(funcs)}}
+    if op == "group_aggregate":
+        funcs = st.one_of(
+            st.sampled_from(["sum", "mean", "count", "max", "first", "nunique"]),
+            st.lists(
+                st.sampled_from(["min", "median", "size"]), min_size=1, max_size=2, unique=True
+            ),
+        )
+        return op, {"by": [column], "aggs": {draw(st.sampled_from(numeric)): draw(funcs)}}
+    raise AssertionError(f"no parameter strategy for operation {op!r}: add one here")
 
 
 @settings(

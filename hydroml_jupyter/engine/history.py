@@ -97,7 +97,7 @@ class History:
         for i in range(start + 1, index + 1):
             op = self._entries[i].op
             assert op is not None
-            frame = op.apply(frame.copy(deep=False))  # type: ignore[union-attr]
+            frame = op.apply(frame)  # type: ignore[arg-type]
         self.rebuilds += 1
         entry.frame = frame
         entry.buffers = frame_buffers(frame)
@@ -117,10 +117,6 @@ class History:
         """Move the cursor to ``index``, rebuilding its frame if it was dropped."""
         self.cursor = index
         self.frame(index)
-
-    def truncate(self) -> None:
-        """Forget the steps after the cursor."""
-        del self._entries[self.cursor + 1 :]
 
     @property
     def nbytes(self) -> int:

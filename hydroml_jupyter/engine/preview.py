@@ -25,7 +25,7 @@ def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
     except (TypeError, ValueError):
         failures = []
     try:
-        after = op.apply(frame.copy(deep=False))
+        after = op.apply(frame)
     except OperationError as exc:
         return Preview(
             op.name, op.label(), False, str(exc), len(frame), len(frame), [], [], {}, {}, failures

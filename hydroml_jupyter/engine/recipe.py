@@ -63,7 +63,7 @@ class Recipe:
         out = df
         for number, op in enumerate(self.steps, start=1):
             try:
-                out = op.apply(out.copy(deep=False))
+                out = op.apply(out)
             except OperationError as exc:
                 raise OperationError(
                     f"step {number} ({op.label()}): {exc}",

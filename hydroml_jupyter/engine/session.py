@@ -149,7 +149,7 @@ class Session(AnalysisMixin):
         with self._lock:
             before = self._history.frame()
             started = time.perf_counter()
-            after = operation.apply(before.copy(deep=False))
+            after = operation.apply(before)
             self._history.push(operation, after, time.perf_counter() - started)
             step = self._step(self._history.cursor)
         self._changed()

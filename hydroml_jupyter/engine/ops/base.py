@@ -92,7 +92,12 @@ class Operation:
 
     # -- provided -----------------------------------------------------------------
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
-        """Validate, then transform; any failure becomes an :class:`OperationError`."""
+        """Validate, then transform; any failure becomes an :class:`OperationError`.
+
+        ``df`` itself is never touched: the operation works on a copy-on-write view,
+        so not even pandas' in-place block consolidation reaches a caller's snapshot.
+        """
+        df = df.copy(deep=False)
         self.validate(df)
         try:
             out = self.transform(df)

@@ -1,0 +1,144 @@
+// Code tab: the session's pandas script, copy, export, save as a new data source.
+import { Listeners, button, h, traitNumber } from "./dom";
+import { errorMessage } from "./protocol";
+import type { Panel, SidebarContext } from "./panel";
+
+const FORMATS: [string, string][] = [
+  ["csv", "CSV"],
+  ["parquet", "Parquet"],
+  ["xlsx", "Excel"],
+  ["json", "JSON"],
+];
+
+export async function copyText(text: string): Promise<void> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return;
+    }
+  } catch {
+    // Denied (no permission, insecure context): the textarea route below still works.
+  }
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  try {
+    if (!document.execCommand("copy")) throw new Error("copy was refused");
+  } finally {
+    area.remove();
+  }
+}
+
+export class CodePanel implements Panel {
+  readonly el: HTMLDivElement;
+  private readonly ctx: SidebarContext;
+  private readonly listeners = new Listeners();
+  private readonly code: HTMLPreElement;
+  private readonly note: HTMLDivElement;
+  private readonly nameInput: HTMLInputElement;
+  private shown = false;
+  private loadedVersion: number | null = null;
+  private text = "";
+
+  constructor(ctx: SidebarContext) {
+    this.ctx = ctx;
+    this.code = h("pre", { className: "hydroml-code" });
+    this.note = h("div", { className: "hydroml-note", attrs: { "aria-live": "polite" } });
+    const copy = button("Copy", "copy");
+    const exports = FORMATS.map(([format, label]) => {
+      const b = button(label, `export-${format}`, "hydroml-button hydroml-secondary");
+      this.listeners.dom(b, "click", () => this.exportAs(format));
+      return b;
+    });
+    this.nameInput = h("input", {
+      className: "hydroml-input hydroml-save-name",
+      attrs: { type: "text", name: "save-as-name", "aria-label": "New data source name", placeholder: "name" },
+    });
+    const save = button("Save as new data source", "save-as");
+    this.el = h("div", { className: "hydroml-panel hydroml-panel-code", attrs: { "data-panel": "code" } }, [
+      h("div", { className: "hydroml-buttons" }, [copy]),
+      this.code,
+      h("div", { className: "hydroml-subtitle", text: "Export" }),
+      h("div", { className: "hydroml-buttons" }, exports),
+      h("div", { className: "hydroml-subtitle", text: "Save as new data source" }),
+      h("div", { className: "hydroml-buttons" }, [this.nameInput, save]),
+      this.note,
+    ]);
+    this.listeners.dom(copy, "click", () => {
+      copyText(this.text).then(
+        () => (this.note.textContent = "Copied."),
+        (err: unknown) => this.ctx.errors.show(`copy failed: ${errorMessage(err)}`),
+      );
+    });
+    this.listeners.dom(save, "click", () => this.saveAs());
+    this.listeners.dom(this.nameInput, "keydown", (e) => {
+      if (e.key === "Enter") this.saveAs();
+    });
+    this.listeners.model(ctx.model, "change:version", () => this.shown && this.load());
+  }
+
+  show(): void {
+    this.el.hidden = false;
+    this.shown = true;
+    this.load();
+  }
+
+  hide(): void {
+    this.el.hidden = true;
+    this.shown = false;
+  }
+
+  dispose(): void {
+    this.listeners.dispose();
+  }
+
+  private load(): void {
+    const version = traitNumber(this.ctx.model, "version");
+    if (version === this.loadedVersion) return;
+    this.loadedVersion = version;
+    this.ctx.client.request("code").then(
+      (reply) => {
+        if (reply.content.version !== undefined && reply.content.version !== traitNumber(this.ctx.model, "version")) return;
+        this.text = typeof reply.content.code === "string" ? reply.content.code : "";
+        this.code.textContent = this.text;
+      },
+      (err: unknown) => {
+        this.loadedVersion = null;
+        this.ctx.errors.show(errorMessage(err));
+      },
+    );
+  }
+
+  private exportAs(format: string): void {
+    this.note.textContent = `Exporting ${format}…`;
+    this.ctx.client.request("export", { format }).then(
+      (reply) => {
+        this.ctx.errors.clearLocal();
+        this.note.textContent = `Written to ${String(reply.content.path ?? "")}`;
+      },
+      (err: unknown) => {
+        this.note.textContent = "";
+        this.ctx.errors.show(errorMessage(err));
+      },
+    );
+  }
+
+  private saveAs(): void {
+    const name = this.nameInput.value.trim();
+    if (!name) {
+      this.ctx.errors.show("save as: enter a name for the new data source");
+      return;
+    }
+    this.ctx.client.request("save_as", { name }).then(
+      (reply) => {
+        this.ctx.errors.clearLocal();
+        this.note.textContent = `Saved as ${String(reply.content.session ?? name)}`;
+      },
+      (err: unknown) => this.ctx.errors.show(errorMessage(err)),
+    );
+  }
+}

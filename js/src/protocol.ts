@@ -1,0 +1,265 @@
+// Types and request client for docs/widget-protocol.md.
+
+export type Kind =
+  | "integer"
+  | "float"
+  | "boolean"
+  | "datetime"
+  | "timedelta"
+  | "text"
+  | "category"
+  | "other";
+
+export interface SchemaField {
+  name: string;
+  dtype: string;
+  kind: Kind;
+}
+
+export interface SortKey {
+  column: string;
+  descending: boolean;
+}
+
+export type FilterOp =
+  | "=="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "between"
+  | "in"
+  | "not_in"
+  | "contains"
+  | "startswith"
+  | "endswith"
+  | "is_null"
+  | "not_null";
+
+export interface Filter {
+  column: string;
+  op: FilterOp;
+  value: unknown;
+}
+
+export interface HistoryEntry {
+  index: number;
+  label: string;
+  rows: number;
+  columns: number;
+}
+
+export type ParamType =
+  | "column"
+  | "columns"
+  | "choice"
+  | "bool"
+  | "text"
+  | "dtype"
+  | "expression"
+  | "value"
+  | "mapping";
+
+export interface ParamSpec {
+  name?: string;
+  type: ParamType;
+  kinds?: Kind[] | null;
+  choices?: string[] | null;
+  required?: boolean;
+  default?: unknown;
+  key?: ParamSpec;
+  value?: ParamSpec;
+  help?: string;
+}
+
+export interface OpForm {
+  name: string;
+  summary: string;
+  params: ParamSpec[];
+}
+
+export interface ColumnSummary {
+  name: string;
+  dtype: string;
+  kind: string;
+  count: number;
+  nulls: number;
+  null_share: number;
+  distinct: number | null;
+  min: unknown;
+  max: unknown;
+  mean: unknown;
+  std: unknown;
+  top: [unknown, number][];
+}
+
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+  labels: string[];
+  ignored: number;
+  kind: string;
+  unit: string | null;
+}
+
+export interface ColumnInfo {
+  summary: ColumnSummary;
+  histogram: Histogram | null;
+  top_values: [unknown, number][];
+}
+
+export interface Preview {
+  op: string;
+  label: string;
+  ok: boolean;
+  error: string | null;
+  rows_before: number;
+  rows_after: number;
+  columns_added: string[];
+  columns_removed: string[];
+  dtypes_changed: Record<string, [string, string]>;
+  changed: Record<string, number>;
+  failures: { row: unknown; column: string; value: unknown }[];
+  sample: { columns: string[]; rows: string[][] } | null;
+}
+
+export type WidgetKind = "grid" | "sidebar" | "studio";
+
+/** The part of anywidget's model that the front end uses. */
+export interface Model {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  on(event: string, callback: (...args: any[]) => void): void;
+  off(event?: string | null, callback?: ((...args: any[]) => void) | null): void;
+  send(content: unknown, callbacks?: unknown, buffers?: (ArrayBuffer | ArrayBufferView)[]): void;
+  save_changes(): void;
+}
+
+export interface Reply {
+  content: Record<string, unknown>;
+  buffers: Uint8Array[];
+}
+
+export type RequestKind =
+  | "rows"
+  | "summary"
+  | "view"
+  | "apply_view"
+  | "preview"
+  | "apply"
+  | "undo"
+  | "redo"
+  | "goto"
+  | "code"
+  | "export"
+  | "save_as";
+
+export function toBytes(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (buffer instanceof Uint8Array) return buffer;
+  if (ArrayBuffer.isView(buffer)) {
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+  return new Uint8Array(buffer);
+}
+
+interface Pending {
+  kind: string;
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+// Replies go to every view of a model (and every front end attached to the kernel), so
+// ids come from one sequence per page, started at a random point: two views never share
+// an id and two pages almost never do.
+let sharedNextId = 1 + Math.floor(Math.random() * 2 ** 40);
+
+export interface ClientOptions {
+  timeoutMs?: number;
+  firstId?: number;
+}
+
+export class Client {
+  readonly timeoutMs: number;
+  private readonly model: Model;
+  private readonly pending = new Map<number, Pending>();
+  private nextId: number | null;
+  private closed = false;
+  private readonly onMessage = (msg: unknown, buffers?: unknown[]): void => {
+    this.receive(msg, buffers ?? []);
+  };
+
+  constructor(model: Model, options: ClientOptions = {}) {
+    this.model = model;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.nextId = options.firstId ?? null;
+    model.on("msg:custom", this.onMessage);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  request(kind: RequestKind, extra: Record<string, unknown> = {}): Promise<Reply> {
+    if (this.closed) return Promise.reject(new Error("the widget view is closed"));
+    const id = this.takeId();
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new Error(
+            `no reply from the kernel to '${kind}' after ${Math.round(this.timeoutMs / 1000)} s ` +
+              "(is the kernel busy or restarted?)",
+          ),
+        );
+      }, this.timeoutMs);
+      this.pending.set(id, { kind, resolve, reject, timer });
+      try {
+        this.model.send({ ...extra, kind, request: id }, undefined, []);
+      } catch (err) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.model.off("msg:custom", this.onMessage);
+    for (const p of this.pending.values()) clearTimeout(p.timer);
+    this.pending.clear();
+  }
+
+  private takeId(): number {
+    if (this.nextId !== null) return this.nextId++;
+    return sharedNextId++;
+  }
+
+  private receive(msg: unknown, buffers: unknown[]): void {
+    if (typeof msg !== "object" || msg === null) return;
+    const content = msg as Record<string, unknown>;
+    const id = content.request;
+    if (typeof id !== "number") return;
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if (content.kind === "error") {
+      const message = typeof content.message === "string" ? content.message : "request failed";
+      p.reject(new Error(message));
+      return;
+    }
+    const bytes = buffers
+      .filter((b): b is ArrayBuffer | ArrayBufferView => b instanceof ArrayBuffer || ArrayBuffer.isView(b))
+      .map(toBytes);
+    p.resolve({ content, buffers: bytes });
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

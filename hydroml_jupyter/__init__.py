@@ -8,7 +8,9 @@ Examples
 >>> print(s.code())  # doctest: +SKIP
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from hydroml_jupyter.engine import (
     Operation,
@@ -27,13 +29,19 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
+# The widgets import anywidget and ipywidgets: they load on first use only.
+_WIDGETS = ("DataGrid", "Sidebar", "Studio", "studio")
+
 __all__ = [
+    "DataGrid",
     "HydroMLError",
     "Operation",
     "OperationError",
     "Recipe",
     "Session",
+    "Sidebar",
     "SourceError",
+    "Studio",
     "__version__",
     "catalog",
     "compare",
@@ -43,4 +51,27 @@ __all__ = [
     "save_preset",
     "session",
     "sessions",
+    "studio",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WIDGETS:
+        value = getattr(import_module("hydroml_jupyter.widgets"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WIDGETS})
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the ``%hydroml`` magics: ``%load_ext hydroml_jupyter``."""
+    import_module("hydroml_jupyter.magics").load_ipython_extension(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Remove the ``%hydroml`` magics (live sessions are kept)."""
+    import_module("hydroml_jupyter.magics").unload_ipython_extension(ipython)

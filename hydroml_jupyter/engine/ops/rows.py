@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.ops.base import (
     Label,
     Operation,
+    _one_line,
     as_list,
     col,
     is_text,
@@ -169,6 +171,27 @@ class FilterRows(Operation):
                 return s > v
             case _:
                 return s >= v
+
+    def mask(self, df: pd.DataFrame) -> np.ndarray:
+        """Return where the condition holds in ``df``: one bool per row, missing values False.
+
+        The operation is checked against ``df`` first, as :meth:`apply` does; a failure
+        raises :class:`~hydroml_jupyter.OperationError` naming the column and value at
+        fault. ``df[op.mask(df)]`` equals ``op.apply(df)``.
+        """
+        self.validate(df)
+        try:
+            held = self._mask(df[self.column])
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            ArithmeticError,
+        ) as exc:
+            raise self.error(_one_line(exc), column=self.column, value=self.value) from exc
+        return held.to_numpy(dtype=bool, na_value=False)
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         return df[self._mask(df[self.column])]

@@ -1,0 +1,315 @@
+"""What every Data Studio widget shares: a session, the common traits, and one request router.
+
+Requests arrive as custom messages; :meth:`SessionWidget._on_message` routes each through a
+dict from request kind to handler and sends exactly one reply, an error reply when anything
+fails. The widget follows its session through a weak listener, handing every update to the
+kernel's event loop (:mod:`~hydroml_jupyter.widgets.dispatch`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future, wait
+from pathlib import Path
+from typing import Any, ClassVar
+
+import anywidget
+import pandas as pd
+import traitlets
+
+from hydroml_jupyter.engine.session import Session
+from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.widgets import requests
+from hydroml_jupyter.widgets.dispatch import kernel_dispatcher, worker_pool
+from hydroml_jupyter.widgets.protocol import (
+    ColumnNames,
+    ProtocolError,
+    error_reply,
+    one_line,
+    request_id,
+    schema_of,
+)
+
+__all__ = ["CSS_PATH", "ESM_PATH", "Reply", "SessionWidget"]
+
+log = logging.getLogger("hydroml_jupyter")
+
+#: The bundled front end, built from ``js/``.
+ESM_PATH = Path(__file__).resolve().parent.parent / "static" / "widget.js"
+CSS_PATH = ESM_PATH.with_name("widget.css")
+
+_UNBUILT_ESM = """
+export default {
+  render({ el }) {
+    el.textContent = "hydroml-jupyter: the widget front end is not built " +
+      "(hydroml_jupyter/static/widget.js is missing; build it from js/).";
+  },
+};
+"""
+
+#: A reply: its content and its binary buffers.
+Reply = tuple[dict[str, Any], list[Any] | None]
+
+
+def _asset(path: Path, fallback: str) -> str:
+    # The text, not the path: anywidget ties every widget to a file-backed asset through a
+    # change callback (for hot reload), which would keep closed widgets alive.
+    return path.read_text(encoding="utf-8") if path.is_file() else fallback
+
+
+class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    """Base class of the Data Studio widgets: a face over one :class:`Session`.
+
+    Traits (written by the kernel only): ``_kind``, ``session_name``, ``version``,
+    ``schema`` and ``error``; see ``docs/widget-protocol.md``.
+    """
+
+    _esm = _asset(ESM_PATH, _UNBUILT_ESM)
+    _css = _asset(CSS_PATH, "")
+
+    _kind = traitlets.Unicode("grid", help="Which view the front end renders.").tag(sync=True)
+    session_name = traitlets.Unicode("", help="The session's name.").tag(sync=True)
+    version = traitlets.Int(0, help="The session's version.").tag(sync=True)
+    schema = traitlets.List(
+        traitlets.Dict(), help="The frame's columns: name, dtype and kind, in order."
+    ).tag(sync=True)
+    error = traitlets.Unicode("", help="The last error shown by the widget.").tag(sync=True)
+
+    #: Request kind → name of the method answering it; subclasses add theirs.
+    _ROUTES: ClassVar[dict[str, str]] = {
+        "summary": "_on_summary",
+        "preview": "_on_preview",
+        "apply": "_on_apply",
+        "undo": "_on_undo",
+        "redo": "_on_redo",
+        "goto": "_on_goto",
+        "code": "_on_code",
+        "export": "_on_export",
+        "save_as": "_on_save_as",
+    }
+    #: Keyword arguments the constructor accepts besides ``name``; subclasses add theirs.
+    _OPTIONS: ClassVar[tuple[str, ...]] = ()
+    #: The ``_kind`` trait's value.
+    _KIND: ClassVar[str] = "grid"
+
+    def __init__(self, data: Session | pd.DataFrame, /, **kwargs: Any) -> None:
+        accepted = ["name", *self._merged("_OPTIONS")]
+        unknown = [k for k in kwargs if k not in accepted]
+        if unknown:
+            match = difflib.get_close_matches(unknown[0], accepted, n=1)
+            hint = f" (did you mean {match[0]!r}?)" if match else ""
+            raise TypeError(
+                f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}"
+                f"{hint}; it accepts: {', '.join(accepted)}"
+            )
+        self._session = _as_session(type(self).__name__, data, kwargs.pop("name", None))
+        self._dispatch = kernel_dispatcher()
+        self._pending: set[Future[None]] = set()
+        self._pending_lock = threading.Lock()
+        self._closed = False
+        self._unsubscribe: Callable[[], None] | None = None
+        try:
+            self._setup(kwargs)
+            state = self._state(initial=True)
+        except BaseException:
+            if self._session is not data:  # the session made here goes with the widget
+                self._session.close()
+            raise
+        super().__init__(**state)
+        self.on_msg(self._on_message)
+        self._unsubscribe = _subscribe(self._session, self)
+        if self._session.version != self.version:
+            self._dispatch(self._sync)
+
+    # -- hooks for the grid and the sidebar ----------------------------------------------------
+    def _setup(self, options: dict[str, Any]) -> None:
+        """Prepare what :meth:`_state` needs, from the constructor's options."""
+
+    def _state(self, initial: bool = False) -> dict[str, Any]:
+        """Return the traits' values for the session's current state."""
+        version, frame = self._current()
+        return {
+            "_kind": self._KIND,
+            "session_name": self._session.name,
+            "version": version,
+            "schema": schema_of(frame),
+        }
+
+    def _current(self) -> tuple[int, pd.DataFrame]:
+        """Return the session's version and frame (the frame is at least that recent)."""
+        version = self._session.version
+        return version, self._session.df
+
+    @classmethod
+    def _merged(cls, attribute: str) -> Any:
+        merged: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            value = klass.__dict__.get(attribute)
+            if isinstance(value, dict):
+                merged.update(value)
+            elif isinstance(value, tuple):
+                merged.update(dict.fromkeys(value))
+        return merged
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def session(self) -> Session:
+        """The session this widget shows."""
+        return self._session
+
+    def _names(self) -> ColumnNames:
+        """Return the protocol names of the current frame's columns."""
+        return ColumnNames(self._session.df.columns)
+
+    def _sync(self) -> None:
+        """Bring every trait to the session's current state, in one message."""
+        if self._closed:
+            return
+        state = self._state()
+        with self.hold_sync():
+            for key, value in state.items():
+                if getattr(self, key) != value:
+                    setattr(self, key, value)
+
+    def _session_changed(self) -> None:
+        self._sync()
+
+    # -- requests -----------------------------------------------------------------------------
+    def _on_message(self, _widget: Any, content: Any, buffers: Any) -> None:
+        """Answer one request from the front end (``on_msg`` callback)."""
+        request = request_id(content)
+        kind = content.get("kind") if isinstance(content, dict) else None
+        try:
+            routes = self._merged("_ROUTES")
+            if not isinstance(content, dict):
+                raise ProtocolError(f"a request must be an object, not {content!r}")
+            if kind not in routes:
+                raise ProtocolError(
+                    f"unknown request kind {kind!r}; a {type(self).__name__} answers "
+                    f"{', '.join(routes)}"
+                )
+            if isinstance(request, bool) or not isinstance(request, int):
+                raise ProtocolError(f"{kind}: request must be an integer id, not {request!r}")
+            result = getattr(self, routes[kind])(content)
+        except Exception as exc:
+            self._reply(error_reply(request, self._message(exc, kind)))
+            return
+        if result is not None:
+            self._reply(*result)
+
+    def _message(self, exc: BaseException, kind: Any) -> str:
+        if isinstance(exc, HydroMLError):
+            return one_line(exc)
+        log.exception("the %r request of a %s failed", kind, type(self).__name__)
+        return f"{kind}: {type(exc).__name__}: {one_line(exc)}"
+
+    def _reply(self, content: dict[str, Any], buffers: list[Any] | None = None) -> None:
+        if not self._closed:
+            self.send(content, buffers)
+
+    def _in_background(self, content: dict[str, Any], work: Callable[[], Reply]) -> None:
+        """Run ``work`` in the shared worker pool; its reply is sent on the kernel's loop."""
+        request, kind = content["request"], content["kind"]
+
+        def run() -> None:
+            try:
+                result = work()
+            except Exception as exc:
+                result = (error_reply(request, self._message(exc, kind)), None)
+            self._dispatch(self._reply, *result)
+
+        future = worker_pool().submit(run)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def join(self, timeout: float | None = 60.0) -> None:
+        """Wait until the background work of this widget (summaries, previews, exports) is done.
+
+        Raises
+        ------
+        TimeoutError
+            When some work is still running after ``timeout`` seconds.
+        """
+        with self._pending_lock:
+            pending = list(self._pending)
+        _done, not_done = wait(pending, timeout)
+        if not_done:
+            raise TimeoutError(f"{len(not_done)} widget request(s) still running")
+
+    def _on_summary(self, content: dict[str, Any]) -> Reply | None:
+        return requests.summary(self, content)
+
+    def _on_preview(self, content: dict[str, Any]) -> Reply | None:
+        return requests.preview(self, content)
+
+    def _on_apply(self, content: dict[str, Any]) -> Reply:
+        return requests.apply(self, content)
+
+    def _on_undo(self, content: dict[str, Any]) -> Reply:
+        return requests.undo(self._session, content)
+
+    def _on_redo(self, content: dict[str, Any]) -> Reply:
+        return requests.redo(self._session, content)
+
+    def _on_goto(self, content: dict[str, Any]) -> Reply:
+        return requests.goto(self._session, content)
+
+    def _on_code(self, content: dict[str, Any]) -> Reply:
+        return requests.code(self._session, content)
+
+    def _on_export(self, content: dict[str, Any]) -> Reply | None:
+        return requests.export(self, content)
+
+    def _on_save_as(self, content: dict[str, Any]) -> Reply:
+        return requests.save_as(self._session, content)
+
+    # -- closing ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop following the session and close the widget's comm."""
+        unsubscribe = getattr(self, "_unsubscribe", None)
+        if unsubscribe is not None:
+            unsubscribe()
+            self._unsubscribe = None
+        self._closed = True
+        super().close()
+
+
+def _as_session(owner: str, data: Any, name: str | None) -> Session:
+    if isinstance(data, Session):
+        if name is not None:
+            raise TypeError(
+                f"{owner}(): name= only applies to a DataFrame; the session is already "
+                f"named {data.name!r}"
+            )
+        return data
+    if isinstance(data, pd.DataFrame):
+        return Session(data, name=name)
+    raise TypeError(f"{owner}() needs a Session or a pandas DataFrame, not {type(data).__name__}")
+
+
+def _subscribe(session: Session, widget: SessionWidget) -> Callable[[], None]:
+    """Follow ``session`` without keeping ``widget`` alive; return the unsubscribe function."""
+    ref = weakref.ref(widget)
+    unsubscribed: list[Callable[[], None]] = []
+
+    def listener(_version: int) -> None:
+        target = ref()
+        if target is None:
+            for unsubscribe in unsubscribed:
+                unsubscribe()
+            return
+        target._dispatch(target._session_changed)
+
+    unsubscribe = session.subscribe(listener)
+    unsubscribed.append(unsubscribe)
+    weakref.finalize(widget, unsubscribe)
+    return unsubscribe

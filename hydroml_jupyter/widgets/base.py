@@ -272,6 +272,11 @@ class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
     def _on_save_as(self, content: dict[str, Any]) -> Reply:
         return requests.save_as(self._session, content)
 
+    def __repr__(self) -> str:
+        rows, cols = self._session.shape
+        name = type(self).__name__
+        return f"<{name} of session {self.session_name!r}: {rows:,} rows × {cols} columns>"
+
     # -- closing ------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop following the session and close the widget's comm."""

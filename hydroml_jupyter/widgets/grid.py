@@ -196,6 +196,27 @@ class DataGrid(SessionWidget):
         )
 
     def _on_apply_view(self, content: dict[str, Any]) -> Reply:
+        self.apply_view()
+        return reply("done", content["request"], version=self._session.version), None
+
+    def apply_view(self) -> None:
+        """Make the view's filters ``filter_rows`` steps and its sort a ``sort_rows`` step.
+
+        The session's frame then equals the view, and the view's sort and filters are cleared.
+
+        Raises
+        ------
+        ProtocolError
+            When the view has no sort or filters; nothing changes then.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> grid = DataGrid(pd.DataFrame({"a": [3, 1, 2]}), sort="a")
+        >>> grid.apply_view()
+        >>> grid.session.df["a"].tolist(), grid.sort
+        ([1, 2, 3], [])
+        """
         grid = self._grid
         steps = grid.to_steps()
         if not steps:
@@ -223,7 +244,6 @@ class DataGrid(SessionWidget):
             raise
         self._problem = ""
         self._sync()
-        return reply("done", content["request"], version=self._session.version), None
 
 
 def _name(column: Hashable, names: ColumnNames) -> Any:

@@ -1,0 +1,132 @@
+"""Tab completion of %hydroml lines and %%hydroml recipe cells, through IPython's completer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from IPython.core.completer import provisionalcompleter
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+import hydroml_jupyter as hj
+from hydroml_jupyter.magics.extension import context_of
+
+CUSTOMERS = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "customers.csv"
+
+
+@pytest.fixture(scope="module")
+def shell() -> Iterator[InteractiveShell]:
+    config = Config()
+    config.HistoryManager.enabled = False
+    ip = InteractiveShell.instance(config=config)
+    ip.run_line_magic("load_ext", "hydroml_jupyter")
+    before = set(hj.sessions())
+    hj.open(CUSTOMERS)
+    hj.Session(pd.DataFrame({"x y": [1], 3: [2]}), name="other")
+    context = context_of(ip)
+    assert context is not None
+    context.current = "customers"
+    yield ip
+    for name, session in hj.sessions().items():
+        if name not in before:
+            session.close()
+    ip.run_line_magic("unload_ext", "hydroml_jupyter")
+
+
+def complete(shell: InteractiveShell, text: str) -> list[tuple[str, str]]:
+    """Return ``(completion, the text it replaces)`` for the cursor at the end of ``text``."""
+    with provisionalcompleter():
+        found = list(shell.Completer.completions(text, len(text)))
+    return [(c.text, text[c.start : c.end]) for c in found]
+
+
+def texts(shell: InteractiveShell, text: str) -> list[str]:
+    return [t for t, _ in complete(shell, text)]
+
+
+def test_subcommands(shell) -> None:
+    assert complete(shell, "%hydroml ap") == [("apply", "ap")]
+    every = texts(shell, "%hydroml ")
+    assert {"open", "apply", "save-as", "train", "help"} <= set(every)
+    assert "recipe" not in every
+    assert texts(shell, "%%hydroml re") == ["recipe"]
+    assert texts(shell, "result = %hydroml his") == ["history"]
+    assert texts(shell, "%hydroml help un") == ["undo"]
+
+
+def test_session_names(shell) -> None:
+    assert complete(shell, "%hydroml use cu") == [("customers", "cu")]
+    assert texts(shell, "%hydroml undo --session ") == ["customers", "other"]
+
+
+def test_options(shell) -> None:
+    assert texts(shell, "%hydroml code --") == ["--no-source", "--print", "--session"]
+    assert texts(shell, "%hydroml open x.csv --t") == ["--table"]
+
+
+def test_operations_and_their_parameters(shell) -> None:
+    assert complete(shell, "%hydroml apply fill_") == [("fill_missing", "fill_")]
+    assert texts(shell, "%hydroml apply fill_missing ") == ["column=", "strategy=", "value="]
+    assert texts(shell, "%hydroml apply fill_missing column=Age s") == ["strategy="]
+    assert texts(shell, "%hydroml apply fill_missing column=Age strategy=me") == [
+        "mean",
+        "median",
+    ]
+    assert "'>='" in texts(shell, "%hydroml preview filter_rows column=Age op=")
+
+
+def test_column_names_of_the_current_session(shell) -> None:
+    assert complete(shell, "%hydroml apply fill_missing column=A") == [
+        ("'Annual Income ($)'", "A"),
+        ("Age", "A"),
+    ]
+    assert complete(shell, "%hydroml apply fill_missing column='Ann") == [
+        ("'Annual Income ($)'", "'Ann")
+    ]
+    assert complete(shell, "%hydroml apply drop_columns columns=[Age, pl") == [("plan", "pl")]
+    assert texts(shell, "%hydroml summary Co") == ["Country"]
+    assert complete(shell, '%hydroml summary "Annual') == [('"Annual Income ($)"', '"Annual')]
+    assert texts(shell, "%hydroml train ch") == ["churned"]
+    assert texts(shell, "%hydroml profile --target ch") == ["churned"]
+    assert texts(shell, "%hydroml train churned --model random") == ["random_forest"]
+
+
+def test_columns_of_the_named_session(shell) -> None:
+    assert texts(shell, "%hydroml summary --session other ") == ["'x y'", "3"]
+
+
+def test_variables_for_studio(shell) -> None:
+    shell.user_ns["frame_a"] = pd.DataFrame()
+    shell.user_ns["frame_b"] = 3
+    try:
+        assert texts(shell, "%hydroml studio frame_") == ["frame_a"]
+    finally:
+        del shell.user_ns["frame_a"], shell.user_ns["frame_b"]
+
+
+def test_recipe_cells(shell) -> None:
+    assert texts(shell, "%%hydroml recipe\nfill_") == ["fill_missing"]
+    assert complete(shell, "%%hydroml recipe\ntext plan lower\ncast Ag") == [("Age", "Ag")]
+    assert texts(shell, "%%hydroml recipe\ncast Age Int64 --err") == ["--errors"]
+    assert texts(shell, "%%hydroml recipe\ncast Age Int64 --errors c") == ["coerce"]
+    assert texts(shell, "%%hydroml recipe --session other\ntext x") == ["'x y'"]
+    assert texts(shell, "%%hydroml recipe\ncast Age Int64  # Ag") == []
+
+
+def test_other_lines_are_left_alone(shell) -> None:
+    shell.user_ns["hydroml_value"] = 1
+    try:
+        assert "hydroml_value" in texts(shell, "hydroml_v")
+        assert "print" in texts(shell, "pri")
+    finally:
+        del shell.user_ns["hydroml_value"]
+
+
+def test_option_values(shell) -> None:
+    assert texts(shell, "%hydroml train churned --task re") == ["regression"]
+    assert texts(shell, "%hydroml open x.csv --format pa") == ["parquet"]
+    assert "Age" not in texts(shell, "%hydroml train --preset A")
+    assert texts(shell, "%hydroml train churned --features Ag") == ["Age"]

@@ -240,9 +240,10 @@ def test_memory_store_refuses_tampering() -> None:
     store = MemoryStore()
     store.save(record("m"))
     manifest, payloads = store._data["m"]
-    damaged = bytearray(payloads[0])
+    where = next(k for k in payloads if k[0] == 0)
+    damaged = bytearray(payloads[where])
     damaged[framing.OVERHEAD + 5] ^= 1
-    store._data["m"] = (manifest, {**payloads, 0: bytes(damaged)})
+    store._data["m"] = (manifest, {**payloads, where: bytes(damaged)})
     with pytest.raises(StoreError, match="session 'm': stored data failed its integrity"):
         store.load("m")
 
@@ -478,3 +479,44 @@ def test_open_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(open_store(None), MemoryStore)
     with pytest.raises(StoreError, match="unknown store 's3://bucket'"):
         open_store("s3://bucket")
+
+
+def test_crash_during_an_incremental_save_keeps_the_previous_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DiskStore(tmp_path)
+    df = frame(200)
+    first = SessionRecord("inc", {"version": 1}, {}, {0: df, 1: df.iloc[:50]}, {0: "b", 1: "x"})
+    store.save(first)
+    before = {p.name: p.stat().st_ino for p in stored_files(store, "inc")}
+    second = SessionRecord("inc", {"version": 2}, {}, {0: df, 2: df.iloc[:9]}, {0: "b", 2: "y"})
+    written: list[str] = []
+    real_write = disk_module._write_file
+
+    def crashing_write(path: Path, *parts: bytes | memoryview) -> None:
+        written.append(path.name)
+        if path.name == "manifest.json":
+            raise CrashError
+        real_write(path, *parts)
+
+    monkeypatch.setattr(disk_module, "_write_file", crashing_write)
+    with pytest.raises(CrashError):
+        store.save(second)
+    monkeypatch.undo()
+    assert written == ["2.y.arrow", "manifest.json"]  # step 0 was not written again
+    assert_same(store.load("inc"), first)
+    assert {p.name: p.stat().st_ino for p in stored_files(store, "inc")} == before
+    store.save(second)
+    assert_same(store.load("inc"), second)
+    names = sorted(p.name for p in stored_files(store, "inc"))
+    assert names == ["0.b.arrow", "2.y.arrow", "manifest.json"]
+    assert store.load("inc").frame_ids == {0: "b", 2: "y"}
+
+
+def test_bad_frame_ids_are_refused() -> None:
+    df = frame(3)
+    for bad in ("", "A", "a/b", "x" * 65, 3):
+        with pytest.raises(StoreError, match="bad frame id"):
+            SessionRecord("s", {}, {}, {0: df}, {0: bad})  # type: ignore[dict-item]
+    with pytest.raises(StoreError, match="bad frame id"):
+        SessionRecord("s", {}, {}, {0: df}, {1: "abc"})  # no frame at step 1

@@ -237,3 +237,67 @@ def test_outage_with_background_writer() -> None:
         store.close()
     finally:
         server.close()
+
+
+def with_ids(rec: SessionRecord, ids: dict[int, str]) -> SessionRecord:
+    return SessionRecord(rec.name, rec.meta, rec.recipe, rec.frames, ids)
+
+
+def frame_keys(server: RedisServer, store: RedisStore, name: str) -> list[str]:
+    return [k for k in keys(server, store, "s:*") if not k.endswith(("manifest", "counter"))]
+
+
+def test_frames_with_the_same_id_are_not_written_again(
+    server: RedisServer, store: RedisStore
+) -> None:
+    first = record("inc", 1)
+    store.save(with_ids(first, {0: "base0", 1: "one1"}))
+    base_keys = [k for k in frame_keys(server, store, "inc") if ":base0:0:" in k]
+    client = server.client()
+    try:
+        values = {k: client.get(k) for k in base_keys}
+        for k in base_keys:
+            client.expire(k, 30)
+        frames = {0: first.frames[0], 2: first.frames[0].iloc[:5]}
+        ids = {0: "base0", 2: "two"}
+        second = SessionRecord("inc", {"version": 2}, {"steps": [2]}, frames, ids)
+        store.save(second)
+        now = frame_keys(server, store, "inc")
+        assert {k for k in now if ":base0:0:" in k} == set(base_keys)
+        assert not [k for k in now if ":one1:" in k]  # the dropped step's chunks are gone
+        assert all(client.get(k) == v for k, v in values.items())  # untouched
+        assert all(client.ttl(k) > 3000 for k in base_keys)  # but their TTL is refreshed
+        back = store.load("inc")
+        assert back.frame_ids == {0: "base0", 2: "two"}
+        assert_same(back, second)
+        # a reused chunk that went away is written again
+        client.delete(base_keys[-1])
+        third = SessionRecord("inc", {"version": 3}, {}, frames, ids)
+        store.save(third)
+        assert_same(store.load("inc"), third)
+    finally:
+        client.close()
+
+
+def test_a_concurrent_save_makes_the_save_plan_again(
+    server: RedisServer, store: RedisStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.save(with_ids(record("race", 1), {0: "zero", 1: "one"}))
+    other = RedisStore(server.url, ttl=3600, namespace=store.namespace, chunk_size=4096)
+    real_plan = store._plan
+    calls = {"n": 0}
+
+    def plan(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:  # another kernel saves between our WATCH and our EXEC
+            other.save(with_ids(record("race", 5), {0: "other0", 5: "other5"}))
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_plan", plan)
+    mine = with_ids(record("race", 2), {0: "zero", 2: "two"})
+    store.save(mine)
+    assert calls["n"] == 2
+    assert_same(store.load("race"), mine)
+    left = {k.split(":")[-3] for k in frame_keys(server, store, "race")}
+    assert left == {"zero", "two"}  # neither the other save's chunks nor ours leak
+    other.close()

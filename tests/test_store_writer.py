@@ -205,3 +205,79 @@ def test_a_broken_callback_does_not_stop_the_writer() -> None:
         store.down = False
         assert writer.flush(timeout=5)
     writer.close()
+
+
+def test_repeated_failures_warn_once_and_retry_saves_after_a_fix() -> None:
+    store = CountingStore()
+    broken = {"on": True}
+    real_save = store.save
+
+    def save(rec: SessionRecord) -> None:
+        if broken["on"]:
+            raise StoreError(f"session {rec.name!r}: cannot save to /x: no space left on device")
+        real_save(rec)
+
+    store.save = save  # type: ignore[method-assign]
+    writer = BackgroundWriter(store)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for version in range(1, 4):
+            writer.submit(record("s", version))
+            assert writer.flush(timeout=5) is False
+        assert writer.retry("s") is True
+        assert writer.flush(timeout=5) is False  # still failing
+    assert len([w for w in caught if issubclass(w.category, StoreWarning)]) == 1
+    assert "no space left" in str(writer.failure("s"))
+    broken["on"] = False
+    assert writer.retry("s") and writer.flush(timeout=5)
+    assert writer.failure("s") is None and store.saves == [("s", 3)]
+    assert writer.retry("s") is False  # nothing failed any more
+    writer.close()
+
+
+def test_flush_by_name_and_discard() -> None:
+    store = CountingStore()
+    store.gate.clear()
+    writer = BackgroundWriter(store, debounce=0)
+    writer.submit(record("busy", 1))
+    assert store.entered.wait(5)
+    writer.submit(record("other", 1))
+    writer.submit(record("dropped", 1))
+    assert writer.flush(timeout=0.2, name="busy") is False
+    assert writer.discard("dropped", timeout=0.1) is True  # it was only pending
+    assert writer.discard("busy", timeout=0.1) is False  # being saved right now
+    store.gate.set()
+    assert writer.flush(timeout=5, name="other")
+    assert writer.flush(timeout=5)
+    assert sorted(store.saves) == [("busy", 1), ("other", 1)]
+    writer.close()
+
+
+def test_a_burst_is_saved_once_after_it_settles() -> None:
+    store = CountingStore()
+    writer = BackgroundWriter(store, debounce=0.3)
+    for version in range(10):
+        writer.submit(record("s", version))
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert store.saves == []  # still settling
+    time.sleep(0.5)
+    assert store.saves == [("s", 9)]
+    writer.submit(record("s", 10))
+    started = time.monotonic()
+    assert writer.flush(timeout=5)  # flush does not wait for the burst to settle
+    assert time.monotonic() - started < 0.25
+    writer.close()
+
+
+def test_the_thread_stops_when_idle_and_starts_again() -> None:
+    store = CountingStore()
+    writer = BackgroundWriter(store, debounce=0, idle_exit=0.1)
+    writer.submit(record("s", 1))
+    assert writer.flush(timeout=5)
+    first = writer._thread
+    time.sleep(0.4)
+    assert writer._thread is None and first is not None and not first.is_alive()
+    writer.submit(record("s", 2))
+    assert writer.flush(timeout=5) and store.saves == [("s", 1), ("s", 2)]
+    writer.close()

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -22,11 +23,26 @@ from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.io import Source, export_frame
 
-__all__ = ["Session"]
+__all__ = ["FlushHook", "RepeatedStepWarning", "Session"]
 
 log = logging.getLogger("hydroml_jupyter")
 
 Listener = Callable[[int], None]
+#: Called by :meth:`Session.flush` with the seconds left (None: no limit); True when
+#: everything it saves for the session is written.
+FlushHook = Callable[[float | None], bool]
+
+#: Called (holding the session's lock) with the operation about to apply; may return a
+#: function that, told whether the operation applied, returns a note for the person.
+ApplyCheck = Callable[[Operation], Callable[[bool], str] | None]
+
+
+class RepeatedStepWarning(UserWarning):
+    """A resumed session's first new step repeats a step its history already holds.
+
+    The usual cause: a notebook that continues a named session runs again from the
+    top, so its cells apply the stored steps a second time.
+    """
 
 
 class Session(AnalysisMixin):
@@ -71,9 +87,14 @@ class Session(AnalysisMixin):
         self._lock = threading.RLock()
         self._history = History(df.copy(deep=False), memory_budget)
         self._listeners: list[Listener] = []
+        self._flush_hooks: list[FlushHook] = []
         self._version = 0
+        self._next_apply_check: ApplyCheck | None = None
         self.source = source
         self._parent = parent
+        #: Where the session was restored from (a store's label), shown in its repr;
+        #: set by the store layer, None for a session loaded or built here.
+        self.restored_from: str | None = None
         if name is None:
             name = registry.default_name(source.default_name if source else None)
         if not isinstance(name, str) or not name.strip():
@@ -147,13 +168,35 @@ class Session(AnalysisMixin):
         """
         operation = _build(op, params)
         with self._lock:
+            check = self._next_apply_check
+            note = check(operation) if check is not None else None
             before = self._history.frame()
             started = time.perf_counter()
-            after = operation.apply(before)
+            try:
+                after = operation.apply(before)
+            except OperationError as exc:
+                if note is not None:
+                    exc.add_note(note(False))
+                raise
             self._history.push(operation, after, time.perf_counter() - started)
+            self._next_apply_check = None
             step = self._step(self._history.cursor)
         self._changed()
+        if note is not None:
+            warnings.warn(note(True), RepeatedStepWarning, stacklevel=2)
         return step
+
+    def check_next_apply(self, check: ApplyCheck | None) -> None:
+        """Have :meth:`apply` run ``check`` first, until an apply succeeds (None: no check).
+
+        When ``check`` returns a note, a failing apply carries it (``add_note``) and a
+        succeeding one issues it as a :class:`RepeatedStepWarning`.
+
+        Used by :func:`~hydroml_jupyter.engine.state.mark_resumed` to notice a
+        notebook that runs its stored steps again.
+        """
+        with self._lock:
+            self._next_apply_check = check
 
     def preview(self, op: str | Operation, /, **params: Any) -> Preview:
         """Report what an operation would change, and what would fail, without applying it."""
@@ -278,6 +321,48 @@ class Session(AnalysisMixin):
         """Nulls per column and the most common missing patterns."""
         return self._cached("missing", analysis.missing)
 
+    # -- saving --------------------------------------------------------------------------
+    def add_flush_hook(self, hook: FlushHook) -> Callable[[], None]:
+        """Register ``hook`` for :meth:`flush` (the store layer's); return its remover."""
+        with self._lock:
+            self._flush_hooks.append(hook)
+
+        def remove() -> None:
+            with self._lock:
+                if hook in self._flush_hooks:
+                    self._flush_hooks.remove(hook)
+
+        return remove
+
+    def flush(self, timeout: float | None = 30.0) -> bool:
+        """Wait until every change so far is saved wherever the session is saved.
+
+        Returns True when everything is saved (also when the session is not saved
+        anywhere); False when ``timeout`` seconds (None: no limit) ran out first, e.g.
+        while the store is unreachable (the writer keeps retrying: nothing is lost).
+
+        Raises
+        ------
+        HydroMLError
+            A ``StoreError`` when a save failed for good (a full disk, a read-only
+            folder), naming the session and the path. The session in memory is
+            unchanged and the store keeps its last saved state; ``flush`` tries again.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> Session(pd.DataFrame({"a": [1]}), name="unsaved").flush()
+        True
+        """
+        with self._lock:
+            hooks = list(self._flush_hooks)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        ok = True
+        for hook in hooks:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ok = hook(left) and ok
+        return ok
+
     # -- listeners -----------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call ``callback(version)`` after every change; returns a function that unsubscribes."""
@@ -303,16 +388,22 @@ class Session(AnalysisMixin):
                 log.exception("a session listener failed")
 
     def close(self) -> None:
-        """Remove the session from :func:`hydroml_jupyter.sessions` and drop its listeners."""
+        """Remove the session from :func:`hydroml_jupyter.sessions` and drop its listeners.
+
+        Saves already under way finish; nothing is saved after this. Call :meth:`flush`
+        first to wait for them.
+        """
         registry.remove(self)
         with self._lock:
             self._listeners.clear()
+            self._flush_hooks.clear()
 
     def __repr__(self) -> str:
         rows, cols = self.shape
+        restored = f", restored from {self.restored_from}" if self.restored_from else ""
         return (
             f"<Session {self.name!r}: {rows:,} rows × {cols} columns, "
-            f"step {self.position} of {len(self._history) - 1}>"
+            f"step {self.position} of {len(self._history) - 1}{restored}>"
         )
 
 

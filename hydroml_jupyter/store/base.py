@@ -1,31 +1,30 @@
 """The store interface: :class:`SessionRecord`, :class:`StoredInfo`, :class:`Store`.
 
 Every implementation stores a record as one signed JSON *manifest* (name, meta, recipe,
-the list of frames) plus one signed Arrow payload per frame, and shares the helpers
-below to build and check them.
+the list of frames) plus one signed Arrow payload per frame, built and checked by the
+helpers of :mod:`hydroml_jupyter.store.manifest`.
 """
 
 from __future__ import annotations
 
 import abc
 import json
-import secrets
-import time
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, TracebackType
 from typing import Any
 
 import pandas as pd
 
-from hydroml_jupyter.store import codec, framing
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.keys import store_key
 
-__all__ = ["EncodedFrame", "SessionRecord", "Store", "StoredInfo"]
+__all__ = ["FRAME_ID", "SessionRecord", "Store", "StoredInfo", "check_name"]
 
-_FORMAT = "hydroml-session"
 _MAX_NAME = 1000
+#: What a frame id may be: 1 to 64 lowercase letters and digits.
+FRAME_ID = re.compile(r"^[0-9a-z]{1,64}$")
 
 
 def check_name(name: object) -> str:
@@ -64,6 +63,11 @@ class SessionRecord:
         Step index -> frame. The frames are not copied (with copy-on-write they never
         change); ``meta`` and ``recipe`` are copied through JSON, so tuples become
         lists, and anything JSON cannot hold raises :class:`StoreError` at once.
+    frame_ids
+        Step index -> frame id (1 to 64 lowercase letters and digits) for frames whose
+        content that id names for good: a store that already holds the frame under
+        this step and id does not write it again. Frames without an id get a fresh
+        one at each save.
 
     Examples
     --------
@@ -78,6 +82,7 @@ class SessionRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     recipe: dict[str, Any] = field(default_factory=dict)
     frames: Mapping[int, pd.DataFrame] = field(default_factory=dict)
+    frame_ids: Mapping[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         name = check_name(self.name)
@@ -94,6 +99,11 @@ class SessionRecord:
                 )
             frames[int(step)] = frame
         object.__setattr__(self, "frames", MappingProxyType(dict(sorted(frames.items()))))
+        ids = dict(self.frame_ids)
+        for step, fid in ids.items():
+            if step not in frames or not isinstance(fid, str) or not FRAME_ID.match(fid):
+                raise StoreError(f"session {name!r}: bad frame id {fid!r} for step {step!r}")
+        object.__setattr__(self, "frame_ids", MappingProxyType(ids))
 
     def __repr__(self) -> str:
         shapes = {step: frame.shape for step, frame in self.frames.items()}
@@ -129,134 +139,6 @@ class StoredInfo:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class EncodedFrame:
-    """One frame ready to store: ``head`` then ``body`` make the signed payload."""
-
-    step: int
-    head: bytes
-    body: memoryview
-    rows: int
-    columns: int
-
-    @property
-    def size(self) -> int:
-        """Bytes of the whole payload."""
-        return len(self.head) + self.body.nbytes
-
-
-def new_generation() -> str:
-    """Return a fresh, unique generation id (16 hex digits)."""
-    return secrets.token_hex(8)
-
-
-def frame_context(name: str, generation: str, step: int) -> str:
-    """Return the HMAC context binding a frame payload to its session, generation and step."""
-    return f"{name}\x00frame\x00{generation}\x00{step}"
-
-
-def encode_frames(record: SessionRecord, generation: str, key: bytes) -> list[EncodedFrame]:
-    """Encode and sign every frame of ``record`` (nothing is written)."""
-    out = []
-    for step, frame in record.frames.items():
-        body = codec.encode_frame(frame, where=f"session {record.name!r}, step {step}: ")
-        head = framing.pack_head(
-            framing.KIND_FRAME, frame_context(record.name, generation, step), body, key
-        )
-        out.append(EncodedFrame(step, head, body, frame.shape[0], frame.shape[1]))
-    return out
-
-
-def encode_manifest(
-    record: SessionRecord,
-    generation: str,
-    counter: int,
-    frames: list[EncodedFrame],
-    key: bytes,
-    **extra: Any,
-) -> bytes:
-    """Return the signed manifest of ``record`` (``extra`` adds backend fields)."""
-    doc = {
-        "format": _FORMAT,
-        "name": record.name,
-        "generation": generation,
-        "counter": counter,
-        "written": time.time(),
-        "compression": codec.compression(),
-        "meta": record.meta,
-        "recipe": record.recipe,
-        "frames": [
-            {"step": f.step, "bytes": f.size, "rows": f.rows, "columns": f.columns} for f in frames
-        ],
-        **extra,
-    }
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return framing.pack_head(framing.KIND_MANIFEST, "manifest", body, key) + body
-
-
-def decode_manifest(data: framing.BytesLike, name: str, key: bytes) -> dict[str, Any]:
-    """Check and parse a manifest stored for session ``name``.
-
-    Raises
-    ------
-    StoreError
-        Naming the session, when the manifest is tampered, truncated, foreign, or is
-        another session's.
-    """
-    body = framing.unpack(data, framing.KIND_MANIFEST, "manifest", key, session=name)
-    bad = f"session {name!r}: stored manifest is malformed"
-    try:
-        doc = json.loads(bytes(body).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise StoreError(bad, session=name) from exc
-    if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
-        raise StoreError(bad, session=name)
-    if doc.get("name") != name:
-        raise StoreError(
-            f"session {name!r}: stored manifest belongs to session {doc.get('name')!r}",
-            session=name,
-        )
-    frames = doc.get("frames")
-    gen = doc.get("generation")
-    if not (isinstance(gen, str) and gen.isalnum() and isinstance(frames, list)):
-        raise StoreError(bad, session=name)
-    for entry in frames:
-        ok = isinstance(entry, dict) and all(
-            isinstance(entry.get(k), int) and entry[k] >= 0 for k in ("step", "bytes")
-        )
-        if not ok:
-            raise StoreError(bad, session=name)
-    if not (isinstance(doc.get("meta"), dict) and isinstance(doc.get("recipe"), dict)):
-        raise StoreError(bad, session=name)
-    return doc
-
-
-def decode_frame_payload(
-    data: framing.BytesLike, name: str, generation: str, step: int, key: bytes
-) -> pd.DataFrame:
-    """Check a frame payload (HMAC first) and decode it."""
-    body = framing.unpack(
-        data, framing.KIND_FRAME, frame_context(name, generation, step), key, session=name
-    )
-    return codec.decode_frame(body, where=f"session {name!r}, step {step}: ")
-
-
-def info_from_manifest(doc: dict[str, Any], manifest_bytes: int) -> StoredInfo:
-    """Return the :class:`StoredInfo` a manifest describes."""
-    meta = doc["meta"]
-    shape = meta.get("shape")
-    ok_shape = isinstance(shape, list) and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in shape
-    )
-    return StoredInfo(
-        name=doc["name"],
-        updated=meta.get("updated"),
-        shape=tuple(shape) if ok_shape else None,
-        version=meta.get("version"),
-        bytes=manifest_bytes + sum(entry["bytes"] for entry in doc["frames"]),
-    )
-
-
 class Store(abc.ABC):
     """Where sessions are kept. Implementations: memory, disk, Redis.
 
@@ -276,25 +158,43 @@ class Store(abc.ABC):
     def uri(self) -> str:
         """Where this store keeps its data, e.g. ``file:///home/me/.hydroml``."""
 
+    @property
+    def label(self) -> str:
+        """A short name for people, e.g. ``.hydroml`` for a folder under the working one."""
+        return self.uri
+
     @abc.abstractmethod
     def save(self, record: SessionRecord) -> None:
         """Replace the whole stored state of ``record.name``, atomically.
 
         A reader sees either the old or the new complete record, never a mix. On
-        failure (:class:`StoreError`) the previous state is intact.
+        failure (:class:`StoreError`) the previous state is intact. Frames stored
+        already under the same step and frame id (see :class:`SessionRecord`) are
+        not written again.
         """
 
     @abc.abstractmethod
-    def load(self, name: str) -> SessionRecord:
-        """Return the stored record of ``name``.
+    def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
+        """Return the stored record of ``name`` (with ``steps``: only those frames).
 
         Raises
         ------
         StoreError
             Naming the session, when it is missing, tampered, truncated or written in
-            an unknown format version; nothing is returned then.
+            an unknown format version; nothing is returned then. The record returned
+            carries the stored frame ids.
         StoreUnavailable
             When the store cannot be reached.
+        """
+
+    @abc.abstractmethod
+    def peek(self, name: str) -> SessionRecord:
+        """Return the stored record of ``name`` without its frames (the manifest only).
+
+        Raises
+        ------
+        StoreError
+            As :meth:`load`.
         """
 
     @abc.abstractmethod

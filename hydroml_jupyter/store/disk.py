@@ -2,15 +2,17 @@
 
 Layout::
 
-    <root>/<slug>-<hash>/manifest.json            signed JSON: meta, recipe, frame list
-    <root>/<slug>-<hash>/frames/<step>.<gen>.arrow  signed Arrow IPC payloads
-    <root>/<slug>-<hash>/.lock                    serializes writers (flock)
+    <root>/<slug>-<hash>/manifest.json              signed JSON: meta, recipe, frame list
+    <root>/<slug>-<hash>/frames/<step>.<id>.arrow   signed Arrow IPC payloads
+    <root>/<slug>-<hash>/.lock                      serializes writers (flock)
 
-A save writes the new generation's frame files under temporary names, fsyncs and
-renames them, then replaces the manifest (temp file, fsync, ``os.replace``, fsync of
-the folder) and only then deletes the files the new manifest does not reference. Until
-the manifest is replaced, the old one and all its files are untouched, so a crash or a
-full disk at any point leaves the previous state loadable.
+A save writes the frames the previous manifest does not hold yet (same step and frame
+id: see :class:`~hydroml_jupyter.store.base.SessionRecord`) under temporary names,
+fsyncs and renames them, then replaces the manifest (temp file, fsync, ``os.replace``,
+fsync of the folder) and only then deletes the files the new manifest does not
+reference. Frame files are never rewritten in place, and until the manifest is
+replaced the old one and all its files are untouched, so a crash or a full disk at any
+point leaves the previous state loadable.
 """
 
 from __future__ import annotations
@@ -23,23 +25,23 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from hydroml_jupyter.store import framing
-from hydroml_jupyter.store.base import (
-    SessionRecord,
-    Store,
-    StoredInfo,
-    check_name,
+from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
+from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.manifest import (
     decode_frame_payload,
     decode_manifest,
     encode_frames,
     encode_manifest,
+    entry_id,
     info_from_manifest,
     new_generation,
+    plan_save,
+    wanted,
 )
-from hydroml_jupyter.store.errors import StoreError
 
 try:  # POSIX only; elsewhere writers of one session are not serialized across processes
     import fcntl
@@ -100,6 +102,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _frame_file(step: int, frame_id: str) -> str:
+    return f"{step}.{frame_id}.arrow"
+
+
 def _write_file(path: Path, *parts: bytes | memoryview) -> None:
     """Write ``parts`` to a new temporary file and rename it to ``path`` (fsync'd)."""
     tmp = path.with_name(f"{_TMP}{secrets.token_hex(6)}-{path.name}")
@@ -146,6 +152,15 @@ class DiskStore(Store):
     @property
     def uri(self) -> str:
         return self.root.as_uri()
+
+    @property
+    def label(self) -> str:
+        """The folder, relative to the working folder when it is inside it."""
+        try:
+            relative = self.root.relative_to(Path.cwd())
+        except (ValueError, OSError):
+            return str(self.root)
+        return relative.as_posix() if relative.parts else "."
 
     # -- helpers ---------------------------------------------------------------------
     def _folder(self, name: str) -> Path:
@@ -200,9 +215,8 @@ class DiskStore(Store):
     def save(self, record: SessionRecord) -> None:
         name = record.name
         folder = self._folder(name)
+        frames_dir = folder / _FRAMES
         key = self.key()
-        generation = new_generation()
-        frames = encode_frames(record, generation, key)  # may refuse: nothing written yet
         written: list[Path] = []
         try:
             with self._locked(folder):
@@ -210,17 +224,26 @@ class DiskStore(Store):
                     old = self._read_manifest(folder, name)
                 except StoreError:
                     old = None  # unreadable: replaced by this save
+                plan = plan_save(
+                    record,
+                    old[0] if old else None,
+                    lambda e: (frames_dir / _frame_file(e["step"], e["id"])).is_file(),
+                )
+                # may refuse a frame: nothing is written yet
+                frames = encode_frames(record, key, plan.ids, plan.to_write(record))
                 counter = old[0].get("counter", 0) + 1 if old else 1
                 for frame in frames:
-                    path = folder / _FRAMES / f"{frame.step}.{generation}.arrow"
+                    path = frames_dir / _frame_file(frame.step, frame.id)
                     _write_file(path, frame.head, frame.body)
                     written.append(path)
-                _fsync_dir(folder / _FRAMES)
-                manifest = encode_manifest(record, generation, counter, frames, key)
+                if frames:
+                    _fsync_dir(frames_dir)
+                entries = plan.entries([frame.entry() for frame in frames])
+                manifest = encode_manifest(record, new_generation(), counter, entries, key)
                 _write_file(folder / _MANIFEST, manifest)
                 written.clear()  # referenced by the manifest now
                 _fsync_dir(folder)
-                self._sweep(folder, {f"{f.step}.{generation}.arrow" for f in frames})
+                self._sweep(folder, {_frame_file(e["step"], e["id"]) for e in entries})
         except BaseException as exc:
             for path in written:  # unreferenced: the previous manifest is still in place
                 with contextlib.suppress(OSError):
@@ -242,7 +265,13 @@ class DiskStore(Store):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
-    def load(self, name: str) -> SessionRecord:
+    def peek(self, name: str) -> SessionRecord:
+        found = self._read_manifest(self._folder(name), name)
+        if found is None:
+            raise self._missing(name)
+        return SessionRecord(name, found[0]["meta"], found[0]["recipe"])
+
+    def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
         folder = self._folder(name)
         key = self.key()
         for _attempt in range(5):
@@ -251,12 +280,13 @@ class DiskStore(Store):
                 raise self._missing(name)
             doc = found[0]
             frames = {}
+            ids = {}
             try:
-                for entry in doc["frames"]:
-                    step = entry["step"]
-                    path = folder / _FRAMES / f"{step}.{doc['generation']}.arrow"
-                    data = path.read_bytes()
-                    frames[step] = decode_frame_payload(data, name, doc["generation"], step, key)
+                for entry in wanted(doc, steps):
+                    step, fid = entry["step"], entry_id(doc, entry)
+                    data = (folder / _FRAMES / _frame_file(step, fid)).read_bytes()
+                    frames[step] = decode_frame_payload(data, name, fid, step, key)
+                    ids[step] = fid
             except FileNotFoundError as exc:
                 latest = self._read_manifest(folder, name)
                 if latest is not None and latest[0]["generation"] != doc["generation"]:
@@ -266,7 +296,7 @@ class DiskStore(Store):
                 ) from exc
             except OSError as exc:
                 raise self._error(name, "read", exc) from exc
-            return SessionRecord(name, doc["meta"], doc["recipe"], frames)
+            return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
         raise StoreError(f"session {name!r}: kept changing while being read", session=name)
 
     def list(self) -> list[StoredInfo]:

@@ -11,10 +11,12 @@ from hydroml_jupyter.store.disk import DiskStore
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.memory import MemoryStore
 
-__all__ = ["STORE_ENV", "open_store"]
+__all__ = ["OFF", "STORE_ENV", "open_store"]
 
 #: Environment variable naming the store when :func:`open_store` gets None.
 STORE_ENV = "HYDROML_STORE"
+#: Values of ``HYDROML_STORE`` (any case) that switch saving off.
+OFF = frozenset({"none", "off"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
@@ -25,16 +27,17 @@ def open_store(spec: str | None = None) -> Store:
     ----------
     spec
         ``None`` (use ``$HYDROML_STORE``, else ``"disk"``); ``"disk"`` (a
-        :class:`DiskStore` in ``.hydroml`` under the working folder); ``"memory://"``;
-        a folder path or ``file://`` URL (:class:`DiskStore`); ``redis://``,
-        ``rediss://`` or ``unix://`` URL (:class:`RedisStore`, whose query may set
-        ``ttl`` in seconds (``0``: none) and ``namespace``, besides redis-py's own
-        options).
+        :class:`DiskStore` in ``.hydroml`` under the working folder); ``"memory:"`` or
+        ``"memory://"``; a folder path or ``file://`` URL (:class:`DiskStore`);
+        ``redis://``, ``rediss://`` or ``unix://`` URL (:class:`RedisStore`, whose query
+        may set ``ttl`` in seconds (``0``: none) and ``namespace``, besides redis-py's
+        own options).
 
     Raises
     ------
     StoreError
-        For an unknown scheme.
+        For an unknown scheme, or ``"none"``/``"off"`` (no store: see
+        :func:`~hydroml_jupyter.store.config.default_store`).
 
     Examples
     --------
@@ -48,6 +51,10 @@ def open_store(spec: str | None = None) -> Store:
     spec = spec.strip()
     if spec in ("", "disk"):
         return DiskStore(".hydroml")
+    if spec.lower() in OFF:
+        raise StoreError(f"the store is switched off ({spec!r}): there is no store to open")
+    if spec.lower() == "memory:":
+        return MemoryStore()
     match = _SCHEME.match(spec)
     if match is None:
         return DiskStore(spec)

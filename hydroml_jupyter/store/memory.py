@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Collection
 
-from hydroml_jupyter.store.base import (
-    SessionRecord,
-    Store,
-    StoredInfo,
-    check_name,
+from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
+from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.manifest import (
     decode_frame_payload,
     decode_manifest,
     encode_frames,
     encode_manifest,
+    entry_id,
     info_from_manifest,
     new_generation,
+    plan_save,
+    wanted,
 )
-from hydroml_jupyter.store.errors import StoreError
 
 __all__ = ["MemoryStore"]
 
@@ -41,7 +43,8 @@ class MemoryStore(Store):
     def __init__(self, key: bytes | None = None) -> None:
         super().__init__(key)
         self._lock = threading.Lock()
-        self._data: dict[str, tuple[bytes, dict[int, bytes]]] = {}
+        # name -> (manifest, {(step, frame id): payload})
+        self._data: dict[str, tuple[bytes, dict[tuple[int, str], bytes]]] = {}
         self._counters: dict[str, int] = {}
 
     @property
@@ -50,31 +53,50 @@ class MemoryStore(Store):
 
     def save(self, record: SessionRecord) -> None:
         key = self.key()
-        generation = new_generation()
-        frames = encode_frames(record, generation, key)
-        payloads = {f.step: f.head + bytes(f.body) for f in frames}
-        with self._lock:
-            counter = self._counters.get(record.name, 0) + 1
-            manifest = encode_manifest(record, generation, counter, frames, key)
-            self._data[record.name] = (manifest, payloads)
-            self._counters[record.name] = counter
+        name = record.name
+        with self._lock:  # one save at a time: the plan reads the current state
+            old_manifest, old_payloads = self._data.get(name, (None, {}))
+            old = None
+            if old_manifest is not None:
+                with contextlib.suppress(StoreError):
+                    old = decode_manifest(old_manifest, name, key)
+            plan = plan_save(record, old, lambda e: (e["step"], e["id"]) in old_payloads)
+            frames = encode_frames(record, key, plan.ids, plan.to_write(record))
+            entries = plan.entries([frame.entry() for frame in frames])
+            payloads = {(frame.step, frame.id): frame.head + bytes(frame.body) for frame in frames}
+            for step, entry in plan.reuse.items():
+                payloads[(step, entry["id"])] = old_payloads[(step, entry["id"])]
+            counter = self._counters.get(name, 0) + 1
+            manifest = encode_manifest(record, new_generation(), counter, entries, key)
+            self._data[name] = (manifest, payloads)
+            self._counters[name] = counter
 
-    def load(self, name: str) -> SessionRecord:
+    def _manifest(self, name: str) -> tuple[dict, dict[tuple[int, str], bytes]]:
         check_name(name)
         with self._lock:
             stored = self._data.get(name)
         if stored is None:
             raise self._missing(name)
-        key = self.key()
         manifest, payloads = stored
-        doc = decode_manifest(manifest, name, key)
+        return decode_manifest(manifest, name, self.key()), payloads
+
+    def peek(self, name: str) -> SessionRecord:
+        doc, _ = self._manifest(name)
+        return SessionRecord(name, doc["meta"], doc["recipe"])
+
+    def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
+        doc, payloads = self._manifest(name)
+        key = self.key()
         frames = {}
-        for entry in doc["frames"]:
-            step = entry["step"]
-            if step not in payloads:
+        ids = {}
+        for entry in wanted(doc, steps):
+            step, fid = entry["step"], entry_id(doc, entry)
+            payload = payloads.get((step, fid))
+            if payload is None:
                 raise StoreError(f"session {name!r}: frame {step} is missing", session=name)
-            frames[step] = decode_frame_payload(payloads[step], name, doc["generation"], step, key)
-        return SessionRecord(name, doc["meta"], doc["recipe"], frames)
+            frames[step] = decode_frame_payload(payload, name, fid, step, key)
+            ids[step] = fid
+        return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
 
     def list(self) -> list[StoredInfo]:
         with self._lock:

@@ -5,14 +5,17 @@ length-prefixed so no name can reach into another's keys)::
 
     hydroml:<user>:index                              set of session names
     hydroml:<user>:s:<len>:<name>:manifest            signed JSON manifest
-    hydroml:<user>:s:<len>:<name>:<gen>:<step>:<i>    frame payload chunks (0 = header)
+    hydroml:<user>:s:<len>:<name>:<id>:<step>:<i>     frame payload chunks (0 = header)
     hydroml:<user>:s:<len>:<name>:counter             saves so far
 
-A save writes the new generation's chunks first, then swaps the manifest in one
-MULTI/EXEC transaction (``SET ... GET`` returns the old one), then deletes the old
-generation's chunks. Readers follow the manifest, so they see the old or the new
-record, never a mix. Every key has the store's TTL (chunks a minute longer than their
-manifest, so a manifest never outlives its chunks); loading or listing refreshes it.
+A save WATCHes the manifest, reads it, keeps the frames it already holds under the
+same step and frame id (refreshing their TTL; one that has gone is written again),
+writes the new frames' chunks, then swaps the manifest in a MULTI/EXEC transaction
+(retried from the start if another writer changed the manifest meanwhile), then
+deletes the chunks only the old manifest referenced. Readers follow the manifest, so
+they see the old or the new record, never a mix. Every key has the store's TTL (chunks
+a minute longer than their manifest, so a manifest never outlives its chunks);
+loading or listing refreshes it.
 """
 
 from __future__ import annotations
@@ -20,24 +23,27 @@ from __future__ import annotations
 import contextlib
 import getpass
 import math
-from collections.abc import Iterator
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from hydroml_jupyter.store.base import (
+from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
+from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.manifest import (
     EncodedFrame,
-    SessionRecord,
-    Store,
-    StoredInfo,
-    check_name,
+    SavePlan,
     decode_frame_payload,
     decode_manifest,
     encode_frames,
     encode_manifest,
+    entry_id,
+    frame_ids,
     info_from_manifest,
     new_generation,
+    plan_save,
+    wanted,
 )
-from hydroml_jupyter.store.errors import StoreError, StoreUnavailable
+from hydroml_jupyter.store.redis_errors import glob_escape, mask_url, redis_errors
 
 if TYPE_CHECKING:
     import redis
@@ -46,43 +52,8 @@ __all__ = ["RedisStore"]
 
 _MARGIN = 60  # seconds chunks outlive their manifest
 _BATCH = 64 << 20  # bytes sent per pipeline while writing chunks
-
-
-def mask_url(url: str) -> str:
-    """Return ``url`` with its password replaced by ``***``.
-
-    Examples
-    --------
-    >>> mask_url("redis://me:secret@host:6379/0")
-    'redis://me:***@host:6379/0'
-    """
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _unreachable_reason(exc: BaseException) -> str:
-    text = str(exc).lower()
-    if "refused" in text:
-        return "connection refused"
-    if "timeout" in text or "timed out" in text or type(exc).__name__ == "TimeoutError":
-        return "timed out"
-    if "name or service not known" in text or "nodename nor servname" in text:
-        return "unknown host"
-    if "no such file" in text:
-        return "no such socket"
-    first = str(exc).strip().splitlines()
-    return first[0] if first else type(exc).__name__
-
-
-def _glob_escape(text: str) -> str:
-    for char in "\\*?[]":
-        text = text.replace(char, "\\" + char)
-    return text
+_ATTEMPTS = 8  # saves retried when another writer swaps the manifest meanwhile
+_MAX_CHUNKS = 1 << 20
 
 
 class RedisStore(Store):
@@ -192,44 +163,28 @@ class RedisStore(Store):
                 raise StoreError(f"bad Redis URL {self.uri}: {exc}") from exc
         return self._client
 
-    @contextlib.contextmanager
-    def _errors(self, name: str | None = None) -> Iterator[None]:
-        import redis.exceptions as rx
-
-        who = f"session {name!r}: " if name else ""
-        try:
-            yield
-        except rx.AuthenticationError as exc:
-            raise StoreError(
-                f"{who}Redis at {self.uri} refused the credentials", session=name
-            ) from exc
-        except (rx.ConnectionError, rx.TimeoutError, rx.ReadOnlyError) as exc:
-            raise StoreUnavailable(
-                f"cannot reach Redis at {self.uri}: {_unreachable_reason(exc)}", session=name
-            ) from exc
-        except rx.RedisError as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise StoreError(f"{who}Redis at {self.uri} failed: {first}", session=name) from exc
+    def _errors(self, name: str | None = None) -> contextlib.AbstractContextManager[None]:
+        return redis_errors(self.uri, name)
 
     def _base(self, name: str) -> str:
         return f"{self._prefix}s:{len(name)}:{name}"
 
-    def _chunk_keys(self, name: str, generation: str, step: int, count: int) -> list[str]:
+    def _chunk_keys(self, name: str, frame_id: str, step: int, count: int) -> list[str]:
         base = self._base(name)
-        return [f"{base}:{generation}:{step}:{i}" for i in range(count)]
+        return [f"{base}:{frame_id}:{step}:{i}" for i in range(count)]
+
+    def _entry_keys(self, doc: dict[str, Any], entry: dict[str, Any]) -> list[str]:
+        """Return the chunk keys of one manifest entry (older manifests count chunks apart)."""
+        name = doc["name"]
+        count = entry.get("chunks")
+        if count is None and isinstance(doc.get("chunks"), dict):
+            count = doc["chunks"].get(str(entry["step"]))
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= _MAX_CHUNKS:
+            raise StoreError(f"session {name!r}: stored manifest is malformed", session=name)
+        return self._chunk_keys(name, entry_id(doc, entry), entry["step"], count)
 
     def _frame_keys(self, doc: dict[str, Any]) -> dict[int, list[str]]:
-        name = doc["name"]
-        chunks = doc.get("chunks")
-        if not isinstance(chunks, dict):
-            raise StoreError(f"session {name!r}: stored manifest is malformed", session=name)
-        out = {}
-        for entry in doc["frames"]:
-            count = chunks.get(str(entry["step"]))
-            if not isinstance(count, int) or not 1 <= count <= 1 << 20:
-                raise StoreError(f"session {name!r}: stored manifest is malformed", session=name)
-            out[entry["step"]] = self._chunk_keys(name, doc["generation"], entry["step"], count)
-        return out
+        return {entry["step"]: self._entry_keys(doc, entry) for entry in doc["frames"]}
 
     def _pieces(self, frame: EncodedFrame) -> list[bytes | memoryview]:
         body = frame.body
@@ -251,62 +206,137 @@ class RedisStore(Store):
 
     # -- the interface ---------------------------------------------------------------
     def save(self, record: SessionRecord) -> None:
+        import redis.exceptions as rx
+
         name = record.name
         key = self.key()
-        generation = new_generation()
-        frames = encode_frames(record, generation, key)  # may refuse: nothing written yet
-        long_ttl = None if self.ttl is None else self.ttl + _MARGIN
-        base = self._base(name)
-        written: list[str] = []
+        ids = frame_ids(record)
+        manifest_key = self._base(name) + ":manifest"
+        written: list[str] = []  # chunk keys this save wrote
+        fresh: dict[int, dict[str, Any]] = {}  # entries this save wrote, by step
         r = self._redis()
         with self._errors(name):
             try:
-                pipe = r.pipeline(transaction=False)
-                queued: list[str] = []
-                size = 0
-                chunk_counts = {}
-                for frame in frames:
-                    pieces = self._pieces(frame)
-                    chunk_counts[str(frame.step)] = len(pieces)
-                    keys = self._chunk_keys(name, generation, frame.step, len(pieces))
-                    for k, piece in zip(keys, pieces, strict=True):
-                        pipe.set(k, piece, ex=long_ttl)
-                        queued.append(k)
-                        size += memoryview(piece).nbytes
-                        if size >= _BATCH:
-                            written.extend(queued)  # (some may be set if execute fails)
-                            pipe.execute()
-                            queued, size = [], 0
-                written.extend(queued)
-                pipe.incr(base + ":counter")
-                if long_ttl is not None:
-                    pipe.expire(base + ":counter", long_ttl)
-                counter = pipe.execute()[-2 if long_ttl is not None else -1]
-                manifest = encode_manifest(
-                    record, generation, counter, frames, key, chunks=chunk_counts
-                )
-                tx = r.pipeline(transaction=True)
-                tx.set(base + ":manifest", manifest, ex=self.ttl, get=True)
-                tx.sadd(self._prefix + "index", name)
-                if long_ttl is not None:
-                    tx.expire(self._prefix + "index", long_ttl)
-                old = tx.execute()[0]
+                for _attempt in range(_ATTEMPTS):
+                    with r.pipeline(transaction=True) as tx:
+                        tx.watch(manifest_key)
+                        old = self._current(tx.get(manifest_key), name, key)
+                        plan = self._plan(r, record, old, ids)
+                        todo = [s for s in plan.to_write(record) if s not in fresh]
+                        frames = encode_frames(record, key, ids, todo)  # may refuse
+                        for entry in self._write_frames(r, name, frames, written):
+                            fresh[entry["step"]] = entry
+                        entries = plan.entries([fresh[s] for s in plan.to_write(record)])
+                        manifest = encode_manifest(
+                            record, new_generation(), self._count(r, name), entries, key
+                        )
+                        tx.multi()
+                        tx.set(manifest_key, manifest, ex=self.ttl)
+                        tx.sadd(self._prefix + "index", name)
+                        if self.ttl is not None:
+                            tx.expire(self._prefix + "index", self.ttl + _MARGIN)
+                        try:
+                            tx.execute()
+                        except rx.WatchError:
+                            continue  # another writer swapped the manifest: plan again
+                    break
+                else:
+                    raise StoreError(
+                        f"session {name!r}: kept changing while being saved", session=name
+                    )
             except BaseException as exc:
-                import redis.exceptions as rx
-
                 if written and not isinstance(exc, rx.ConnectionError | rx.TimeoutError):
                     with contextlib.suppress(Exception):  # never referenced: drop them
                         r.delete(*written)
                 raise  # (and if Redis is unreachable, they expire with their TTL)
         if old is not None:
-            # the new record is in place; old chunks that cannot be deleted now expire
+            # the new record is in place; chunks only the old one used can go (or expire)
             with contextlib.suppress(Exception):
-                stale = self._frame_keys(decode_manifest(old, name, key))
-                doomed = [k for keys in stale.values() for k in keys]
+                keep = {k for e in entries for k in self._entry_keys({"name": name}, e)}
+                doomed = [k for keys in self._frame_keys(old).values() for k in keys]
+                doomed = [k for k in doomed if k not in keep]
                 if doomed:
                     r.delete(*doomed)
 
-    def load(self, name: str) -> SessionRecord:
+    def _current(self, data: bytes | None, name: str, key: bytes) -> dict[str, Any] | None:
+        """Return the stored manifest, or None when there is none or it cannot be trusted."""
+        if data is None:
+            return None
+        try:
+            doc = decode_manifest(data, name, key)
+            self._frame_keys(doc)
+        except StoreError:
+            return None  # replaced by this save
+        return doc
+
+    def _plan(
+        self, r: redis.Redis, record: SessionRecord, old: dict[str, Any] | None, ids: dict
+    ) -> SavePlan:
+        """Plan the save; refresh the TTL of the chunks it keeps and drop those gone."""
+        plan = plan_save(record, old, ids=ids)
+        if old is None or not plan.reuse:
+            return plan
+        pipe = r.pipeline(transaction=False)
+        keys = {step: self._entry_keys(old, entry) for step, entry in plan.reuse.items()}
+        for chunk_keys in keys.values():
+            for k in chunk_keys:
+                if self.ttl is None:
+                    pipe.exists(k)
+                else:
+                    pipe.expire(k, self.ttl + _MARGIN)
+        answers = iter(pipe.execute())
+        reuse = {}
+        for step, chunk_keys in keys.items():
+            found = [bool(next(answers)) for _ in chunk_keys]
+            if all(found):
+                reuse[step] = {**plan.reuse[step], "chunks": len(chunk_keys)}
+        return SavePlan(plan.ids, reuse)
+
+    def _write_frames(
+        self, r: redis.Redis, name: str, frames: list[EncodedFrame], written: list[str]
+    ) -> list[dict[str, Any]]:
+        """Write the chunks of ``frames``; return their manifest entries."""
+        long_ttl = None if self.ttl is None else self.ttl + _MARGIN
+        pipe = r.pipeline(transaction=False)
+        queued: list[str] = []
+        size = 0
+        entries = []
+        for frame in frames:
+            pieces = self._pieces(frame)
+            keys = self._chunk_keys(name, frame.id, frame.step, len(pieces))
+            for k, piece in zip(keys, pieces, strict=True):
+                pipe.set(k, piece, ex=long_ttl)
+                queued.append(k)
+                size += memoryview(piece).nbytes
+                if size >= _BATCH:
+                    written.extend(queued)  # (some may be set if execute fails)
+                    pipe.execute()
+                    queued, size = [], 0
+            entries.append(frame.entry(chunks=len(pieces)))
+        written.extend(queued)
+        if queued:
+            pipe.execute()
+        return entries
+
+    def _count(self, r: redis.Redis, name: str) -> int:
+        """Count one more save of ``name`` and return the count."""
+        counter_key = self._base(name) + ":counter"
+        pipe = r.pipeline(transaction=False)
+        pipe.incr(counter_key)
+        if self.ttl is not None:
+            pipe.expire(counter_key, self.ttl + _MARGIN)
+        return int(pipe.execute()[0])
+
+    def peek(self, name: str) -> SessionRecord:
+        check_name(name)
+        with self._errors(name):
+            data = self._redis().get(self._base(name) + ":manifest")
+        if data is None:
+            raise self._missing(name)
+        doc = decode_manifest(data, name, self.key())
+        return SessionRecord(name, doc["meta"], doc["recipe"])
+
+    def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
         check_name(name)
         key = self.key()
         r = self._redis()
@@ -317,7 +347,8 @@ class RedisStore(Store):
                 if data is None:
                     raise self._missing(name)
                 doc = decode_manifest(data, name, key)
-                frame_keys = self._frame_keys(doc)
+                entries = wanted(doc, steps)
+                frame_keys = {e["step"]: self._entry_keys(doc, e) for e in entries}
                 flat = [k for keys in frame_keys.values() for k in keys]
                 values = r.mget(flat) if flat else []
                 if any(v is None for v in values):
@@ -328,15 +359,19 @@ class RedisStore(Store):
                         session=name,
                     )
                 frames = {}
+                ids = {}
                 at = 0
-                for step, keys in frame_keys.items():
+                for entry in entries:
+                    step, fid = entry["step"], entry_id(doc, entry)
+                    keys = frame_keys[step]
                     payload = b"".join(values[at : at + len(keys)])
                     at += len(keys)
-                    frames[step] = decode_frame_payload(payload, name, doc["generation"], step, key)
+                    frames[step] = decode_frame_payload(payload, name, fid, step, key)
+                    ids[step] = fid
                 pipe = r.pipeline(transaction=False)
                 self._touch(pipe, name, doc)
                 pipe.execute()
-                return SessionRecord(name, doc["meta"], doc["recipe"], frames)
+                return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
             raise StoreError(f"session {name!r}: kept changing while being read", session=name)
 
     def list(self) -> list[StoredInfo]:
@@ -367,7 +402,7 @@ class RedisStore(Store):
         r = self._redis()
         base = self._base(name)
         with self._errors(name):
-            doomed = list(r.scan_iter(match=_glob_escape(base) + ":*", count=1000))
+            doomed = list(r.scan_iter(match=glob_escape(base) + ":*", count=1000))
             tx = r.pipeline(transaction=True)
             tx.delete(base + ":manifest")
             if doomed:

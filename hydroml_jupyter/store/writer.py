@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,8 +46,15 @@ class BackgroundWriter:
     the writer keeps the newest record of each session in memory, retries with
     exponential backoff (``min_backoff`` doubling to ``max_backoff`` seconds), warns
     once per outage and flushes when the store is back. Other errors (a frame that
-    cannot be stored, a full disk) are not retried: they are kept in ``last_error``,
-    passed to ``on_event`` and issued as a :class:`StoreWarning`.
+    cannot be stored, a full disk, a read-only folder) are not retried on their own:
+    they are kept in ``last_error`` and :meth:`failure`, passed to ``on_event``, and
+    issued as one :class:`StoreWarning` per session until a save of it succeeds
+    again; :meth:`retry` submits the failed record again (after the disk was freed).
+    The writer starts a save once submissions pause for ``debounce`` seconds (at most
+    ten times that after the first), so a burst of changes is saved once, after it,
+    instead of competing with it for the CPU; :meth:`flush` and :meth:`close` skip the
+    wait. The thread stops after ``idle_exit`` seconds without work and starts again
+    on the next ``submit``.
 
     Warnings: :func:`warnings.warn` with :class:`StoreOutageWarning` (once per outage)
     and :class:`StoreWarning` (failed save), each also logged on the
@@ -62,6 +70,10 @@ class BackgroundWriter:
         Optional callback for outages, recoveries and failures.
     min_backoff, max_backoff
         Retry delays in seconds.
+    debounce
+        Seconds of quiet after a submission before saving starts.
+    idle_exit
+        Seconds without work after which the thread stops.
 
     Examples
     --------
@@ -80,11 +92,15 @@ class BackgroundWriter:
         on_event: Callable[[WriterEvent, StoreError | None], None] | None = None,
         min_backoff: float = 0.2,
         max_backoff: float = 10.0,
+        debounce: float = 0.2,
+        idle_exit: float = 60.0,
     ) -> None:
         self.store = store
         self.on_event = on_event
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
+        self.debounce = debounce
+        self.idle_exit = idle_exit
         #: The latest error that was not a store outage (None if none yet).
         self.last_error: StoreError | None = None
         #: Records saved so far.
@@ -92,10 +108,11 @@ class BackgroundWriter:
         self._cv = threading.Condition()
         self._pending: dict[str, _Slot] = {}
         self._busy: _Slot | None = None
-        self._failures: dict[str, tuple[int, StoreError]] = {}
+        self._failures: dict[str, tuple[_Slot, StoreError]] = {}
         self._seq = 0
         self._outage: StoreUnavailable | None = None
         self._kick = False
+        self._last_submit = 0.0
         self._closing = False
         self._thread: threading.Thread | None = None
 
@@ -122,6 +139,12 @@ class BackgroundWriter:
             slots = ([self._busy] if self._busy else []) + list(self._pending.values())
             return [slot.record for slot in slots]
 
+    def failure(self, name: str) -> StoreError | None:
+        """Return why the latest save of session ``name`` failed (None once one succeeds)."""
+        with self._cv:
+            failed = self._failures.get(name)
+            return None if failed is None else failed[1]
+
     # -- the interface ---------------------------------------------------------------
     def submit(self, record: SessionRecord) -> None:
         """Queue ``record`` to be saved; replaces any pending record of the same name.
@@ -139,20 +162,32 @@ class BackgroundWriter:
             if self._closing:
                 raise StoreError("the background writer is closed", session=record.name)
             self._seq += 1
+            self._last_submit = time.monotonic()
             slot = self._pending.get(record.name)
             if slot is None:
                 self._pending[record.name] = _Slot(record, self._seq, self._seq)
             else:
                 slot.record, slot.last = record, self._seq
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="hydroml-store-writer", daemon=True
-                )
-                self._thread.start()
+            self._start()
             self._cv.notify_all()
 
-    def flush(self, timeout: float | None = None) -> bool:
+    def _start(self) -> None:
+        """Start the thread if it is not running (the caller holds the lock)."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="hydroml-store-writer", daemon=True
+            )
+            self._thread.start()
+
+    def flush(self, timeout: float | None = None, name: str | None = None) -> bool:
         """Wait until everything submitted so far is saved; retry at once if offline.
+
+        Parameters
+        ----------
+        timeout
+            Seconds to wait (None: no limit).
+        name
+            Wait for this session's records only (default: every session's).
 
         Returns
         -------
@@ -161,18 +196,61 @@ class BackgroundWriter:
             a newer record of the same session that is saved); False on timeout, or
             when one of them failed for good (see :attr:`last_error`).
         """
+
+        def concerned(slot: _Slot) -> bool:
+            return name is None or slot.record.name == name
+
         with self._cv:
             target = self._seq
-            self._kick = True
-            self._cv.notify_all()
+            if self._pending or self._busy is not None:
+                self._kick = True  # skip the settling wait and any backoff
+                self._cv.notify_all()
 
             def done() -> bool:
                 slots = [*self._pending.values(), *([self._busy] if self._busy else [])]
-                return all(slot.first > target for slot in slots)
+                return all(slot.first > target for slot in slots if concerned(slot))
 
             if not self._cv.wait_for(done, timeout):
                 return False
-            return not any(seq <= target for seq, _ in self._failures.values())
+            return not any(
+                slot.last <= target and concerned(slot) for slot, _ in self._failures.values()
+            )
+
+    def retry(self, name: str) -> bool:
+        """Submit the record whose save failed for session ``name`` again.
+
+        Returns
+        -------
+        bool
+            True if there was a failed record to retry (a newer pending record of the
+            session makes the retry needless: False then).
+        """
+        with self._cv:
+            failed = self._failures.get(name)
+            if failed is None or self._closing or name in self._pending:
+                return False
+            if self._busy is not None and self._busy.record.name == name:
+                return False
+            self._pending[name] = failed[0]
+            self._start()
+            self._cv.notify_all()
+            return True
+
+    def discard(self, name: str, timeout: float | None = 10.0) -> bool:
+        """Forget what is pending or failed for session ``name``; wait out a save of it.
+
+        Returns
+        -------
+        bool
+            False if a save of ``name`` was still running after ``timeout`` seconds.
+        """
+        with self._cv:
+            self._pending.pop(name, None)
+            self._failures.pop(name, None)
+            self._cv.notify_all()
+            return self._cv.wait_for(
+                lambda: self._busy is None or self._busy.record.name != name, timeout
+            )
 
     def close(self, timeout: float | None = 10.0) -> bool:
         """Stop accepting records, save what is pending (up to ``timeout`` s), stop.
@@ -199,13 +277,30 @@ class BackgroundWriter:
             except Exception:  # a broken callback must not stop the writer
                 log.exception("hydroml store writer: on_event callback failed")
 
+    def _settle(self) -> None:
+        """Wait for submissions to pause (the caller holds the lock); flush or close stop it."""
+        cap = time.monotonic() + 10 * self.debounce
+        while not (self._kick or self._closing):
+            left = min(self._last_submit + self.debounce, cap) - time.monotonic()
+            if left <= 0:
+                return
+            self._cv.wait(left)
+
     def _run(self) -> None:
         delay = self.min_backoff
         while True:
             with self._cv:
-                self._cv.wait_for(lambda: self._pending or self._closing)
-                if self._closing or not self._pending:
+                if not self._pending and self._busy is None:
+                    self._kick = False  # every flush so far is answered
+                if not self._cv.wait_for(lambda: self._pending or self._closing, self.idle_exit):
+                    self._thread = None  # idle: stop; the next submit starts another
                     return
+                if self._closing:
+                    return
+                if self._outage is None:
+                    self._settle()
+                if not self._pending:  # discarded while settling
+                    continue
                 name = next(iter(self._pending))
                 slot = self._busy = self._pending.pop(name)
             try:
@@ -238,13 +333,21 @@ class BackgroundWriter:
                     else StoreError(f"session {name!r}: saving failed: {exc!r}", session=name)
                 )
                 with self._cv:
+                    first = name not in self._failures
+                # told before flush() returns, so the warning lands in the waiting cell
+                log.error("hydroml store writer: %s", error)
+                if first:  # once until a save of this session succeeds again
+                    _warn(
+                        f"{error}. The session in memory is unchanged and the store keeps "
+                        "its last saved state; the session's flush() tries again.",
+                        StoreWarning,
+                    )
+                self._notify("failed", error)
+                with self._cv:
                     self._busy = None
                     self.last_error = error
-                    self._failures[name] = (slot.last, error)
+                    self._failures[name] = (slot, error)
                     self._cv.notify_all()
-                log.error("hydroml store writer: %s", error)
-                _warn(str(error), StoreWarning)
-                self._notify("failed", error)
                 continue
             with self._cv:
                 self._busy = None

@@ -1,0 +1,150 @@
+"""Keep a session saved after every change: :class:`Autosave` and :func:`autosave`.
+
+Every session saved to one store shares that store's :class:`BackgroundWriter`
+(:func:`writer_for`): one thread that coalesces bursts, rides out outages with one
+warning, and stops when idle. A session has at most one autosave per store: starting
+another for the same name and store detaches the previous one, so a session object
+that was replaced (e.g. by ``open(..., fresh=True)``) never writes over its successor.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+
+from hydroml_jupyter.engine import Session
+from hydroml_jupyter.engine.state import session_state
+from hydroml_jupyter.store.base import SessionRecord, Store
+from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.writer import BackgroundWriter
+
+__all__ = ["Autosave", "active", "autosave", "record_of", "writer_for"]
+
+_lock = threading.Lock()
+_writers: dict[int, tuple[Store, BackgroundWriter]] = {}
+# weak: a closed session drops its listeners, hence its autosave, hence its frames
+_active: weakref.WeakValueDictionary[tuple[int, str], Autosave] = weakref.WeakValueDictionary()
+
+
+def record_of(session: Session) -> SessionRecord:
+    """Return ``session``'s whole state (every step, the cursor, original and current frame).
+
+    Frames come with their frame ids, so a store skips those it holds already.
+    """
+    state = session_state(session)
+    return SessionRecord(state.name, state.meta, state.recipe, state.frames, state.frame_ids)
+
+
+def writer_for(store: Store) -> BackgroundWriter:
+    """Return the background writer every session saved to ``store`` shares."""
+    with _lock:
+        found = _writers.get(id(store))
+        if found is None or found[0] is not store or found[1].status == "closed":
+            found = _writers[id(store)] = (store, BackgroundWriter(store))
+        return found[1]
+
+
+def active(session: Session, store: Store) -> Autosave | None:
+    """Return the autosave keeping ``session`` saved to ``store``, if any."""
+    with _lock:
+        keeper = _active.get((id(store), session.name))
+    return keeper if keeper is not None and keeper.session is session else None
+
+
+class Autosave:
+    """Saves a session after every change, on a background writer (bursts coalesce).
+
+    The session never waits for the store. :meth:`flush` (and the session's own
+    :meth:`~hydroml_jupyter.Session.flush`, which this registers into) waits until
+    what has changed so far is saved.
+
+    Parameters
+    ----------
+    session
+        The session to keep saved; it is saved at once.
+    writer
+        The writer to save with.
+    owns_writer
+        Whether :meth:`close` closes the writer too.
+    """
+
+    def __init__(self, session: Session, writer: BackgroundWriter, *, owns_writer: bool) -> None:
+        self.session = session
+        self.writer = writer
+        self.store = writer.store
+        self._owns_writer = owns_writer
+        self._detached = False
+        key = (id(self.store), session.name)
+        with _lock:
+            previous = _active.get(key)
+            _active[key] = self
+        if previous is not None and previous is not self:
+            previous.detach()
+        self._unsubscribe: Callable[[], None] = session.subscribe(self._changed)
+        self._remove_hook = session.add_flush_hook(self._flush_hook)
+        writer.submit(record_of(session))
+
+    def _changed(self, version: int) -> None:
+        if not self._detached:
+            self.writer.submit(record_of(self.session))
+
+    def _flush_hook(self, timeout: float | None) -> bool:
+        name = self.session.name
+        self.writer.retry(name)
+        ok = self.writer.flush(timeout, name=name)
+        error = self.writer.failure(name)
+        if error is not None:
+            raise StoreError(str(error), session=name) from error
+        return ok
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every change so far is saved; False on timeout or a failed save."""
+        return self.writer.flush(timeout, name=self.session.name)
+
+    def detach(self) -> None:
+        """Stop saving the session (what is pending is still written)."""
+        self._detached = True
+        self._unsubscribe()
+        self._remove_hook()
+        with _lock:
+            key = (id(self.store), self.session.name)
+            if _active.get(key) is self:
+                del _active[key]
+
+    def close(self, timeout: float | None = 10.0) -> bool:
+        """Stop saving; flush what is pending first (up to ``timeout`` seconds)."""
+        self.detach()
+        if self._owns_writer:
+            return self.writer.close(timeout)
+        return self.writer.flush(timeout, name=self.session.name)
+
+    def __repr__(self) -> str:
+        state = "detached" if self._detached else self.writer.status
+        return f"<Autosave {self.session.name!r} to {self.store.label}: {state}>"
+
+
+def autosave(session: Session, store: Store, writer: BackgroundWriter | None = None) -> Autosave:
+    """Save ``session`` now and after every change, without blocking it.
+
+    Parameters
+    ----------
+    session
+        The session.
+    store
+        Where to save it.
+    writer
+        The writer to use; default: the one :func:`writer_for` shares for ``store``.
+
+    Returns
+    -------
+    Autosave
+        The running autosave; an autosave already keeping this session saved to
+        ``store`` is returned as it is.
+    """
+    if writer is None:
+        keeper = active(session, store)
+        if keeper is not None:
+            return keeper
+        writer = writer_for(store)
+    return Autosave(session, writer, owns_writer=False)

@@ -19,10 +19,10 @@ from hydroml_jupyter.engine import (
     catalog,
     sessions,
 )
-from hydroml_jupyter.engine import get_session as session
-from hydroml_jupyter.engine import open_session as open
 from hydroml_jupyter.errors import HydroMLError, OperationError, SourceError
 from hydroml_jupyter.experiments import compare, presets, runs, save_preset
+from hydroml_jupyter.store.persist import open_session as open
+from hydroml_jupyter.store.persist import session, stored_sessions
 
 try:
     __version__ = version("hydroml-jupyter")
@@ -51,6 +51,7 @@ __all__ = [
     "save_preset",
     "session",
     "sessions",
+    "stored_sessions",
     "studio",
 ]
 

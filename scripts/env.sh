@@ -32,3 +32,30 @@ ensure_env() {
     echo "$want" > "$stamp"
   fi
 }
+
+# Install Debian packages for the commands that are missing, quietly.
+# Usage: ensure_debs "COMMAND:PACKAGE [PACKAGE...]" ...   (package lists refreshed only when needed)
+ensure_debs() {
+  local pair missing=()
+  for pair in "$@"; do
+    # shellcheck disable=SC2206  # several packages may follow the colon
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=(${pair#*:})
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "hydroml: installing ${missing[*]} (apt)"
+  local sudo="" log
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  log="$(mktemp)"
+  local install=($sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+    --no-install-recommends "${missing[@]}")
+  if ! "${install[@]}" >"$log" 2>&1; then
+    # Empty or stale package lists: refresh them once and try again.
+    if ! { $sudo apt-get update -qq && "${install[@]}"; } >"$log" 2>&1; then
+      cat "$log" >&2
+      rm -f "$log"
+      echo "hydroml: could not install ${missing[*]} with apt-get" >&2
+      return 1
+    fi
+  fi
+  rm -f "$log"
+}

@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# Install what the tests need and run them all: lint, unit and property tests,
-# doctests, and every notebook under notebooks/ through nbval.
+# Install what the tests need and run them all: the front end's type check and unit tests, and
+# a check that the committed bundle is the build of js/; lint; unit and property tests,
+# doctests, browser tests of the widgets in a real JupyterLab, and every notebook under
+# notebooks/ through nbval.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-# Store tests run a real Redis server.
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "hydroml: installing redis-server"
-  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-fi
+# Store tests run a real Redis server; browser tests drive Debian's Chromium.
+ensure_debs "redis-server:redis-server" "chromium:chromium fonts-liberation"
 
 ensure_env test
 cd "$ROOT"
@@ -19,12 +16,48 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME="$work/config" MPLCONFIGDIR="$work/mpl" MLFLOW_DISABLE_TELEMETRY=true
 export HYDROML_STORE_KEY="test-key-$$"
+# Sessions opened by tests and notebooks are saved here, not in .hydroml/ of the checkout.
+export HYDROML_STORE="$work/sessions"
 export PYTHONDONTWRITEBYTECODE=1
+
+# Run a command quietly: print its output only when it fails.
+quiet() {
+  local log="$work/quiet.log"
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log"
+    return 1
+  fi
+}
+
+if [ -f js/package.json ]; then
+  echo "== front end (js/)"
+  # Reinstall node_modules only when the lock file changed since the last install.
+  lock_hash="$(sha256sum js/package-lock.json | cut -d' ' -f1)"
+  stamp="js/node_modules/.hydroml-lock"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+    echo "hydroml: npm ci"
+    (cd js && quiet npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_hash" > "$stamp"
+  fi
+  (cd js && quiet npm run check)
+  (cd js && quiet npm test)
+  sed 's/\x1b\[[0-9;]*m//g' "$work/quiet.log" | grep -E '^ *Tests ' | sed 's/^ */vitest: /' || true
+  (cd js && quiet node build.mjs "$work/static")
+  for f in widget.js widget.css; do
+    if [ ! -f "hydroml_jupyter/static/$f" ]; then
+      echo "hydroml: hydroml_jupyter/static/$f is missing: run 'cd js && npm run build' and commit it" >&2
+      exit 1
+    elif ! cmp -s "$work/static/$f" "hydroml_jupyter/static/$f"; then
+      echo "hydroml: hydroml_jupyter/static/$f differs from a build of js/: run 'cd js && npm run build' and commit it" >&2
+      exit 1
+    fi
+  done
+fi
 
 echo "== ruff"
 "$PY" -m ruff check hydroml_jupyter tests bench
 
-echo "== pytest (tests, doctests, notebooks)"
+echo "== pytest (tests, browser tests, doctests, notebooks)"
 "$PY" -m pytest tests hydroml_jupyter --doctest-modules \
   --nbval notebooks --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
   -p no:cacheprovider "$@"

@@ -39,9 +39,13 @@ _JUMP = """async ({row, rows}) => {
   const cell = () => root.querySelector(`.hydroml-cell[data-row="${row}"][data-column="price"]`);
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const start = performance.now();
-  const visible = Math.max(1, Math.floor(scroll.clientHeight / 24) - 1);
-  const max = scroll.scrollHeight - scroll.clientHeight;
-  scroll.scrollTop = Math.round(max * Math.min(1, row / Math.max(1, rows - visible)));
+  // The grid's own scaled mapping (js/src/scroll.ts): 24 px rows, a spacer of at most 10M px.
+  const content = rows * 24;
+  const spacer = Math.min(content, 10000000);
+  const maxScroll = scroll.scrollHeight - scroll.clientHeight;
+  const viewport = spacer - maxScroll;
+  const offset = Math.max(0, Math.min((row - 2) * 24, content - viewport));
+  scroll.scrollTop = content > spacer ? (offset / (content - viewport)) * maxScroll : offset;
   for (;;) {
     await frame();
     const el = cell();
@@ -65,7 +69,9 @@ def make_notebook(rows: int, folder: Path) -> Path:
         nbformat.v4.new_code_cell("hj.studio(df)"),
     ]
     path = folder / f"grid-{rows}.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernel})
+    nbformat.write(notebook, path)
     return path
 
 

@@ -25,6 +25,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS = ROOT / "notebooks" / "data" / "customers.csv"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _store_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Sessions opened here are saved in a temporary folder, never in the checkout."""
+    folder = tmp_path_factory.mktemp("magics-store")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HYDROML_STORE", str(folder / "sessions"))
+        mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+        mp.setenv("HYDROML_STORE_KEY", "magics test key")
+        yield
+
+
 @pytest.fixture(scope="module")
 def shell() -> Iterator[InteractiveShell]:
     config = Config()
@@ -441,7 +452,8 @@ def test_config_lists_and_sets_the_options(shell, ctx) -> None:
     try:
         assert ctx.store_spec == "memory://" and ctx.tracking_uri == "sqlite:///x.db"
     finally:
-        ctx.config.store = ctx.config.mlflow_uri = ""
+        shell.run_line_magic("config", "HydroML.store = ''")
+        shell.run_line_magic("config", "HydroML.mlflow_uri = ''")
 
 
 def test_unload_and_reload(shell, ctx) -> None:

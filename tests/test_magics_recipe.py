@@ -20,6 +20,17 @@ from hydroml_jupyter.magics.recipe import SHORT_FORMS, parse_line, parse_recipe
 CUSTOMERS = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "customers.csv"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _store_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Sessions opened here are saved in a temporary folder, never in the checkout."""
+    folder = tmp_path_factory.mktemp("magics-store")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HYDROML_STORE", str(folder / "sessions"))
+        mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+        mp.setenv("HYDROML_STORE_KEY", "magics test key")
+        yield
+
+
 @pytest.fixture(scope="module")
 def shell() -> Iterator[InteractiveShell]:
     config = Config()

@@ -1,10 +1,11 @@
 """Tab completion for ``%hydroml`` lines and ``%%hydroml recipe`` cells.
 
 An IPython completion matcher (API v2) that completes subcommands, options, session
-names after ``--session`` and ``use``, operation names after ``apply`` and
-``preview``, their ``key=`` parameters and the values of choice parameters, column
-names of the session for column parameters, ``summary``, ``--target`` and ``train``,
-and, inside a recipe cell, operation names and column names.
+names after ``--session`` and ``use``, stored session names after ``restore`` and
+``drop``, operation names after ``apply`` and ``preview``, their ``key=`` parameters
+and the values of choice parameters, column names of the session for column
+parameters, ``summary``, ``--target`` and ``train``, and, inside a recipe cell,
+operation names and column names.
 """
 
 from __future__ import annotations
@@ -137,6 +138,10 @@ def _arguments(
         return _nothing()
     if name == "use":
         return _plain(hj.sessions(), fragment, "session")
+    if name in ("restore", "drop"):
+        from hydroml_jupyter.magics.commands.store import stored_names
+
+        return _plain(stored_names(), fragment, "session")
     if name in ("summary", "train", "tune"):
         return _columns(_session_columns(context, words), fragment)
     if name == "help":

@@ -76,6 +76,9 @@ class Context:
         self.marks: dict[str, dict[str, RecipeMark]] = {}
         #: The id of the notebook cell running now, when the front end sends one.
         self.cell_id: str | None = None
+        #: The sessions the magics opened or restored: ``HydroML.memory_budget`` applies to them.
+        self.adopted: weakref.WeakSet[Session] = weakref.WeakSet()
+        config.observe(self._memory_budget_changed, "memory_budget")
 
     # -- sessions ----------------------------------------------------------------------
     def session(self, name: str | None = None) -> Session:
@@ -120,6 +123,19 @@ class Context:
     def use(self, session: Session) -> None:
         """Make ``session`` the current one."""
         self.current = session.name
+
+    def adopt(self, session: Session) -> Session:
+        """Make ``session`` current, under ``HydroML.memory_budget`` now and when it changes."""
+        session.memory_budget = self.config.memory_budget
+        self.adopted.add(session)
+        self.use(session)
+        return session
+
+    def _memory_budget_changed(self, change: dict[str, Any]) -> None:
+        live = set(registry.sessions().values())
+        for session in list(self.adopted):
+            if session in live:
+                session.memory_budget = change["new"]
 
     # -- options -----------------------------------------------------------------------
     @property

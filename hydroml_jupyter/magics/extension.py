@@ -59,10 +59,15 @@ def install(shell: InteractiveShell) -> Context:
 
 
 def uninstall(shell: InteractiveShell) -> None:
-    """Remove what :func:`install` added to ``shell`` (live sessions are kept)."""
+    """Remove what :func:`install` added to ``shell`` (live sessions are kept).
+
+    What ``HydroML.store`` and ``HydroML.mlflow_uri`` set for the kernel is undone: the
+    default store follows ``$HYDROML_STORE`` again, ``$MLFLOW_TRACKING_URI`` is as before.
+    """
     installed = _installed.pop(shell, None)
     if installed is None:
         return
+    installed.context.config.release()
     for kind in ("line", "cell"):
         table = shell.magics_manager.magics[kind]
         if getattr(table.get("hydroml"), "__self__", None) is installed.magics:

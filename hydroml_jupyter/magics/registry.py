@@ -31,6 +31,7 @@ MODULES = (
     "source",
     "studio",
     "sessions",
+    "store",
     "steps",
     "recipe",
     "views",
@@ -42,6 +43,7 @@ MODULES = (
 #: Headings of the usage text, in order.
 GROUPS = {
     "sessions": "Sessions",
+    "store": "Stored sessions (kept across restarts)",
     "steps": "Cleaning steps",
     "views": "Looking at the data",
     "output": "Output",
@@ -192,5 +194,7 @@ def usage() -> str:
         "$name is replaced by the text of the variable name (looked up, never evaluated).",
         "`%hydroml help SUBCOMMAND` (or `%hydroml SUBCOMMAND --help`) shows its arguments;",
         "`%hydroml help recipe` shows the recipe grammar; `%config HydroML` the options.",
+        "Sessions are saved after every change, in the background, to the store",
+        "`%config HydroML.store` names (default: $HYDROML_STORE, else .hydroml/ here).",
     ]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""``sessions`` (the live ones), ``use`` (pick the current one), ``save-as`` (branch off)."""
+"""``sessions`` (the live ones, or the stored ones), ``use`` (pick the current one), ``save-as``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import pandas as pd
 
 import hydroml_jupyter as hj
+from hydroml_jupyter.magics.commands.store import stored_store, stored_table
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.output import shape_text
 from hydroml_jupyter.magics.parser import CommandParser, text
@@ -17,7 +18,20 @@ __all__ = ["COMMANDS"]
 COLUMNS = ["rows", "columns", "step", "steps", "source", "current"]
 
 
+def _sessions_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--stored",
+        action="store_true",
+        help=(
+            "the sessions the store holds instead (rows, columns, step, steps, updated, "
+            "live), from their metadata only"
+        ),
+    )
+
+
 def _sessions(ctx: Context, args: argparse.Namespace) -> pd.DataFrame:
+    if args.stored:
+        return stored_table(stored_store("%hydroml sessions --stored"))
     live = hj.sessions()
     rows = [
         {
@@ -58,8 +72,7 @@ def _save_as(ctx: Context, args: argparse.Namespace) -> None:
     if args.name == session.name:
         raise hj.OperationError(f"save-as: {args.name!r} is this session's own name")
     replaced = args.name in hj.sessions()
-    new = session.save_as(args.name)
-    ctx.use(new)
+    new = ctx.adopt(hj.open(session.save_as(args.name)))
     note = f" (replaces the earlier {new.name!r})" if replaced else ""
     print(
         f"{new.name}: saved from {session.name} at step {session.position}{note} · "
@@ -70,9 +83,11 @@ def _save_as(ctx: Context, args: argparse.Namespace) -> None:
 COMMANDS = (
     Command(
         "sessions",
-        "list the live sessions",
+        "list the live sessions, or with --stored the ones in the store",
         "sessions",
         _sessions,
+        _sessions_arguments,
+        synopsis="[--stored]",
         session=False,
     ),
     Command(
@@ -86,7 +101,7 @@ COMMANDS = (
     ),
     Command(
         "save-as",
-        "a new session from the current frame; it becomes the current one",
+        "a new session from the current frame, saved in the store; it becomes current",
         "sessions",
         _save_as,
         _save_as_arguments,

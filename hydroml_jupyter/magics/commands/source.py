@@ -21,6 +21,11 @@ def _open_arguments(parser: CommandParser) -> None:
         "source", metavar="PATH_OR_URL", type=text, help="a file, URL or SQLAlchemy URL"
     )
     parser.add_argument("--name", type=text, help="the session's name (default: the file's stem)")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="load the source even when a session of that name is live or stored, replacing it",
+    )
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--table", type=text, help="for a database URL: the table to read")
     which.add_argument("--query", type=text, help="for a database URL: the SQL to run")
@@ -40,11 +45,17 @@ def _open(ctx: Context, args: argparse.Namespace) -> None:
     for key in ("table", "query", "sheet", "format"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
-    session = hj.open(args.source, name=args.name, **options)
-    session.memory_budget = ctx.config.memory_budget
-    ctx.use(session)
-    origin = session.source.describe() if session.source is not None else "a DataFrame"
-    print(f"{session.name}: opened {origin} · {shape_text(session.shape)}")
+    was_live = args.name is not None and not args.fresh and args.name in hj.sessions()
+    session = ctx.adopt(hj.open(args.source, name=args.name, fresh=args.fresh, **options))
+    where = f"step {session.position} of {len(session.history) - 1}"
+    if was_live:
+        how = f"open already, continues at {where}"
+    elif session.restored_from is not None:
+        how = f"restored from {session.restored_from} at {where}"
+    else:
+        origin = session.source.describe() if session.source is not None else "a DataFrame"
+        how = f"opened {origin}"
+    print(f"{session.name}: {how} · {shape_text(session.shape)}")
     if ctx.config.autodisplay and studio_available():
         ctx.show(studio(session))
 
@@ -84,6 +95,8 @@ COMMANDS = (
         description=(
             "Load a source into a new session (it becomes the current one) and show its\n"
             "Data Studio (`%config HydroML.autodisplay = False` turns that off).\n"
+            "With --name, a session of that name continues: the live one, else the one in\n"
+            "the store (restored with its history), if it was opened from the same source.\n"
             "CSV, TSV, Parquet, Excel, JSON and JSON Lines files are read by suffix;\n"
             "a SQLAlchemy URL needs --table or --query."
         ),

@@ -264,7 +264,7 @@ def preview_dict(preview: Preview) -> dict[str, Any]:
     """Return a :class:`~hydroml_jupyter.engine.Preview` as the protocol's ``Preview`` object.
 
     Failing values are listed up to :data:`MAX_FAILURES` (``failures_total`` counts them
-    all). Sample cells are strings, ``None`` for missing values; sample columns pair each
+    all); ``changed`` lists only the columns with changed values. Sample cells are strings, ``None`` for missing values; sample columns pair each
     changed column's values before and after.
     """
     failures = preview.failures
@@ -281,7 +281,7 @@ def preview_dict(preview: Preview) -> dict[str, Any]:
             protocol_name(c): [before, after]
             for c, (before, after) in preview.dtypes_changed.items()
         },
-        "changed": {protocol_name(c): int(n) for c, n in preview.changed.items()},
+        "changed": {protocol_name(c): int(n) for c, n in preview.changed.items() if n},
         "failures": [
             {"row": jsonable(f.row), "column": protocol_name(f.column), "value": jsonable(f.value)}
             for f in failures[:MAX_FAILURES]

@@ -20,6 +20,7 @@ a callback that raises is logged and ignored, and never stops the run.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -73,8 +74,13 @@ class RunHandle:
         self.run_id: str | None = None
         self.model_uri: str | None = None
         self.experiment_id: str | None = None
+        self.experiment: str | None = None
         self.tracking_uri: str | None = None
         self.thread: threading.Thread | None = None
+        #: Steps the run plans (rounds, trees, folds or trials), when known, and their unit.
+        self.total: int | None = None
+        self.unit: str = ""
+        self._panel: Any = None
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -126,6 +132,80 @@ class RunHandle:
     def cancel_requested(self) -> bool:
         """Whether :meth:`cancel` was called."""
         return self._cancel.is_set()
+
+    def snapshot(self, since: int = 0, logs: int = 5) -> dict[str, Any]:
+        """Return a copy of the run's state, taken at once under the handle's lock.
+
+        Parameters
+        ----------
+        since
+            Return only the :attr:`history` entries from this index on (a reader that
+            already has the first ``since`` entries asks for the new ones only).
+        logs
+            How many of the last log lines to include.
+
+        Returns
+        -------
+        dict
+            ``status``, ``progress``, ``metrics``, ``history`` (from ``since``), ``steps``
+            (entries in the whole history), ``logs``, ``error``, ``duration``,
+            ``cancel_requested``, the MLflow ``run_id``, ``experiment``, ``experiment_id``,
+            ``tracking_uri``, ``model_uri``, and ``name``, ``kind``, ``model``, ``task``,
+            ``target``, ``total``, ``unit``.
+        """
+        with self._lock:
+            history = [dict(h) for h in self._history[max(0, since) :]]
+            return {
+                "name": self.name,
+                "kind": self.kind,
+                "model": self.model,
+                "task": self.task,
+                "target": self.target,
+                "status": self._status,
+                "progress": self._progress,
+                "metrics": dict(self._metrics),
+                "history": history,
+                "steps": len(self._history),
+                "logs": self._logs[-logs:] if logs > 0 else [],
+                "error": self._error,
+                "duration": self.duration,
+                "cancel_requested": self._cancel.is_set(),
+                "run_id": self.run_id,
+                "experiment": self.experiment,
+                "experiment_id": self.experiment_id,
+                "tracking_uri": self.tracking_uri,
+                "model_uri": self.model_uri,
+                "total": self.total,
+                "unit": self.unit,
+            }
+
+    # -- display -----------------------------------------------------------------------
+    def panel(self) -> Any:
+        """Return this run's live panel, an :class:`~hydroml_jupyter.widgets.ExperimentPanel`.
+
+        The same panel is returned until it is closed; displaying it again shows another
+        view of it.
+        """
+        from hydroml_jupyter.widgets.experiment import ExperimentPanel
+
+        current = self._panel
+        if current is None or current.closed:
+            current = self._panel = ExperimentPanel(self)
+        return current
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
+        text = {"text/plain": repr(self)}
+        if not _in_kernel():
+            return text
+        try:
+            bundle = self.panel()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        except Exception:
+            log.exception("the panel of %s could not be shown", self.name)
+            return text
+        if isinstance(bundle, tuple):  # anywidget answers (data, metadata)
+            data, metadata = bundle
+            return {**data, **text}, metadata
+        return {**(bundle or {}), **text}
 
     # -- control -----------------------------------------------------------------------
     def cancel(self) -> bool:
@@ -242,6 +322,12 @@ class RunHandle:
         err = f" error={self._error!r}" if self._error else ""
         head = f"{type(self).__name__} {self.name} [{self.task}]"
         return f"<{head}: {self._status}{pct}{took}{run}{err}>"
+
+
+def _in_kernel() -> bool:
+    """Whether this process is a running IPython kernel (so a widget can be shown)."""
+    kernelbase = sys.modules.get("ipykernel.kernelbase")
+    return kernelbase is not None and bool(kernelbase.Kernel.initialized())
 
 
 class TrainingRun(RunHandle):

@@ -28,6 +28,7 @@ __all__ = [
     "check_job",
     "fit_and_score",
     "make_hooks",
+    "plan_steps",
     "prepare",
     "run_params",
     "snapshot",
@@ -126,6 +127,21 @@ def check_job(df: pd.DataFrame, **kw: Any) -> Job:
         bool(kw["track"]),
         kw["run_name"] or f"{spec.name}-{target}",
     )
+
+
+#: Models whose history has one entry per boosting round, or per chunk of trees.
+_STEP_UNITS = {"xgboost": "rounds", "gradient_boosting": "rounds", "random_forest": "trees"}
+
+
+def plan_steps(handle: RunHandle, job: Job) -> None:
+    """Tell ``handle`` how many steps its history will reach, and their unit, when known."""
+    handle.experiment = (job.experiment or tracking.DEFAULT_EXPERIMENT) if job.track else None
+    if job.cv:
+        handle.total, handle.unit = job.cv, "folds"
+    elif job.model in _STEP_UNITS:
+        n = job.params.get("n_estimators")
+        handle.total = int(n) if isinstance(n, int) and not isinstance(n, bool) else None
+        handle.unit = _STEP_UNITS[job.model]
 
 
 def prepare(df: pd.DataFrame, job: Job, log: Any) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -385,5 +401,6 @@ def train(
         run_name=run_name,
     )
     handle = TrainingRun(f"{job.model} on {target!r}", job.model, job.task, target)
+    plan_steps(handle, job)
     handle._start(lambda: _work(handle, job, df, lineage))
     return handle

@@ -16,7 +16,7 @@ from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.fitting import EarlyStopError
 from hydroml_jupyter.experiments.handle import RunCancelledError, TuningRun
-from hydroml_jupyter.experiments.train import check_job, snapshot
+from hydroml_jupyter.experiments.train import check_job, plan_steps, snapshot
 from hydroml_jupyter.experiments.tuner import Tuner
 
 __all__ = ["tune"]
@@ -124,6 +124,8 @@ def tune(
     )
     name = study_name or f"hydroml-{job.model}-{target}-{uuid.uuid4().hex[:8]}"
     handle = TuningRun(f"tuning {job.model} on {target!r}", job.model, job.task, target)
+    plan_steps(handle, job)
+    handle.total, handle.unit = n_trials, "trials"
     tuner = Tuner(
         handle,
         job,

@@ -264,8 +264,9 @@ def preview_dict(preview: Preview) -> dict[str, Any]:
     """Return a :class:`~hydroml_jupyter.engine.Preview` as the protocol's ``Preview`` object.
 
     Failing values are listed up to :data:`MAX_FAILURES` (``failures_total`` counts them
-    all); ``changed`` lists only the columns with changed values. Sample cells are strings, ``None`` for missing values; sample columns pair each
-    changed column's values before and after.
+    all); ``changed`` lists only the columns with changed values. Sample cells are strings,
+    ``None`` for missing values; sample columns pair each changed column's values before
+    and after.
     """
     failures = preview.failures
     return {

@@ -1,5 +1,6 @@
 // anywidget entry point: renders the grid, the sidebar or the studio by `_kind`.
 import { ErrorArea, Listeners, traitString } from "./dom";
+import { ExperimentView } from "./experiment";
 import { Grid } from "./grid";
 import { Client, type Model } from "./protocol";
 import { Sidebar } from "./sidebar";
@@ -17,6 +18,7 @@ export function render({ model, el }: RenderProps): () => void {
   let view: { el: HTMLElement; errors: ErrorArea; dispose(): void };
   if (kind === "studio") view = new Studio(model, client);
   else if (kind === "sidebar") view = new Sidebar(model, client);
+  else if (kind === "experiment") view = new ExperimentView(model, client);
   else view = new Grid(model, client);
   const showError = (): void => view.errors.setTrait(traitString(model, "error"));
   listeners.model(model, "change:error", showError);

@@ -153,7 +153,8 @@ export type RequestKind =
   | "goto"
   | "code"
   | "export"
-  | "save_as";
+  | "save_as"
+  | "cancel";
 
 export function toBytes(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (buffer instanceof Uint8Array) return buffer;

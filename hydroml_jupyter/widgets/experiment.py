@@ -1,0 +1,281 @@
+"""``ExperimentPanel``: a live view of training and tuning runs while they run in the background.
+
+The panel follows its runs through :meth:`RunHandle.subscribe
+<hydroml_jupyter.experiments.RunHandle.subscribe>`. Events arrive on each run's worker
+thread; the panel never touches its traits there. It pokes a
+:class:`~hydroml_jupyter.widgets.experiment_throttle.Throttle`, which runs one flush at most
+every ``interval`` seconds on the kernel's event loop; the flush reads each run's snapshot and
+sets the traits in one message. The last state is always delivered.
+
+Traits (written by the kernel only)
+-----------------------------------
+``_kind``
+    ``"experiment"``.
+``status``
+    All runs together: ``queued``, ``running``, ``done``, ``failed`` or ``cancelled``.
+``progress``
+    The mean fraction done of the runs, from 0 to 1.
+``runs``
+    One small dict per run: ``name``, ``kind`` (``training``/``tuning``), ``model``, ``task``,
+    ``target``, ``status``, ``progress``, ``done_steps`` of ``total`` ``unit`` (rounds,
+    trees, folds or trials), ``elapsed`` seconds, final ``metrics``, ``latest`` step values,
+    ``best`` trial (tuning), ``error``, ``cancel_requested``, ``run_id``, ``experiment``,
+    ``experiment_id``, ``tracking_uri``, ``model_uri`` and the last ``logs`` lines.
+``curves``
+    One per run: ``x_label``, ``x`` and ``series`` (``[{"name", "values"}]``) of at most 500
+    points, ``points`` (steps seen) and ``stride`` (one point kept every ``stride`` steps).
+``error``
+    The last request error (``""`` when none).
+
+Requests
+--------
+``{"kind": "cancel", "request": id}`` cancels every run still going (``"run": i`` only the
+``i``-th); the reply is ``{"kind": "done", "request": id, "cancelled": [i, ...]}`` or an
+error reply when there is nothing to cancel.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import anywidget
+import traitlets
+
+from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.experiments.handle import RunHandle
+from hydroml_jupyter.widgets.base import _UNBUILT_ESM, CSS_PATH, ESM_PATH, _asset
+from hydroml_jupyter.widgets.dispatch import kernel_dispatcher
+from hydroml_jupyter.widgets.experiment_state import RunTracker, number, overall_status
+from hydroml_jupyter.widgets.experiment_throttle import Throttle
+from hydroml_jupyter.widgets.protocol import (
+    ProtocolError,
+    error_reply,
+    one_line,
+    reply,
+    request_id,
+)
+
+__all__ = ["ExperimentPanel"]
+
+log = logging.getLogger("hydroml_jupyter")
+
+Reply = dict[str, Any]
+
+
+class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
+    """A live panel of one run or several: status, progress, metrics, a curve, Cancel.
+
+    Parameters
+    ----------
+    runs
+        A :class:`~hydroml_jupyter.experiments.TrainingRun`, a
+        :class:`~hydroml_jupyter.experiments.TuningRun`, or a list of them.
+    interval
+        The least time between two updates sent to the front end, in seconds (default 0.1:
+        at most ten updates a second, however fast the run reports).
+
+    Examples
+    --------
+    >>> run = s.train("churned", model="xgboost", preset="fast")  # doctest: +SKIP
+    >>> ExperimentPanel(run)  # doctest: +SKIP
+    >>> ExperimentPanel([run, s.tune("churned", n_trials=10)])  # doctest: +SKIP
+    """
+
+    _esm = _asset(ESM_PATH, _UNBUILT_ESM)
+    _css = _asset(CSS_PATH, "")
+
+    _kind = traitlets.Unicode("experiment", help="Which view the front end renders.").tag(sync=True)
+    status = traitlets.Unicode("queued", help="All runs together.").tag(sync=True)
+    progress = traitlets.Float(0.0, help="Mean fraction done, 0 to 1.").tag(sync=True)
+    runs = traitlets.List(traitlets.Dict(), help="One state dict per run.").tag(sync=True)
+    curves = traitlets.List(traitlets.Dict(), help="One bounded metric curve per run.").tag(
+        sync=True
+    )
+    error = traitlets.Unicode("", help="The last request error.").tag(sync=True)
+
+    #: Request kind → name of the method answering it.
+    _ROUTES: ClassVar[dict[str, str]] = {"cancel": "_on_cancel"}
+    _OPTIONS: ClassVar[tuple[str, ...]] = ("interval",)
+
+    def __init__(self, runs: RunHandle | Sequence[RunHandle], /, **kwargs: Any) -> None:
+        unknown = [k for k in kwargs if k not in self._OPTIONS]
+        if unknown:
+            match = difflib.get_close_matches(unknown[0], self._OPTIONS, n=1)
+            hint = f" (did you mean {match[0]!r}?)" if match else ""
+            raise TypeError(
+                f"ExperimentPanel() got an unexpected keyword argument {unknown[0]!r}{hint}; "
+                f"it accepts: {', '.join(self._OPTIONS)}"
+            )
+        interval = kwargs.get("interval", 0.1)
+        if number(interval) is None or interval < 0:
+            raise TypeError(f"ExperimentPanel(): interval must be seconds >= 0, not {interval!r}")
+        self._handles = _handles(runs)
+        self._trackers = [RunTracker(h) for h in self._handles]
+        self._closed = False
+        self._sync_lock = threading.Lock()
+        self._unsubscribe: list[Callable[[], None]] = []
+        super().__init__(**self._state())
+        self._throttle = Throttle(kernel_dispatcher(), self._flush, interval)
+        self._unsubscribe = [_subscribe(h, self) for h in self._handles]
+        self.on_msg(self._on_message)
+        # Anything that happened between the first snapshot and the subscriptions.
+        self._throttle.poke()
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def handles(self) -> tuple[RunHandle, ...]:
+        """The runs this panel shows."""
+        return self._handles
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def updates(self) -> int:
+        """How many throttled updates have run so far."""
+        return self._throttle.flushes
+
+    def _state(self) -> dict[str, Any]:
+        with self._sync_lock:
+            runs = [t.update() for t in self._trackers]
+            curves = [t.curve_dict() for t in self._trackers]
+        progress = sum(r["progress"] for r in runs) / len(runs)
+        return {
+            "_kind": "experiment",
+            "status": overall_status(r["status"] for r in runs),
+            "progress": float(progress),
+            "runs": runs,
+            "curves": curves,
+        }
+
+    def _flush(self) -> None:
+        """Bring the traits to the runs' current state, in one message (on the kernel loop)."""
+        if self._closed:
+            return
+        state = self._state()
+        with self.hold_sync():
+            for key, value in state.items():
+                if getattr(self, key) != value:
+                    setattr(self, key, value)
+        if all(t.ended for t in self._trackers):
+            self._stop_following()
+
+    def refresh(self) -> None:
+        """Bring the traits up to date now (on the kernel's loop when called from a thread)."""
+        self._throttle.dispatch(self._flush)
+
+    # -- requests ------------------------------------------------------------------------
+    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        """Answer one request from the front end (``on_msg`` callback)."""
+        request = request_id(content)
+        kind = content.get("kind") if isinstance(content, dict) else None
+        try:
+            if not isinstance(content, dict):
+                raise ProtocolError(f"a request must be an object, not {content!r}")
+            if kind not in self._ROUTES:
+                raise ProtocolError(
+                    f"unknown request kind {kind!r}; an ExperimentPanel answers "
+                    f"{', '.join(self._ROUTES)}"
+                )
+            if isinstance(request, bool) or not isinstance(request, int):
+                raise ProtocolError(f"{kind}: request must be an integer id, not {request!r}")
+            answer = getattr(self, self._ROUTES[kind])(content)
+        except Exception as exc:
+            if isinstance(exc, HydroMLError):
+                message = one_line(exc)
+            else:
+                log.exception("the %r request of an ExperimentPanel failed", kind)
+                message = f"{kind}: {type(exc).__name__}: {one_line(exc)}"
+            self._reply(error_reply(request, message))
+            return
+        self._reply(answer)
+
+    def _reply(self, content: Reply) -> None:
+        if not self._closed:
+            self.send(content)
+
+    def _on_cancel(self, content: dict[str, Any]) -> Reply:
+        index = content.get("run")
+        count = len(self._handles)
+        if index is None:
+            chosen = [i for i, h in enumerate(self._handles) if not h.done]
+            if not chosen:
+                ends = _ends(self._handles)
+                raise ProtocolError(f"cancel: nothing to cancel: every run has ended ({ends})")
+        else:
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+                raise ProtocolError(
+                    f"cancel: run must be an index from 0 to {count - 1}, not {index!r}"
+                )
+            handle = self._handles[index]
+            if handle.done:
+                raise ProtocolError(f"cancel: {handle.name} has already ended ({handle.status})")
+            chosen = [index]
+        for i in chosen:
+            self._handles[i].cancel()
+        self._throttle.poke()
+        return reply("done", content["request"], cancelled=chosen)
+
+    # -- closing -------------------------------------------------------------------------
+    def _stop_following(self) -> None:
+        pending = getattr(self, "_unsubscribe", [])  # absent when the constructor failed
+        while pending:
+            pending.pop()()
+
+    def close(self) -> None:
+        """Stop following the runs and close the widget's comm (the runs go on)."""
+        self._closed = True
+        throttle = getattr(self, "_throttle", None)
+        if throttle is not None:
+            throttle.stop()
+        self._stop_following()
+        super().close()
+
+    def __repr__(self) -> str:
+        names = ", ".join(h.name for h in self._handles)
+        return f"<ExperimentPanel of {names}: {self.status} {self.progress:.0%}>"
+
+
+def _ends(handles: Sequence[RunHandle]) -> str:
+    return ", ".join(f"{h.name}: {h.status}" for h in handles)
+
+
+def _handles(runs: Any) -> tuple[RunHandle, ...]:
+    items = [runs] if isinstance(runs, RunHandle) else runs
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence):
+        raise TypeError(
+            "ExperimentPanel() needs a TrainingRun, a TuningRun or a list of them, "
+            f"not {type(runs).__name__}"
+        )
+    wrong = [type(r).__name__ for r in items if not isinstance(r, RunHandle)]
+    if wrong:
+        raise TypeError(
+            f"ExperimentPanel() shows TrainingRun and TuningRun handles, not {wrong[0]}"
+        )
+    if not items:
+        raise TypeError("ExperimentPanel() needs at least one run")
+    return tuple(items)
+
+
+def _subscribe(handle: RunHandle, panel: ExperimentPanel) -> Callable[[], None]:
+    """Poke ``panel`` on every event of ``handle`` without keeping the panel alive."""
+    ref = weakref.ref(panel)
+    holder: list[Callable[[], None]] = []
+
+    def listener(_event: dict[str, Any]) -> None:
+        target = ref()
+        if target is None:
+            for unsubscribe in holder:
+                unsubscribe()
+            return
+        target._throttle.poke()
+
+    holder.append(handle.subscribe(listener))
+    return holder[0]

@@ -79,6 +79,7 @@ CASES = [
     ),
     ("fill_missing", {"column": "name", "strategy": "mean"}, ["'name' is str, not numeric"]),
     ("fill_missing", {"column": "price", "strategy": "value"}, ["needs value="]),
+    ("fill_missing", {"column": "name", "value": 0}, ["0 is not text", "'name' is str"]),
     ("fill_missing", {"column": "price", "strategy": "avg"}, ["'strategy' must be one of"]),
     (
         "fill_missing",

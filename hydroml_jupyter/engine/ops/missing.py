@@ -62,6 +62,17 @@ class FillMissing(Operation):
                 column=self.column,
                 value=self.value,
             )
+        if (
+            self.strategy == "value"
+            and isinstance(df[self.column].dtype, pd.StringDtype)
+            and not isinstance(self.value, str)
+        ):
+            raise self.error(
+                f"{self.value!r} is not text, and {self.column!r} is {df[self.column].dtype}; "
+                f"fill with the text {str(self.value)!r} or cast the column first",
+                column=self.column,
+                value=self.value,
+            )
         if self.strategy in ("mean", "median", "interpolate"):
             require_kind(self, df, self.column, "iuf", "numeric")
         series = df[self.column]

@@ -1,0 +1,151 @@
+"""The experiment panel in a real IPython kernel: live updates from a training thread.
+
+A model trains in the kernel's background thread while the test keeps running ``1+1``. The
+panel's updates must reach the client over iopub as ``comm_msg`` updates while training goes
+on, each sent from the kernel's main thread (where its event loop runs), and every ``1+1``
+must be answered promptly: the kernel is never blocked.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+pytestmark = pytest.mark.timeout(180)
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+SETUP = """
+import threading
+import numpy as np, pandas as pd
+import hydroml_jupyter as hj
+rng = np.random.default_rng(0)
+n = 30000
+df = pd.DataFrame({{"a": rng.normal(size=n), "b": rng.normal(size=n),
+                   "c": rng.choice(["x", "y", "z"], n)}})
+df["y"] = np.where(df["a"] + rng.normal(size=n) > 0, "up", "down")
+s = hj.Session(df, name="panel-kernel")
+run = s.train("y", model="xgboost", params={{"n_estimators": 300, "max_depth": 8}},
+              tracking_uri={uri!r})
+panel = run.panel()
+flush_threads = []
+_flush = panel._throttle.flush
+def recording_flush():
+    flush_threads.append(threading.current_thread().name)
+    _flush()
+panel._throttle.flush = recording_flush
+run
+"""
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp("panel-kernel")
+    env = {
+        **os.environ,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "XDG_CONFIG_HOME": str(folder / "config"),
+    }
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(folder), env=env)
+    yield kc, folder
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def run_cell(
+    kc: Any, code: str, timeout: float = 60
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run ``code``; return its reply and every iopub message (of any parent) seen meanwhile."""
+    msg_id = kc.execute(code)
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    idle = False
+    while not idle:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        seen.append(msg)
+        idle = (
+            msg["msg_type"] == "status"
+            and msg["parent_header"].get("msg_id") == msg_id
+            and msg["content"]["execution_state"] == "idle"
+        )
+    reply = kc.get_shell_msg(timeout=timeout)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return reply, seen
+
+
+def updates_of(messages: list[dict[str, Any]], comm_id: str) -> list[dict[str, Any]]:
+    """The states of the widget's ``update`` messages among ``messages``."""
+    return [
+        m["content"]["data"]["state"]
+        for m in messages
+        if m["msg_type"] == "comm_msg"
+        and m["content"]["comm_id"] == comm_id
+        and m["content"]["data"].get("method") == "update"
+    ]
+
+
+def result_of(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    found = [m["content"]["data"] for m in messages if m["msg_type"] == "execute_result"]
+    assert found, [m["msg_type"] for m in messages]
+    return found[-1]
+
+
+def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -> None:
+    kc, folder = kernel
+    uri = f"sqlite:///{Path(folder) / 'mlflow.db'}"
+    start = time.monotonic()
+    _reply, messages = run_cell(kc, SETUP.format(uri=uri))
+    shown = result_of(messages)
+    assert WIDGET_VIEW in shown and "TrainingRun" in shown["text/plain"]
+    comm_id = shown[WIDGET_VIEW]["model_id"]
+    opened = [
+        m for m in messages if m["msg_type"] == "comm_open" and m["content"]["comm_id"] == comm_id
+    ]
+    assert opened and opened[0]["content"]["data"]["state"]["_kind"] == "experiment"
+
+    states = updates_of(messages, comm_id)
+    answers: list[tuple[float, str, int]] = []  # latency, result, updates seen before it
+    while not any(s.get("status") == "done" for s in states):
+        assert time.monotonic() - start < 150, "training did not finish"
+        asked = time.monotonic()
+        _reply, seen = run_cell(kc, "1+1", timeout=10)
+        answers.append((time.monotonic() - asked, result_of(seen)["text/plain"], len(states)))
+        states += updates_of(seen, comm_id)
+        try:  # updates that arrive between cells
+            while True:
+                states += updates_of([kc.get_iopub_msg(timeout=0.2)], comm_id)
+        except queue.Empty:
+            pass
+    took = time.monotonic() - start
+
+    # Every 1+1 was answered, promptly, while training went on.
+    assert all(result == "2" for _, result, _ in answers)
+    assert max(latency for latency, _, _ in answers) < 1.0, answers
+    # Updates carry the traits that changed: replay them into the front end's view of the state.
+    current = dict(opened[0]["content"]["data"]["state"])
+    running = []
+    for update in states:
+        current.update(update)
+        if current["status"] == "running" and "runs" in update:
+            running.append(dict(current))
+    assert len(running) >= 3, [sorted(s) for s in states]
+    steps = [s["runs"][0]["done_steps"] or 0 for s in running]
+    assert steps == sorted(steps) and steps[-1] > steps[0], steps
+    # Some updates arrived after a 1+1 had been answered, before training ended.
+    assert len(answers) >= 2 and any(0 < n < len(states) - 1 for _, _, n in answers[1:])
+    assert current["status"] == "done"
+    run = current["runs"][0]
+    assert run["status"] == "done" and run["done_steps"] == 300 and run["run_id"]
+    assert set(run["metrics"]) == {"accuracy", "f1", "roc_auc", "log_loss"}
+    # Throttled to about ten updates a second, and sent from the kernel's main thread only.
+    assert len(states) <= took / 0.1 + 5, (len(states), took)
+    _reply, seen = run_cell(kc, "print(sorted(set(flush_threads)), panel.updates > 0)")
+    out = "".join(m["content"]["text"] for m in seen if m["msg_type"] == "stream")
+    assert out.strip() == "['MainThread'] True"

@@ -1,4 +1,4 @@
-"""Fixtures shared by the store tests: a real Redis server and a store key per test."""
+"""Shared fixtures: a real Redis server, store keys, and an IPython shell with the magics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 from redis_server import RedisServer, running_server
+from traitlets.config import Config
 
 
 @pytest.fixture
@@ -24,3 +26,23 @@ def server() -> Iterator[RedisServer]:
         yield srv
     finally:
         srv.close()
+
+
+@pytest.fixture(scope="module")
+def magics_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Sessions a magics module opens are saved in a temporary folder, never in the checkout."""
+    folder = tmp_path_factory.mktemp("magics-store")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HYDROML_STORE", str(folder / "sessions"))
+        mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
+        mp.setenv("HYDROML_STORE_KEY", "magics test key")
+        yield
+
+
+def magics_shell() -> InteractiveShell:
+    """A real IPython shell, history off, with ``%load_ext hydroml_jupyter`` run."""
+    config = Config()
+    config.HistoryManager.enabled = False
+    ip = InteractiveShell.instance(config=config)
+    ip.run_line_magic("load_ext", "hydroml_jupyter")
+    return ip

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import magics_shell
 from IPython.core.completer import provisionalcompleter
 from IPython.core.interactiveshell import InteractiveShell
-from traitlets.config import Config
 
 import hydroml_jupyter as hj
 from hydroml_jupyter.magics.extension import context_of
@@ -17,23 +17,12 @@ from hydroml_jupyter.magics.extension import context_of
 CUSTOMERS = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "customers.csv"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _store_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Sessions opened here are saved in a temporary folder, never in the checkout."""
-    folder = tmp_path_factory.mktemp("magics-store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HYDROML_STORE", str(folder / "sessions"))
-        mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
-        mp.setenv("HYDROML_STORE_KEY", "magics test key")
-        yield
+pytestmark = pytest.mark.usefixtures("magics_env")
 
 
 @pytest.fixture(scope="module")
 def shell() -> Iterator[InteractiveShell]:
-    config = Config()
-    config.HistoryManager.enabled = False
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "hydroml_jupyter")
+    ip = magics_shell()
     before = set(hj.sessions())
     hj.open(CUSTOMERS)
     hj.Session(pd.DataFrame({"x y": [1], 3: [2]}), name="other")

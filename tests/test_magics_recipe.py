@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import magics_shell
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from traitlets.config import Config
 
 import hydroml_jupyter as hj
 from hydroml_jupyter.magics.context import Context
@@ -20,23 +20,12 @@ from hydroml_jupyter.magics.recipe import SHORT_FORMS, parse_line, parse_recipe
 CUSTOMERS = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "customers.csv"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _store_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Sessions opened here are saved in a temporary folder, never in the checkout."""
-    folder = tmp_path_factory.mktemp("magics-store")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HYDROML_STORE", str(folder / "sessions"))
-        mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
-        mp.setenv("HYDROML_STORE_KEY", "magics test key")
-        yield
+pytestmark = pytest.mark.usefixtures("magics_env")
 
 
 @pytest.fixture(scope="module")
 def shell() -> Iterator[InteractiveShell]:
-    config = Config()
-    config.HistoryManager.enabled = False
-    ip = InteractiveShell.instance(config=config)
-    ip.run_line_magic("load_ext", "hydroml_jupyter")
+    ip = magics_shell()
     yield ip
     ip.run_line_magic("unload_ext", "hydroml_jupyter")
 

@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,21 +42,11 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:  # benchmark the checkout, installed or not
         sys.path.insert(0, str(path))
 
-from engine import make_frame  # noqa: E402
+from engine import make_frame, median_time  # noqa: E402
 
 import hydroml_jupyter as hj  # noqa: E402
 
 WINDOW = 100
-
-
-def median_time(fn: Callable[[], Any], runs: int) -> float:
-    """Return the median wall time of ``runs`` calls of ``fn``, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def raw_window(df: pd.DataFrame, positions: np.ndarray) -> bytes:

@@ -38,6 +38,9 @@ Label = str | int
 
 _REGISTRY: dict[str, type[Operation]] = {}
 
+#: What pandas raises when an operation does not fit the data; turned into OperationError.
+PANDAS_FAILURES = (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError)
+
 _OpT = TypeVar("_OpT", bound="type[Operation]")
 
 
@@ -103,14 +106,7 @@ class Operation:
             out = self.transform(df)
         except OperationError:
             raise
-        except (
-            TypeError,
-            ValueError,
-            KeyError,
-            IndexError,
-            AttributeError,
-            ArithmeticError,
-        ) as exc:
+        except PANDAS_FAILURES as exc:
             raise self.error(_one_line(exc)) from exc
         if not out.columns.is_unique:
             dup = out.columns[out.columns.duplicated()][0]

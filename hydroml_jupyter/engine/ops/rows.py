@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.ops.base import (
+    PANDAS_FAILURES,
     Label,
     Operation,
     _one_line,
@@ -182,14 +183,7 @@ class FilterRows(Operation):
         self.validate(df)
         try:
             held = self._mask(df[self.column])
-        except (
-            TypeError,
-            ValueError,
-            KeyError,
-            IndexError,
-            AttributeError,
-            ArithmeticError,
-        ) as exc:
+        except PANDAS_FAILURES as exc:
             raise self.error(_one_line(exc), column=self.column, value=self.value) from exc
         return held.to_numpy(dtype=bool, na_value=False)
 

@@ -11,6 +11,18 @@ from redis_server import RedisServer, running_server
 from traitlets.config import Config
 
 
+@pytest.fixture(autouse=True)
+def _close_new_sessions() -> Iterator[None]:
+    """Close the sessions a test opened, so the next test starts with only its own."""
+    from hydroml_jupyter.engine import registry
+
+    before = set(registry.sessions())
+    yield
+    for name, session in registry.sessions().items():
+        if name not in before:
+            session.close()
+
+
 @pytest.fixture
 def store_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Point the store key and config folder at this test's own values."""

@@ -16,6 +16,7 @@ from hydroml_jupyter import analysis
 from hydroml_jupyter.engine import registry
 from hydroml_jupyter.engine.extras import AnalysisMixin
 from hydroml_jupyter.engine.history import History
+from hydroml_jupyter.engine.navigation import NavigationMixin
 from hydroml_jupyter.engine.ops.base import Operation, make_operation
 from hydroml_jupyter.engine.preview import preview_operation
 from hydroml_jupyter.engine.recipe import Recipe
@@ -45,7 +46,7 @@ class RepeatedStepWarning(UserWarning):
     """
 
 
-class Session(AnalysisMixin):
+class Session(NavigationMixin, AnalysisMixin):
     """A DataFrame with an undoable history of cleaning steps.
 
     Parameters
@@ -121,21 +122,6 @@ class Session(AnalysisMixin):
         return self._version
 
     @property
-    def position(self) -> int:
-        """The index of the current step (0 is the original frame)."""
-        return self._history.cursor
-
-    @property
-    def can_undo(self) -> bool:
-        """Whether there is a step to undo."""
-        return self._history.cursor > 0
-
-    @property
-    def can_redo(self) -> bool:
-        """Whether there is an undone step to redo."""
-        return self._history.cursor < len(self._history) - 1
-
-    @property
     def parent(self) -> str | None:
         """The name of the session this one was saved from, if any."""
         return None if self._parent is None else self._parent.name
@@ -204,40 +190,6 @@ class Session(AnalysisMixin):
         with self._lock:
             frame = self._history.frame()
         return preview_operation(operation, frame)
-
-    def undo(self) -> Step:
-        """Go back one step and return the step now current."""
-        with self._lock:
-            if not self.can_undo:
-                raise OperationError("undo: nothing to undo", op="undo")
-            return self._move(self._history.cursor - 1)
-
-    def redo(self) -> Step:
-        """Re-apply the next undone step and return it."""
-        with self._lock:
-            if not self.can_redo:
-                raise OperationError("redo: nothing to redo", op="redo")
-            return self._move(self._history.cursor + 1)
-
-    def goto(self, index: int) -> Step:
-        """Move to step ``index`` (0 is the original frame); later steps stay redoable."""
-        with self._lock:
-            last = len(self._history) - 1
-            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= last:
-                raise OperationError(f"goto: no step {index!r}; steps are 0 to {last}", op="goto")
-            if index == self._history.cursor:
-                return self._step(index)
-            return self._move(index)
-
-    def reset(self) -> Step:
-        """Go back to the original frame. The steps stay redoable until the next apply."""
-        return self.goto(0)
-
-    def _move(self, index: int) -> Step:
-        self._history.move(index)
-        step = self._step(index)
-        self._changed()
-        return step
 
     # -- reading the history -----------------------------------------------------------
     @property

@@ -54,7 +54,14 @@ from hydroml_jupyter.engine.ops import Operation, make_operation, operation_clas
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.magics.literals import is_assignment, parse_assignments, parse_value
 from hydroml_jupyter.magics.parser import one_line
-from hydroml_jupyter.magics.tokens import ARROW, COMMA, QUOTES, split, strip_comment, unquote
+from hydroml_jupyter.magics.tokens import (
+    ARROW,
+    COMMA,
+    outside_quotes,
+    split,
+    strip_comment,
+    unquote,
+)
 
 __all__ = ["SHORT_FORMS", "RecipeLine", "parse_line", "parse_recipe"]
 
@@ -302,26 +309,12 @@ def _text(words: list[str], text: str) -> Params:
 
 def _assign_at(text: str) -> int:
     """Return where ``=`` (not ``==``, ``<=``, ``>=``, ``!=``) first stands unquoted, or -1."""
-    quote = ""
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in QUOTES:
-            quote = ch
-        elif ch == "=":
+    for i in outside_quotes(text):
+        if text[i] == "=":
             before = text[i - 1] if i else ""
             after = text[i + 1] if i + 1 < len(text) else ""
             if after != "=" and before not in "=<>!":
                 return i
-            i += 2 if after == "=" else 1
-            continue
-        i += 1
     return -1
 
 

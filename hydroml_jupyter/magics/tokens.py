@@ -13,7 +13,7 @@ the closing quote.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -24,6 +24,7 @@ __all__ = [
     "QUOTES",
     "expand",
     "is_quoted",
+    "outside_quotes",
     "split",
     "split_partial",
     "strip_comment",
@@ -196,10 +197,31 @@ def strip_comment(line: str) -> str:
     >>> strip_comment("# only a comment")
     ''
     """
+    for i in outside_quotes(line):
+        if line[i] == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[:i].rstrip()
+    return line.rstrip()
+
+
+def outside_quotes(text: str) -> Iterator[int]:
+    r"""Yield the index of every character of ``text`` that stands outside quotes.
+
+    The quotes themselves are not yielded. Inside quotes a backslash hides the next
+    character, so an escaped quote does not close them; the rest of an unclosed
+    quote is inside it.
+
+    Examples
+    --------
+    >>> text = "x='a = b' y"
+    >>> [i for i in outside_quotes(text) if text[i] == "="]
+    [1]
+    >>> list(outside_quotes(r"'it\'s' ok")), list(outside_quotes("a 'b"))
+    ([7, 8, 9], [0, 1])
+    """
     quote = ""
     i = 0
-    while i < len(line):
-        ch = line[i]
+    while i < len(text):
+        ch = text[i]
         if quote:
             if ch == "\\":
                 i += 2
@@ -208,10 +230,9 @@ def strip_comment(line: str) -> str:
                 quote = ""
         elif ch in QUOTES:
             quote = ch
-        elif ch == "#" and (i == 0 or line[i - 1].isspace()):
-            return line[:i].rstrip()
+        else:
+            yield i
         i += 1
-    return line.rstrip()
 
 
 def expand(text: str, namespace: Mapping[str, Any]) -> str:

@@ -1,12 +1,7 @@
 """A store in Redis, for sessions shared across kernels and machines.
 
-Keys (``<user>`` is :func:`getpass.getuser` unless a namespace is given; the name is
-length-prefixed so no name can reach into another's keys)::
-
-    hydroml:<user>:index                              set of session names
-    hydroml:<user>:s:<len>:<name>:manifest            signed JSON manifest
-    hydroml:<user>:s:<len>:<name>:<id>:<step>:<i>     frame payload chunks (0 = header)
-    hydroml:<user>:s:<len>:<name>:counter             saves so far
+The keys are laid out in :mod:`~hydroml_jupyter.store.redis_keys`; their namespace is
+:func:`getpass.getuser` unless one is given.
 
 A save WATCHes the manifest, reads it, keeps the frames it already holds under the
 same step and frame id (refreshing their TTL; one that has gone is written again),
@@ -44,16 +39,15 @@ from hydroml_jupyter.store.manifest import (
     wanted,
 )
 from hydroml_jupyter.store.redis_errors import glob_escape, mask_url, redis_errors
+from hydroml_jupyter.store.redis_keys import MARGIN, RedisKeys
 
 if TYPE_CHECKING:
     import redis
 
 __all__ = ["RedisStore"]
 
-_MARGIN = 60  # seconds chunks outlive their manifest
 _BATCH = 64 << 20  # bytes sent per pipeline while writing chunks
 _ATTEMPTS = 8  # saves retried when another writer swaps the manifest meanwhile
-_MAX_CHUNKS = 1 << 20
 
 
 class RedisStore(Store):
@@ -104,7 +98,7 @@ class RedisStore(Store):
             except (OSError, KeyError):  # no user name in this environment
                 namespace = "default"
         self.namespace = namespace
-        self._prefix = f"hydroml:{namespace}:"
+        self._keys = RedisKeys(namespace)
         self._timeouts = (connect_timeout, timeout)
         self._client: redis.Redis | None = None
 
@@ -166,43 +160,12 @@ class RedisStore(Store):
     def _errors(self, name: str | None = None) -> contextlib.AbstractContextManager[None]:
         return redis_errors(self.uri, name)
 
-    def _base(self, name: str) -> str:
-        return f"{self._prefix}s:{len(name)}:{name}"
-
-    def _chunk_keys(self, name: str, frame_id: str, step: int, count: int) -> list[str]:
-        base = self._base(name)
-        return [f"{base}:{frame_id}:{step}:{i}" for i in range(count)]
-
-    def _entry_keys(self, doc: dict[str, Any], entry: dict[str, Any]) -> list[str]:
-        """Return the chunk keys of one manifest entry (older manifests count chunks apart)."""
-        name = doc["name"]
-        count = entry.get("chunks")
-        if count is None and isinstance(doc.get("chunks"), dict):
-            count = doc["chunks"].get(str(entry["step"]))
-        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= _MAX_CHUNKS:
-            raise StoreError(f"session {name!r}: stored manifest is malformed", session=name)
-        return self._chunk_keys(name, entry_id(doc, entry), entry["step"], count)
-
-    def _frame_keys(self, doc: dict[str, Any]) -> dict[int, list[str]]:
-        return {entry["step"]: self._entry_keys(doc, entry) for entry in doc["frames"]}
-
     def _pieces(self, frame: EncodedFrame) -> list[bytes | memoryview]:
         body = frame.body
         count = max(1, math.ceil(body.nbytes / self.chunk_size))
         return [frame.head] + [
             body[i * self.chunk_size : (i + 1) * self.chunk_size] for i in range(count)
         ]
-
-    def _touch(self, pipe: Any, name: str, doc: dict[str, Any]) -> None:
-        """Queue TTL refreshes for a session's keys on ``pipe``."""
-        if self.ttl is None:
-            return
-        pipe.expire(self._base(name) + ":manifest", self.ttl)
-        pipe.expire(self._base(name) + ":counter", self.ttl + _MARGIN)
-        for keys in self._frame_keys(doc).values():
-            for k in keys:
-                pipe.expire(k, self.ttl + _MARGIN)
-        pipe.expire(self._prefix + "index", self.ttl + _MARGIN)
 
     # -- the interface ---------------------------------------------------------------
     def save(self, record: SessionRecord) -> None:
@@ -211,7 +174,7 @@ class RedisStore(Store):
         name = record.name
         key = self.key()
         ids = frame_ids(record)
-        manifest_key = self._base(name) + ":manifest"
+        manifest_key = self._keys.manifest(name)
         written: list[str] = []  # chunk keys this save wrote
         fresh: dict[int, dict[str, Any]] = {}  # entries this save wrote, by step
         r = self._redis()
@@ -232,9 +195,9 @@ class RedisStore(Store):
                         )
                         tx.multi()
                         tx.set(manifest_key, manifest, ex=self.ttl)
-                        tx.sadd(self._prefix + "index", name)
+                        tx.sadd(self._keys.index, name)
                         if self.ttl is not None:
-                            tx.expire(self._prefix + "index", self.ttl + _MARGIN)
+                            tx.expire(self._keys.index, self.ttl + MARGIN)
                         try:
                             tx.execute()
                         except rx.WatchError:
@@ -252,8 +215,8 @@ class RedisStore(Store):
         if old is not None:
             # the new record is in place; chunks only the old one used can go (or expire)
             with contextlib.suppress(Exception):
-                keep = {k for e in entries for k in self._entry_keys({"name": name}, e)}
-                doomed = [k for keys in self._frame_keys(old).values() for k in keys]
+                keep = {k for e in entries for k in self._keys.entry({"name": name}, e)}
+                doomed = [k for keys in self._keys.frames(old).values() for k in keys]
                 doomed = [k for k in doomed if k not in keep]
                 if doomed:
                     r.delete(*doomed)
@@ -264,7 +227,7 @@ class RedisStore(Store):
             return None
         try:
             doc = decode_manifest(data, name, key)
-            self._frame_keys(doc)
+            self._keys.frames(doc)
         except StoreError:
             return None  # replaced by this save
         return doc
@@ -277,13 +240,13 @@ class RedisStore(Store):
         if old is None or not plan.reuse:
             return plan
         pipe = r.pipeline(transaction=False)
-        keys = {step: self._entry_keys(old, entry) for step, entry in plan.reuse.items()}
+        keys = {step: self._keys.entry(old, entry) for step, entry in plan.reuse.items()}
         for chunk_keys in keys.values():
             for k in chunk_keys:
                 if self.ttl is None:
                     pipe.exists(k)
                 else:
-                    pipe.expire(k, self.ttl + _MARGIN)
+                    pipe.expire(k, self.ttl + MARGIN)
         answers = iter(pipe.execute())
         reuse = {}
         for step, chunk_keys in keys.items():
@@ -296,14 +259,14 @@ class RedisStore(Store):
         self, r: redis.Redis, name: str, frames: list[EncodedFrame], written: list[str]
     ) -> list[dict[str, Any]]:
         """Write the chunks of ``frames``; return their manifest entries."""
-        long_ttl = None if self.ttl is None else self.ttl + _MARGIN
+        long_ttl = None if self.ttl is None else self.ttl + MARGIN
         pipe = r.pipeline(transaction=False)
         queued: list[str] = []
         size = 0
         entries = []
         for frame in frames:
             pieces = self._pieces(frame)
-            keys = self._chunk_keys(name, frame.id, frame.step, len(pieces))
+            keys = self._keys.chunks(name, frame.id, frame.step, len(pieces))
             for k, piece in zip(keys, pieces, strict=True):
                 pipe.set(k, piece, ex=long_ttl)
                 queued.append(k)
@@ -320,17 +283,17 @@ class RedisStore(Store):
 
     def _count(self, r: redis.Redis, name: str) -> int:
         """Count one more save of ``name`` and return the count."""
-        counter_key = self._base(name) + ":counter"
+        counter_key = self._keys.counter(name)
         pipe = r.pipeline(transaction=False)
         pipe.incr(counter_key)
         if self.ttl is not None:
-            pipe.expire(counter_key, self.ttl + _MARGIN)
+            pipe.expire(counter_key, self.ttl + MARGIN)
         return int(pipe.execute()[0])
 
     def peek(self, name: str) -> SessionRecord:
         check_name(name)
         with self._errors(name):
-            data = self._redis().get(self._base(name) + ":manifest")
+            data = self._redis().get(self._keys.manifest(name))
         if data is None:
             raise self._missing(name)
         doc = decode_manifest(data, name, self.key())
@@ -340,7 +303,7 @@ class RedisStore(Store):
         check_name(name)
         key = self.key()
         r = self._redis()
-        manifest_key = self._base(name) + ":manifest"
+        manifest_key = self._keys.manifest(name)
         with self._errors(name):
             for _attempt in range(5):
                 data = r.get(manifest_key)
@@ -348,7 +311,7 @@ class RedisStore(Store):
                     raise self._missing(name)
                 doc = decode_manifest(data, name, key)
                 entries = wanted(doc, steps)
-                frame_keys = {e["step"]: self._entry_keys(doc, e) for e in entries}
+                frame_keys = {e["step"]: self._keys.entry(doc, e) for e in entries}
                 flat = [k for keys in frame_keys.values() for k in keys]
                 values = r.mget(flat) if flat else []
                 if any(v is None for v in values):
@@ -369,7 +332,7 @@ class RedisStore(Store):
                     frames[step] = decode_frame_payload(payload, name, fid, step, key)
                     ids[step] = fid
                 pipe = r.pipeline(transaction=False)
-                self._touch(pipe, name, doc)
+                self._keys.touch(pipe, name, doc, self.ttl)
                 pipe.execute()
                 return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
             raise StoreError(f"session {name!r}: kept changing while being read", session=name)
@@ -379,19 +342,19 @@ class RedisStore(Store):
         key = self.key()
         out = []
         with self._errors():
-            names = sorted(n.decode("utf-8") for n in r.smembers(self._prefix + "index"))
+            names = sorted(n.decode("utf-8") for n in r.smembers(self._keys.index))
             if not names:
                 return []
-            manifests = r.mget([self._base(n) + ":manifest" for n in names])
+            manifests = r.mget([self._keys.manifest(n) for n in names])
             pipe = r.pipeline(transaction=False)
             for name, data in zip(names, manifests, strict=True):
                 if data is None:
-                    pipe.srem(self._prefix + "index", name)  # expired or deleted
+                    pipe.srem(self._keys.index, name)  # expired or deleted
                     continue
                 try:
                     doc = decode_manifest(data, name, key)
                     out.append(info_from_manifest(doc, len(data)))
-                    self._touch(pipe, name, doc)
+                    self._keys.touch(pipe, name, doc, self.ttl)
                 except StoreError as exc:
                     out.append(StoredInfo(name=name, problem=str(exc)))
             pipe.execute()
@@ -400,20 +363,20 @@ class RedisStore(Store):
     def delete(self, name: str) -> bool:
         check_name(name)
         r = self._redis()
-        base = self._base(name)
+        base = self._keys.base(name)
         with self._errors(name):
             doomed = list(r.scan_iter(match=glob_escape(base) + ":*", count=1000))
             tx = r.pipeline(transaction=True)
-            tx.delete(base + ":manifest")
+            tx.delete(self._keys.manifest(name))
             if doomed:
                 tx.delete(*doomed)
-            tx.srem(self._prefix + "index", name)
+            tx.srem(self._keys.index, name)
             return bool(tx.execute()[0])
 
     def exists(self, name: str) -> bool:
         check_name(name)
         with self._errors(name):
-            return bool(self._redis().exists(self._base(name) + ":manifest"))
+            return bool(self._redis().exists(self._keys.manifest(name)))
 
     def ping(self) -> None:
         """Check that Redis answers; raise :class:`StoreUnavailable` if not."""

@@ -211,16 +211,42 @@ class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
         if not self._closed:
             self.send(content, buffers)
 
-    def _in_background(self, content: dict[str, Any], work: Callable[[], Reply]) -> None:
-        """Run ``work`` in the shared worker pool; its reply is sent on the kernel's loop."""
+    def _in_background(
+        self,
+        content: dict[str, Any],
+        work: Callable[[], Any],
+        then: Callable[[Any], Reply] | None = None,
+    ) -> None:
+        """Run ``work`` in the shared worker pool and send the reply on the kernel's loop.
+
+        Without ``then``, ``work`` returns the reply. With ``then``, ``then(result)`` runs
+        on the kernel's loop (where changes to the session belong) and returns the reply.
+        Any exception becomes the error reply.
+        """
         request, kind = content["request"], content["kind"]
+
+        def failed(exc: Exception) -> Reply:
+            return error_reply(request, self._message(exc, kind)), None
+
+        def finish(result: Any) -> None:
+            if self._closed or then is None:
+                return
+            try:
+                answer = then(result)
+            except Exception as exc:
+                answer = failed(exc)
+            self._reply(*answer)
 
         def run() -> None:
             try:
                 result = work()
             except Exception as exc:
-                result = (error_reply(request, self._message(exc, kind)), None)
-            self._dispatch(self._reply, *result)
+                self._dispatch(self._reply, *failed(exc))
+                return
+            if then is None:
+                self._dispatch(self._reply, *result)
+            else:
+                self._dispatch(finish, result)
 
         future = worker_pool().submit(run)
         with self._pending_lock:
@@ -232,7 +258,7 @@ class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
             self._pending.discard(future)
 
     def join(self, timeout: float | None = 60.0) -> None:
-        """Wait until the background work of this widget (summaries, previews, exports) is done.
+        """Wait until this widget's background work (summaries, previews, exports...) is done.
 
         Raises
         ------

@@ -57,6 +57,8 @@ REQUESTS: tuple[str, ...] = (
     "code",
     "export",
     "save_as",
+    "quality",
+    "apply_suggestion",
 )
 
 #: The ``filter_rows`` comparisons a view filter may use.

@@ -1,4 +1,4 @@
-"""``Sidebar``: the operation forms, the history and the buttons that act on a session."""
+"""``Sidebar``: operation forms, history, the quality report and the buttons acting on a session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 
 import traitlets
 
-from hydroml_jupyter.widgets.base import SessionWidget
+from hydroml_jupyter.widgets import quality
+from hydroml_jupyter.widgets.base import Reply, SessionWidget
 from hydroml_jupyter.widgets.forms import forms
 
 __all__ = ["Sidebar"]
@@ -14,6 +15,9 @@ __all__ = ["Sidebar"]
 
 class Sidebar(SessionWidget):
     """Forms for every cleaning operation, the session's history, undo, redo and export.
+
+    Besides the shared requests it answers ``quality`` (alerts, suggestions and target
+    candidates of the current frame) and ``apply_suggestion``.
 
     Parameters
     ----------
@@ -53,6 +57,11 @@ class Sidebar(SessionWidget):
     can_undo = traitlets.Bool(False, help="Whether there is a step to undo.").tag(sync=True)
     can_redo = traitlets.Bool(False, help="Whether there is a step to redo.").tag(sync=True)
 
+    _ROUTES: ClassVar[dict[str, str]] = {
+        "quality": "_on_quality",
+        "apply_suggestion": "_on_apply_suggestion",
+    }
+
     def _state(self, initial: bool = False) -> dict[str, Any]:
         state = super()._state(initial)
         session = self._session
@@ -70,3 +79,9 @@ class Sidebar(SessionWidget):
         if initial:
             state["catalog"] = forms()
         return state
+
+    def _on_quality(self, content: dict[str, Any]) -> Reply | None:
+        return quality.quality(self, content)
+
+    def _on_apply_suggestion(self, content: dict[str, Any]) -> Reply | None:
+        return quality.apply_suggestion(self, content)

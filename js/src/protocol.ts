@@ -124,6 +124,91 @@ export interface Preview {
   sample: { columns: string[]; rows: string[][] } | null;
 }
 
+export type Severity = "high" | "medium" | "low";
+
+export const SEVERITIES: readonly Severity[] = ["high", "medium", "low"];
+
+/** A data-quality finding of the `quality` reply. */
+export interface Alert {
+  kind: string;
+  columns: string[];
+  severity: Severity;
+  figure: number | string | null;
+  message: string;
+}
+
+/** A proposed step of the `quality` reply; `id` is valid for its reply's version and target. */
+export interface Suggestion {
+  id: number;
+  op: string;
+  params: Record<string, unknown>;
+  label: string;
+  confidence: number;
+  rationale: string;
+  alert: Alert;
+}
+
+export interface TargetCandidate {
+  name: string;
+  confidence: number;
+  reason: string;
+  task: string;
+}
+
+/** The `quality` request's extra keys. */
+export interface QualityRequest {
+  target: string | null;
+}
+
+/** The `apply_suggestion` request's extra keys: a suggestion of the reply made for `version` and `target`. */
+export interface ApplySuggestionRequest {
+  suggestion: number;
+  version: number;
+  target: string | null;
+}
+
+/** The `quality` reply. */
+export interface QualityReport {
+  version: number;
+  target: string | null;
+  target_used: string | null;
+  alerts: Record<Severity, Alert[]>;
+  counts: Record<Severity, number>;
+  suggestions: Suggestion[];
+  targets: TargetCandidate[];
+}
+
+function listOf<T>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+function nameOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/** Read a `quality` reply, tolerating missing keys (clients ignore what they do not know). */
+export function qualityReport(content: Record<string, unknown>): QualityReport {
+  const groups = (typeof content.alerts === "object" && content.alerts !== null ? content.alerts : {}) as Record<
+    string,
+    unknown
+  >;
+  const alerts = {} as Record<Severity, Alert[]>;
+  const counts = {} as Record<Severity, number>;
+  for (const severity of SEVERITIES) {
+    alerts[severity] = listOf<Alert>(groups[severity]);
+    counts[severity] = alerts[severity].length;
+  }
+  return {
+    version: typeof content.version === "number" ? content.version : -1,
+    target: nameOrNull(content.target),
+    target_used: nameOrNull(content.target_used),
+    alerts,
+    counts,
+    suggestions: listOf<Suggestion>(content.suggestions),
+    targets: listOf<TargetCandidate>(content.targets),
+  };
+}
+
 export type WidgetKind = "grid" | "sidebar" | "studio";
 
 /** The part of anywidget's model that the front end uses. */
@@ -154,6 +239,8 @@ export type RequestKind =
   | "code"
   | "export"
   | "save_as"
+  | "quality"
+  | "apply_suggestion"
   | "cancel";
 
 export function toBytes(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {

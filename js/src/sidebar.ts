@@ -1,4 +1,4 @@
-// The sidebar: tabs Operations / History / Column / Code.
+// The sidebar: tabs Operations / History / Column / Quality / Code.
 import { CodePanel } from "./codepanel";
 import { ColumnPanel } from "./columnpanel";
 import { ErrorArea, Listeners, h } from "./dom";
@@ -6,13 +6,15 @@ import { HistoryPanel } from "./history";
 import { OpsPanel } from "./opspanel";
 import type { Panel, SidebarContext } from "./panel";
 import type { Client, Model } from "./protocol";
+import { QualityPanel } from "./quality";
 
-export type Tab = "ops" | "history" | "column" | "code";
+export type Tab = "ops" | "history" | "column" | "quality" | "code";
 
 const TABS: [Tab, string][] = [
   ["ops", "Operations"],
   ["history", "History"],
   ["column", "Column"],
+  ["quality", "Quality"],
   ["code", "Code"],
 ];
 
@@ -22,6 +24,7 @@ export class Sidebar {
   readonly ops: OpsPanel;
   readonly history: HistoryPanel;
   readonly column: ColumnPanel;
+  readonly quality: QualityPanel;
   readonly code: CodePanel;
   private readonly panels: Record<Tab, Panel>;
   private readonly buttons = new Map<Tab, HTMLButtonElement>();
@@ -39,8 +42,15 @@ export class Sidebar {
         this.ops.prefill(op, column, mappingKeys);
       },
     });
+    this.quality = new QualityPanel(ctx);
     this.code = new CodePanel(ctx);
-    this.panels = { ops: this.ops, history: this.history, column: this.column, code: this.code };
+    this.panels = {
+      ops: this.ops,
+      history: this.history,
+      column: this.column,
+      quality: this.quality,
+      code: this.code,
+    };
     const tabs = h("div", { className: "hydroml-tabs", attrs: { role: "tablist" } });
     for (const [tab, label] of TABS) {
       const b = h("button", {

@@ -1,0 +1,312 @@
+// Quality tab: the profile's alerts by severity, suggestions to apply, target candidates.
+import { Listeners, button, clear, h, traitNumber } from "./dom";
+import {
+  type Alert,
+  type ApplySuggestionRequest,
+  type QualityReport,
+  type QualityRequest,
+  SEVERITIES,
+  type Severity,
+  type Suggestion,
+  type TargetCandidate,
+  errorMessage,
+  qualityReport,
+} from "./protocol";
+import { type Panel, type SidebarContext, schemaOf } from "./panel";
+
+const SEVERITY_LABELS: Record<Severity, string> = { high: "High", medium: "Medium", low: "Low" };
+
+export function formatConfidence(confidence: number): string {
+  if (!Number.isFinite(confidence)) return "–";
+  return `${Math.round(Math.min(1, Math.max(0, confidence)) * 100)}%`;
+}
+
+function confidenceBar(confidence: number): HTMLSpanElement {
+  const fill = h("span", { className: "hydroml-bar-fill" });
+  const share = Number.isFinite(confidence) ? Math.min(1, Math.max(0, confidence)) : 0;
+  fill.style.width = `${Math.round(share * 100)}%`;
+  return h("span", { className: "hydroml-bar-track hydroml-quality-bar", attrs: { "aria-hidden": "true" } }, [fill]);
+}
+
+export class QualityPanel implements Panel {
+  readonly el: HTMLDivElement;
+  private readonly ctx: SidebarContext;
+  private readonly listeners = new Listeners();
+  private readonly picker: HTMLSelectElement;
+  private readonly refresh: HTMLButtonElement;
+  private readonly status: HTMLDivElement;
+  private readonly error: HTMLDivElement;
+  private readonly note: HTMLDivElement;
+  private readonly content: HTMLDivElement;
+  private target: string | null = null;
+  private report: QualityReport | null = null;
+  private shown = false;
+  private token = 0;
+  private loadingKey: string | null = null;
+  private applying = false;
+
+  constructor(ctx: SidebarContext) {
+    this.ctx = ctx;
+    this.picker = h("select", {
+      className: "hydroml-input hydroml-quality-target",
+      attrs: { "aria-label": "Target column", name: "quality-target" },
+    });
+    this.refresh = button("Refresh", "quality-refresh", "hydroml-button hydroml-secondary");
+    this.status = h("div", { className: "hydroml-note hydroml-quality-status", attrs: { "aria-live": "polite" } });
+    this.error = h("div", { className: "hydroml-quality-error", attrs: { role: "alert" } });
+    this.error.hidden = true;
+    this.note = h("div", { className: "hydroml-note hydroml-quality-note", attrs: { "aria-live": "polite" } });
+    this.content = h("div", { className: "hydroml-quality" });
+    this.el = h("div", { className: "hydroml-panel hydroml-panel-quality", attrs: { "data-panel": "quality" } }, [
+      h("div", { className: "hydroml-buttons hydroml-quality-bar-top" }, [this.picker, this.refresh]),
+      this.status,
+      this.error,
+      this.note,
+      this.content,
+    ]);
+    this.listeners.dom(this.picker, "change", () => this.setTarget(this.picker.value || null));
+    this.listeners.dom(this.refresh, "click", () => this.load(true));
+    this.listeners.dom(this.content, "click", (e) => this.onClick(e));
+    this.listeners.model(ctx.model, "change:schema", () => this.syncSchema());
+    this.listeners.model(ctx.model, "change:version", () => this.onVersion());
+    this.syncSchema();
+  }
+
+  /** The report shown, if any. */
+  get current(): QualityReport | null {
+    return this.report;
+  }
+
+  show(): void {
+    this.el.hidden = false;
+    this.shown = true;
+    this.load(false);
+  }
+
+  hide(): void {
+    this.el.hidden = true;
+    this.shown = false;
+  }
+
+  dispose(): void {
+    this.listeners.dispose();
+  }
+
+  setTarget(target: string | null): void {
+    this.target = target;
+    this.picker.value = target ?? "";
+    if (this.shown) this.load(false);
+  }
+
+  /** Ask for the report of the current version and target, unless it is shown or on its way. */
+  load(force: boolean): void {
+    const version = traitNumber(this.ctx.model, "version");
+    const target = this.target;
+    const key = `${version}\u0000${target ?? ""}`;
+    if (!force) {
+      if (this.report && this.report.version === version && this.report.target === target) {
+        this.render();
+        return;
+      }
+      if (this.loadingKey === key) return;
+    }
+    const token = ++this.token;
+    this.loadingKey = key;
+    this.renderStatus();
+    const extra: QualityRequest = { target };
+    this.ctx.client.request("quality", { ...extra }).then(
+      (reply) => {
+        if (token !== this.token) return;
+        this.loadingKey = null;
+        this.report = qualityReport(reply.content);
+        this.showError("");
+        this.render();
+      },
+      (err: unknown) => {
+        if (token !== this.token) return;
+        this.loadingKey = null;
+        this.renderStatus();
+        this.showError(errorMessage(err));
+      },
+    );
+  }
+
+  private onVersion(): void {
+    if (this.shown) this.load(false);
+    else this.renderStatus();
+  }
+
+  private syncSchema(): void {
+    const names = schemaOf(this.ctx.model).map((f) => f.name);
+    clear(this.picker);
+    this.picker.appendChild(h("option", { text: "Target: detect automatically", attrs: { value: "" } }));
+    for (const n of names) this.picker.appendChild(h("option", { text: `Target: ${n}`, attrs: { value: n } }));
+    if (this.target !== null && !names.includes(this.target)) this.target = null;
+    this.picker.value = this.target ?? "";
+  }
+
+  private showError(message: string): void {
+    this.error.textContent = message;
+    this.error.hidden = message === "";
+  }
+
+  private stale(): boolean {
+    return this.report !== null && this.report.version !== traitNumber(this.ctx.model, "version");
+  }
+
+  private renderStatus(): void {
+    const report = this.report;
+    for (const b of this.content.querySelectorAll<HTMLButtonElement>('button[data-action="apply-suggestion"]')) {
+      b.disabled = this.applying || this.stale();
+    }
+    if (this.loadingKey !== null) {
+      this.status.textContent = "Profiling the data…";
+    } else if (report === null) {
+      this.status.textContent = "";
+    } else if (this.stale()) {
+      this.status.textContent = "The data changed since this report: Refresh to profile it again.";
+    } else if (report.target_used !== null) {
+      const how = report.target === null ? "detected" : "chosen";
+      this.status.textContent = `Target alerts refer to ${report.target_used} (${how}).`;
+    } else {
+      this.status.textContent = "No target: choose one to check imbalance and leakage.";
+    }
+  }
+
+  private render(): void {
+    const report = this.report;
+    clear(this.content);
+    if (report === null) return;
+    this.content.append(this.renderAlerts(report), this.renderSuggestions(report), this.renderTargets(report));
+    this.renderStatus();
+  }
+
+  private renderAlerts(report: QualityReport): HTMLElement {
+    const total = SEVERITIES.reduce((n, s) => n + report.alerts[s].length, 0);
+    const section = h("div", { className: "hydroml-quality-alerts" }, [
+      h("div", { className: "hydroml-subtitle", text: `Alerts (${total})` }),
+      h("div", {
+        className: "hydroml-quality-counts",
+        text: SEVERITIES.map((s) => `${report.alerts[s].length} ${SEVERITY_LABELS[s].toLowerCase()}`).join(" · "),
+      }),
+    ]);
+    if (total === 0) {
+      section.appendChild(h("div", { className: "hydroml-hint", text: "Nothing stands out in this data." }));
+      return section;
+    }
+    for (const severity of SEVERITIES) {
+      const alerts = report.alerts[severity];
+      if (!alerts.length) continue;
+      section.appendChild(
+        h("div", { className: `hydroml-quality-group hydroml-severity-${severity}`, attrs: { "data-severity": severity } }, [
+          h("div", { className: "hydroml-quality-group-title", text: `${SEVERITY_LABELS[severity]} (${alerts.length})` }),
+          h("ul", { className: "hydroml-quality-list" }, alerts.map((a) => this.renderAlert(a))),
+        ]),
+      );
+    }
+    return section;
+  }
+
+  private renderAlert(alert: Alert): HTMLLIElement {
+    return h("li", { className: "hydroml-quality-alert", attrs: { "data-kind": alert.kind } }, [
+      h("span", { className: "hydroml-quality-kind", text: alert.kind.replace(/_/g, " ") }),
+      h("span", { className: "hydroml-quality-message", text: alert.message }),
+    ]);
+  }
+
+  private renderSuggestions(report: QualityReport): HTMLElement {
+    const section = h("div", { className: "hydroml-quality-suggestions" }, [
+      h("div", { className: "hydroml-subtitle", text: `Suggestions (${report.suggestions.length})` }),
+    ]);
+    if (!report.suggestions.length) {
+      section.appendChild(h("div", { className: "hydroml-hint", text: "No cleaning step to suggest." }));
+    }
+    for (const s of report.suggestions) section.appendChild(this.renderSuggestion(s));
+    return section;
+  }
+
+  private renderSuggestion(s: Suggestion): HTMLDivElement {
+    const apply = button("Apply", "apply-suggestion");
+    apply.dataset.suggestion = String(s.id);
+    apply.title = `Apply as a new step: ${s.label}`;
+    return h("div", { className: "hydroml-suggestion", attrs: { "data-suggestion": String(s.id), "data-op": s.op } }, [
+      h("div", { className: "hydroml-suggestion-head" }, [
+        h("span", { className: "hydroml-suggestion-label", text: s.label }),
+        apply,
+      ]),
+      h("div", { className: "hydroml-suggestion-confidence", title: "Confidence" }, [
+        confidenceBar(s.confidence),
+        h("span", { className: "hydroml-suggestion-figure", text: `${formatConfidence(s.confidence)} confident` }),
+      ]),
+      h("div", { className: "hydroml-suggestion-rationale", text: s.rationale }),
+    ]);
+  }
+
+  private renderTargets(report: QualityReport): HTMLElement {
+    const section = h("div", { className: "hydroml-quality-targets" }, [
+      h("div", { className: "hydroml-subtitle", text: "Target candidates" }),
+    ]);
+    if (!report.targets.length) {
+      section.appendChild(h("div", { className: "hydroml-hint", text: "No column looks like a target." }));
+    }
+    for (const t of report.targets) section.appendChild(this.renderTarget(t, report.target_used));
+    return section;
+  }
+
+  private renderTarget(t: TargetCandidate, used: string | null): HTMLDivElement {
+    const use = button("Use", "use-target", "hydroml-button hydroml-secondary");
+    use.dataset.target = t.name;
+    use.disabled = t.name === this.target;
+    const row = h("div", { className: "hydroml-target", attrs: { "data-target": t.name } }, [
+      h("div", { className: "hydroml-suggestion-head" }, [
+        h("span", { className: "hydroml-target-name", text: t.name }),
+        h("span", { className: "hydroml-target-figure", text: `${formatConfidence(t.confidence)} · ${t.task}` }),
+        use,
+      ]),
+      h("div", { className: "hydroml-target-reason", text: t.reason }),
+    ]);
+    if (t.name === used) row.classList.add("hydroml-current");
+    return row;
+  }
+
+  private onClick(e: MouseEvent): void {
+    const target = e.target as HTMLElement;
+    const b = target.closest<HTMLButtonElement>("button[data-action]");
+    if (!b || b.disabled) return;
+    if (b.dataset.action === "use-target" && b.dataset.target !== undefined) {
+      this.setTarget(b.dataset.target);
+    } else if (b.dataset.action === "apply-suggestion") {
+      const id = Number(b.dataset.suggestion);
+      const s = this.report?.suggestions.find((x) => x.id === id);
+      if (s) this.apply(s);
+    }
+  }
+
+  private apply(s: Suggestion): void {
+    const report = this.report;
+    if (report === null) return;
+    if (this.stale()) {
+      this.showError("The data changed since these suggestions were made: Refresh first.");
+      return;
+    }
+    const extra: ApplySuggestionRequest = { suggestion: s.id, version: report.version, target: report.target };
+    this.applying = true;
+    this.note.textContent = "";
+    this.renderStatus();
+    this.ctx.client.request("apply_suggestion", { ...extra }).then(
+      (reply) => {
+        this.applying = false;
+        this.showError("");
+        const label = typeof reply.content.label === "string" ? reply.content.label : s.label;
+        const index = typeof reply.content.index === "number" ? ` (step ${reply.content.index})` : "";
+        this.note.textContent = `Applied: ${label}${index}`;
+        this.renderStatus();
+      },
+      (err: unknown) => {
+        this.applying = false;
+        this.renderStatus();
+        this.showError(errorMessage(err));
+      },
+    );
+  }
+}

@@ -104,11 +104,13 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
     _reply, messages = run_cell(kc, SETUP.format(uri=uri))
     shown = result_of(messages)
     assert WIDGET_VIEW in shown and "TrainingRun" in shown["text/plain"]
-    comm_id = shown[WIDGET_VIEW]["model_id"]
-    opened = [
-        m for m in messages if m["msg_type"] == "comm_open" and m["content"]["comm_id"] == comm_id
-    ]
-    assert opened and opened[0]["content"]["data"]["state"]["_kind"] == "experiment"
+    opens = {m["content"]["comm_id"]: m for m in messages if m["msg_type"] == "comm_open"}
+    view = opens[shown[WIDGET_VIEW]["model_id"]]["content"]["data"]["state"]
+    assert view["_model_name"] == "VBoxModel"  # the panel, and the charts once the run ends
+    panel_ref, charts_ref = view["children"]
+    comm_id = panel_ref.removeprefix("IPY_MODEL_")
+    assert opens[comm_id]["content"]["data"]["state"]["_kind"] == "experiment"
+    charts_id = charts_ref.removeprefix("IPY_MODEL_")
 
     states = updates_of(messages, comm_id)
     answers: list[tuple[float, str, int]] = []  # latency, result, updates seen before it
@@ -118,9 +120,11 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
         _reply, seen = run_cell(kc, "1+1", timeout=10)
         answers.append((time.monotonic() - asked, result_of(seen)["text/plain"], len(states)))
         states += updates_of(seen, comm_id)
+        messages += seen
         try:  # updates that arrive between cells
             while True:
-                states += updates_of([kc.get_iopub_msg(timeout=0.2)], comm_id)
+                messages.append(kc.get_iopub_msg(timeout=0.2))
+                states += updates_of(messages[-1:], comm_id)
         except queue.Empty:
             pass
     took = time.monotonic() - start
@@ -129,7 +133,7 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
     assert all(result == "2" for _, result, _ in answers)
     assert max(latency for latency, _, _ in answers) < 1.0, answers
     # Updates carry the traits that changed: replay them into the front end's view of the state.
-    current = dict(opened[0]["content"]["data"]["state"])
+    current = dict(opens[comm_id]["content"]["data"]["state"])
     running = []
     for update in states:
         current.update(update)
@@ -146,6 +150,30 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
     assert set(run["metrics"]) == {"accuracy", "f1", "roc_auc", "log_loss"}
     # Throttled to about ten updates a second, and sent from the kernel's main thread only.
     assert len(states) <= took / 0.1 + 5, (len(states), took)
+    # At the end the charts arrive, on the same loop: plotly figures in Output widgets.
+    _reply, seen = run_cell(kc, "print(run.view().drawn)")
+    messages += seen
+    assert "True" in "".join(m["content"].get("text", "") for m in seen)
+    charts = [
+        m["content"]["data"]["state"]["children"]
+        for m in messages
+        if m["msg_type"] == "comm_msg"
+        and m["content"]["comm_id"] == charts_id
+        and "children" in m["content"]["data"].get("state", {})
+    ]
+    assert charts and len(charts[-1]) == 1, charts
+    figures = [
+        output["data"]
+        for m in messages
+        if m["msg_type"] in {"comm_open", "comm_msg"}
+        for output in m["content"]["data"].get("state", {}).get("outputs", [])
+    ]
+    assert [f["text/plain"].split(" (")[0] for f in figures] == [
+        "<Figure: Feature importance",
+        "<Figure: Confusion matrix",
+        "<Figure: ROC",
+    ]
+    assert all("application/vnd.plotly.v1+json" in f for f in figures)
     _reply, seen = run_cell(kc, "print(sorted(set(flush_threads)), panel.updates > 0)")
     out = "".join(m["content"]["text"] for m in seen if m["msg_type"] == "stream")
     assert out.strip() == "['MainThread'] True"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +110,125 @@ def test_experiment_errors_are_one_line(shell, line: str, word: str) -> None:
         hydroml(shell, line)
     assert word in str(err.value) and "\n" not in str(err.value)
     assert session.version == version
+
+
+def test_param_flags_and_bare_pairs_combine(shell) -> None:
+    run = hydroml(
+        shell, "train y --model ridge --preset fast --param alpha=2.5 fit_intercept=False"
+    )
+    assert run.wait(120) == "completed", run.error
+    model = run.result().named_steps["model"]
+    assert model.alpha == 2.5 and model.fit_intercept is False
+
+
+def test_a_param_given_twice_is_refused(shell) -> None:
+    with pytest.raises(UsageError, match="alpha= is given twice"):
+        hydroml(shell, "train y --model ridge --param alpha=1 alpha=2")
+
+
+def long_run(shell) -> TrainingRun:
+    return hydroml(shell, "train y --model xgboost --param n_estimators=100000 --param max_depth=6")
+
+
+def test_cancel_stops_the_newest_run(shell) -> None:
+    older = long_run(shell)
+    newer = long_run(shell)
+    with capture_output() as cap:
+        shell.run_line_magic("hydroml", "cancel")
+    assert f"cancelling #{newer.number}" in cap.stdout
+    assert newer.wait(60) == "cancelled"
+    assert not older.done
+    with capture_output() as cap:
+        shell.run_line_magic("hydroml", f"cancel {older.number}")
+    assert older.wait(60) == "cancelled"
+    with pytest.raises(UsageError, match=rf"#{older.number} .* has already ended \(cancelled\)"):
+        hydroml(shell, f"cancel #{older.number}")
+
+
+def test_cancel_all_and_by_run_id(shell) -> None:
+    first, second = long_run(shell), long_run(shell)
+    deadline = time.monotonic() + 60
+    while not first.run_id:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    hydroml(shell, f"cancel {first.run_id[:8]}")
+    assert first.wait(60) == "cancelled"
+    hydroml(shell, "cancel all")
+    assert second.wait(60) == "cancelled"
+    with pytest.raises(UsageError, match="nothing to cancel: no run is going"):
+        hydroml(shell, "cancel")
+
+
+def test_cancel_of_an_unknown_run_lists_the_runs(shell) -> None:
+    with pytest.raises(UsageError) as err:
+        hydroml(shell, "cancel 99999")
+    assert "no run '99999' in this kernel; runs: #" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_live_runs_are_numbered(shell, trained) -> None:
+    run, tuning = trained
+    table = hydroml(shell, "runs --live")
+    assert table.loc[run.number, "status"] == "completed"
+    assert table.loc[tuning.number, "kind"] == "tuning"
+    assert table.loc[run.number, "run_id"] == run.run_id
+
+
+def experiment(shell, body: str) -> object:
+    with capture_output():
+        return shell.run_cell_magic("hydroml", "experiment", body)
+
+
+def test_experiment_cell_trains(shell) -> None:
+    run = experiment(
+        shell,
+        "# a quick one\n"
+        "target: y\n"
+        "model: ridge\n"
+        "preset: fast\n"
+        "params: alpha=3.0\n"
+        "cv: 3\n"
+        "experiment: magics-cell\n"
+        "run_name: cell-run\n",
+    )
+    assert isinstance(run, TrainingRun) and run.wait(120) == "completed", run.error
+    assert run.run_name == "cell-run" and run.experiment == "magics-cell"
+    assert run.result().named_steps["model"].alpha == 3.0
+    assert "rmse_std" in run.metrics  # scored by cross-validation
+
+
+def test_experiment_cell_with_trials_tunes(shell) -> None:
+    tuning = experiment(
+        shell, "target: y\nmodel: ridge\ntrials: 2\nmetric: r2\nparams: {'fit_intercept': True}"
+    )
+    assert isinstance(tuning, TuningRun) and tuning.wait(120) == "completed", tuning.error
+    assert len(tuning.history) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        ("model: ridge", "the cell needs a `target: COLUMN` line"),
+        ("target: y\nmodle: ridge", "line 2 (modle: ridge): unknown key 'modle' (did you mean"),
+        ("target: y\ntarget: x", "line 2 (target: x): target is given twice"),
+        ("target: y\ncv: 0", "line 2 (cv: 0): expected a whole number above 0"),
+        ("target: y\nparams: [1, 2]", "line 2 (params: [1, 2]): expected {"),
+        ("target: y\nparams: alpha", "line 2 (params: alpha): expected {"),
+        ("target: y\nparams: alpha=(", "line 2 (params: alpha=(): unclosed bracket"),
+        ("target: y\nfeatures: __import__('os')", "a call is not a literal"),
+        ("target: y\ntimeout: 5", "timeout applies to tuning: add a `trials: N` line"),
+        ("target y", "line 1 (target y): expected `key: value`"),
+        ("target: nope", "target 'nope' is not a column"),
+    ],
+)
+def test_experiment_cell_errors_are_one_line(shell, body: str, word: str) -> None:
+    before = len(hj.experiments.active.started())
+    with pytest.raises(UsageError) as err:
+        experiment(shell, body)
+    assert word in str(err.value) and "\n" not in str(err.value)
+    assert len(hj.experiments.active.started()) == before
+
+
+def test_experiment_is_a_cell_magic_only(shell) -> None:
+    with pytest.raises(UsageError, match="is a cell magic"):
+        hydroml(shell, "experiment")

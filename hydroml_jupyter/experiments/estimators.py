@@ -52,5 +52,10 @@ class LabelEncodedClassifier(ClassifierMixin, BaseEstimator):
         """Class probabilities, columns in the order of :attr:`classes_`."""
         return np.asarray(self.estimator.predict_proba(X))
 
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """The wrapped estimator's importance per feature."""
+        return np.asarray(self.estimator.feature_importances_)
+
     def __sklearn_is_fitted__(self) -> bool:
         return self.classes is not None

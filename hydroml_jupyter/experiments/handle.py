@@ -20,13 +20,15 @@ a callback that raises is logged and ignored, and never stops the run.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from hydroml_jupyter.experiments import active
+from hydroml_jupyter.experiments.display import RunDisplay
 from hydroml_jupyter.experiments.errors import ExperimentError
+from hydroml_jupyter.experiments.evaluation import Holdout
 
 __all__ = ["STATUSES", "RunCancelledError", "RunHandle", "TrainingRun", "TuningRun"]
 
@@ -39,7 +41,7 @@ class RunCancelledError(Exception):
     """Raised inside a worker when its run was cancelled (never reaches the user)."""
 
 
-class RunHandle:
+class RunHandle(RunDisplay):
     """The common protocol of :class:`TrainingRun` and :class:`TuningRun`.
 
     Parameters
@@ -81,6 +83,13 @@ class RunHandle:
         self.total: int | None = None
         self.unit: str = ""
         self._panel: Any = None
+        #: The MLflow run name, once the worker knows it.
+        self.run_name: str | None = None
+        #: This run's number in the process (``%hydroml cancel 3``).
+        self.number = active.remember(self)
+        self._view: Any = None
+        #: The held-out targets and predictions the end-of-run charts draw, once fitted.
+        self.holdout: Holdout | None = None
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -178,34 +187,6 @@ class RunHandle:
                 "total": self.total,
                 "unit": self.unit,
             }
-
-    # -- display -----------------------------------------------------------------------
-    def panel(self) -> Any:
-        """Return this run's live panel, an :class:`~hydroml_jupyter.widgets.ExperimentPanel`.
-
-        The same panel is returned until it is closed; displaying it again shows another
-        view of it.
-        """
-        from hydroml_jupyter.widgets.experiment import ExperimentPanel
-
-        current = self._panel
-        if current is None or current.closed:
-            current = self._panel = ExperimentPanel(self)
-        return current
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
-        text = {"text/plain": repr(self)}
-        if not _in_kernel():
-            return text
-        try:
-            bundle = self.panel()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
-        except Exception:
-            log.exception("the panel of %s could not be shown", self.name)
-            return text
-        if isinstance(bundle, tuple):  # anywidget answers (data, metadata)
-            data, metadata = bundle
-            return {**data, **text}, metadata
-        return {**(bundle or {}), **text}
 
     # -- control -----------------------------------------------------------------------
     def cancel(self) -> bool:
@@ -322,12 +303,6 @@ class RunHandle:
         err = f" error={self._error!r}" if self._error else ""
         head = f"{type(self).__name__} {self.name} [{self.task}]"
         return f"<{head}: {self._status}{pct}{took}{run}{err}>"
-
-
-def _in_kernel() -> bool:
-    """Whether this process is a running IPython kernel (so a widget can be shown)."""
-    kernelbase = sys.modules.get("ipykernel.kernelbase")
-    return kernelbase is not None and bool(kernelbase.Kernel.initialized())
 
 
 class TrainingRun(RunHandle):

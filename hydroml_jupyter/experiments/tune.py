@@ -124,6 +124,7 @@ def tune(
     )
     name = study_name or f"hydroml-{job.model}-{target}-{uuid.uuid4().hex[:8]}"
     handle = TuningRun(f"tuning {job.model} on {target!r}", job.model, job.task, target)
+    handle.run_name = job.run_name
     plan_steps(handle, job)
     handle.total, handle.unit = n_trials, "trials"
     tuner = Tuner(

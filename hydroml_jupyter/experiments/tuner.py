@@ -28,10 +28,12 @@ import pandas as pd
 from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
+from hydroml_jupyter.experiments.evaluation import holdout
 from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, evaluate, fit_pipeline
 from hydroml_jupyter.experiments.handle import RunCancelledError, TuningRun
+from hydroml_jupyter.experiments.scoring import split
 from hydroml_jupyter.experiments.spaces import search_space
-from hydroml_jupyter.experiments.train import Job, prepare, run_params, split
+from hydroml_jupyter.experiments.train import Job, prepare, run_params
 
 __all__ = ["METRICS", "Tuner", "open_storage"]
 
@@ -343,6 +345,8 @@ class Tuner:
                     log=handle._log,
                 ),
             )
+        if data is not None:
+            handle.holdout = holdout(pipe, data[1], data[3], task, "validation split")
         if self.client is not None:
             handle.model_uri = tracking.log_model(
                 self.client, handle.run_id, handle.experiment_id, pipe, X, job.model

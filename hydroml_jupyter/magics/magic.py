@@ -40,7 +40,9 @@ def route(context: Context, line: str, cell: str | None = None) -> Any:
         raise UsageError(f"%hydroml: {exc}") from None
     if not words:
         if cell is not None:
-            raise UsageError("%%hydroml needs a subcommand: %%hydroml recipe")
+            raise UsageError(
+                "%%hydroml needs a subcommand: %%hydroml recipe or %%hydroml experiment"
+            )
         print(registry.usage(), end="")
         return None
     command = registry.get(unquote(words[0]))
@@ -49,9 +51,11 @@ def route(context: Context, line: str, cell: str | None = None) -> Any:
             f"%hydroml {command.name} is a cell magic: start the cell with %%hydroml {command.name}"
         )
     if cell is not None and not command.cell:
-        cells = ", ".join(f"%%hydroml {c.name}" for c in registry.commands().values() if c.cell)
+        cells = [f"%%hydroml {c.name}" for c in registry.commands().values() if c.cell]
+        which = " and ".join([", ".join(cells[:-1]), cells[-1]] if len(cells) > 1 else cells)
+        verb = "take" if len(cells) > 1 else "takes"
         raise UsageError(
-            f"%%hydroml {command.name}: only {cells} takes a cell; "
+            f"%%hydroml {command.name}: only {which} {verb} a cell; "
             f"write %hydroml {command.name} ... on a line"
         )
     rest = words[1:]

@@ -37,6 +37,7 @@ MODULES = (
     "views",
     "analysis",
     "experiments",
+    "experiment_cell",
     "help",
 )
 

@@ -5,9 +5,18 @@ request are described in :mod:`hydroml_jupyter.widgets.experiment`.
 """
 
 from hydroml_jupyter.widgets.experiment import ExperimentPanel
+from hydroml_jupyter.widgets.experiment_view import ExperimentView
 from hydroml_jupyter.widgets.grid import DataGrid
 from hydroml_jupyter.widgets.protocol import ProtocolError
 from hydroml_jupyter.widgets.sidebar import Sidebar
 from hydroml_jupyter.widgets.studio import Studio, studio
 
-__all__ = ["DataGrid", "ExperimentPanel", "ProtocolError", "Sidebar", "Studio", "studio"]
+__all__ = [
+    "DataGrid",
+    "ExperimentPanel",
+    "ExperimentView",
+    "ProtocolError",
+    "Sidebar",
+    "Studio",
+    "studio",
+]

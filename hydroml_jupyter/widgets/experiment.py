@@ -119,6 +119,8 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
         self._closed = False
         self._sync_lock = threading.Lock()
         self._unsubscribe: list[Callable[[], None]] = []
+        self._on_end: list[Callable[[], None]] = []
+        self._ended = False
         super().__init__(**self._state())
         self._throttle = Throttle(kernel_dispatcher(), self._flush, interval)
         self._unsubscribe = [_subscribe(h, self) for h in self._handles]
@@ -166,6 +168,26 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
                     setattr(self, key, value)
         if all(t.ended for t in self._trackers):
             self._stop_following()
+            self._end()
+
+    def on_end(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once, on the kernel's loop, when every run has ended.
+
+        When they already have (and the panel has shown it), it is called at once.
+        """
+        if self._ended:
+            callback()
+        else:
+            self._on_end.append(callback)
+
+    def _end(self) -> None:
+        self._ended = True
+        while self._on_end:
+            callback = self._on_end.pop(0)
+            try:
+                callback()
+            except Exception:
+                log.exception("an end-of-run callback of %r failed", self)
 
     def refresh(self) -> None:
         """Bring the traits up to date now (on the kernel's loop when called from a thread)."""

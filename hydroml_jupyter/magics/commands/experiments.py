@@ -6,12 +6,13 @@ import argparse
 from typing import Any
 
 import pandas as pd
+from IPython.core.error import UsageError
 
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.parser import CommandParser, assignment, assignments, text
 from hydroml_jupyter.magics.registry import Command
 
-__all__ = ["COMMANDS", "model_names"]
+__all__ = ["COMMANDS", "job_options", "live_runs", "model_names"]
 
 TASKS = ("auto", "classification", "regression")
 
@@ -40,30 +41,42 @@ def _common(parser: CommandParser) -> None:
     parser.add_argument("--experiment", type=text, help="MLflow experiment (default hydroml)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--param",
+        action="append",
+        type=assignment,
+        metavar="key=value",
+        dest="param",
+        help="an estimator parameter (repeat for several); it overrides the preset's",
+    )
+    parser.add_argument(
         "params",
         nargs="*",
         type=assignment,
         metavar="key=value",
-        help="estimator parameters (they override the preset's)",
+        help="estimator parameters, as --param without the flag",
     )
+
+
+def job_options(args: argparse.Namespace, prog: str) -> dict[str, Any]:
+    """Return the keyword arguments ``train`` and ``tune`` share, from parsed arguments."""
+    params = assignments([*(args.param or ()), *args.params], prog)
+    return {
+        "model": args.model,
+        "task": args.task,
+        "params": params or None,
+        "preset": args.preset,
+        "features": args.features,
+        "test_size": args.test_size,
+        "cv": args.cv,
+        "experiment": args.experiment,
+        "seed": args.seed,
+    }
 
 
 def _train(ctx: Context, args: argparse.Namespace) -> Any:
     session = ctx.session(args.session)
-    params = assignments(args.params, "%hydroml train")
-    return session.train(
-        args.target,
-        model=args.model,
-        task=args.task,
-        params=params or None,
-        preset=args.preset,
-        features=args.features,
-        test_size=args.test_size,
-        cv=args.cv,
-        experiment=args.experiment,
-        seed=args.seed,
-        tracking_uri=ctx.tracking_uri,
-    )
+    options = job_options(args, "%hydroml train")
+    return session.train(args.target, **options, tracking_uri=ctx.tracking_uri)
 
 
 def _tune_arguments(parser: CommandParser) -> None:
@@ -75,23 +88,49 @@ def _tune_arguments(parser: CommandParser) -> None:
 
 def _tune(ctx: Context, args: argparse.Namespace) -> Any:
     session = ctx.session(args.session)
-    params = assignments(args.params, "%hydroml tune")
+    options = job_options(args, "%hydroml tune")
     return session.tune(
         args.target,
-        model=args.model,
         n_trials=args.trials,
         timeout=args.timeout,
         metric=args.metric,
-        task=args.task,
-        params=params or None,
-        preset=args.preset,
-        features=args.features,
-        test_size=args.test_size,
-        cv=args.cv,
-        experiment=args.experiment,
-        seed=args.seed,
+        **options,
         tracking_uri=ctx.tracking_uri,
     )
+
+
+def _cancel_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "run",
+        nargs="?",
+        type=text,
+        metavar="RUN",
+        help="a run's number (see `%%hydroml runs --live`), MLflow run id or name, or `all`",
+    )
+
+
+def _cancel(_ctx: Context, args: argparse.Namespace) -> None:
+    from hydroml_jupyter.experiments import active
+
+    going = [h for h in active.started() if not h.done]
+    if args.run == "all":
+        chosen = going
+    elif args.run is not None:
+        chosen = [active.find(args.run)]
+        if chosen[0].done:
+            h = chosen[0]
+            raise UsageError(
+                f"%hydroml cancel: #{h.number} {h.name} has already ended ({h.status})"
+            )
+    else:
+        chosen = going[-1:]
+    if not chosen:
+        raise UsageError("%hydroml cancel: nothing to cancel: no run is going")
+    for handle in chosen:
+        handle.cancel()
+        print(
+            f"cancelling #{handle.number} {handle.name}: it stops at its next round, fold or trial"
+        )
 
 
 def _runs_arguments(parser: CommandParser) -> None:
@@ -99,11 +138,36 @@ def _runs_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--trials", action="store_true", help="include each tuning trial's child run"
     )
+    parser.add_argument(
+        "--live", action="store_true", help="the runs started in this kernel, with their numbers"
+    )
+
+
+def live_runs() -> pd.DataFrame:
+    """Return the runs started in this kernel: number, name, status, progress, run id."""
+    from hydroml_jupyter.experiments import active
+
+    rows = [
+        {
+            "run": h.number,
+            "name": h.name,
+            "kind": h.kind,
+            "status": h.status,
+            "progress": round(h.progress, 3),
+            "seconds": None if h.duration is None else round(h.duration, 1),
+            "run_id": h.run_id,
+        }
+        for h in active.started()
+    ]
+    columns = ["run", "name", "kind", "status", "progress", "seconds", "run_id"]
+    return pd.DataFrame(rows, columns=columns).set_index("run")
 
 
 def _runs(ctx: Context, args: argparse.Namespace) -> pd.DataFrame:
     from hydroml_jupyter.experiments import runs
 
+    if args.live:
+        return live_runs()
     return runs(args.experiment, tracking_uri=ctx.tracking_uri, include_trials=args.trials)
 
 
@@ -124,7 +188,7 @@ COMMANDS = (
         "experiments",
         _train,
         _common,
-        synopsis="TARGET [--model M] [--preset P] [--cv K] [key=value ...]",
+        synopsis="TARGET [--model M] [--preset P] [--cv K] [--param k=v ...]",
         description=(
             "Train a model on the current frame in a background thread (the kernel stays\n"
             "free) and show the run's handle; `run.wait()` or `run.result()` wait for it.\n"
@@ -139,7 +203,16 @@ COMMANDS = (
         "experiments",
         _tune,
         _tune_arguments,
-        synopsis="TARGET [--model M] [--trials N] [--timeout S]",
+        synopsis="TARGET [--model M] [--trials N] [--timeout S] [--param k=v ...]",
+    ),
+    Command(
+        "cancel",
+        "stop a run that is going (default: the newest)",
+        "experiments",
+        _cancel,
+        _cancel_arguments,
+        synopsis="[RUN | all]",
+        session=False,
     ),
     Command(
         "runs",
@@ -147,7 +220,7 @@ COMMANDS = (
         "experiments",
         _runs,
         _runs_arguments,
-        synopsis="[--experiment E]",
+        synopsis="[--experiment E] [--trials] [--live]",
         session=False,
     ),
     Command(

@@ -1,0 +1,91 @@
+"""How a run shows itself: its live panel, the panel with the end-of-run charts, the charts."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+__all__ = ["RunDisplay"]
+
+log = logging.getLogger("hydroml_jupyter.experiments")
+
+
+class RunDisplay:
+    """The display half of :class:`~hydroml_jupyter.experiments.RunHandle`.
+
+    Widgets are imported only when a run is shown, so the experiments layer runs
+    without a front end.
+    """
+
+    name: str
+    _panel: Any
+    _view: Any
+
+    def panel(self) -> Any:
+        """Return this run's live panel, an :class:`~hydroml_jupyter.widgets.ExperimentPanel`.
+
+        The same panel is returned until it is closed; displaying it again shows another
+        view of it.
+        """
+        from hydroml_jupyter.widgets.experiment import ExperimentPanel
+
+        current = self._panel
+        if current is None or current.closed:
+            current = self._panel = ExperimentPanel(self)
+        return current
+
+    def view(self) -> Any:
+        """Return the panel with, below it, this run's charts once it completes.
+
+        An :class:`~hydroml_jupyter.widgets.ExperimentView`; displaying the run shows it.
+        """
+        from hydroml_jupyter.widgets.experiment_view import ExperimentView
+
+        current = self._view
+        if current is None or current.closed:
+            current = self._view = ExperimentView(self.panel())
+        return current
+
+    def charts(self) -> dict[str, Any]:
+        """Return the plotly figures of the completed run, by name.
+
+        Feature importance; confusion matrix and ROC for classification; residuals for
+        regression; optimisation history and parameter importance for tuning (the table
+        in :mod:`hydroml_jupyter.experiments.charts` says which applies when).
+
+        Raises
+        ------
+        ExperimentError
+            When the run has not completed.
+
+        Examples
+        --------
+        >>> run.wait()  # doctest: +SKIP
+        'completed'
+        >>> list(run.charts())  # doctest: +SKIP
+        ['importance', 'confusion', 'roc']
+        """
+        from hydroml_jupyter.experiments.charts import run_charts
+
+        return run_charts(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
+        text = {"text/plain": repr(self)}
+        if not _in_kernel():
+            return text
+        try:
+            bundle = self.view()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        except Exception:
+            log.exception("the panel of %s could not be shown", self.name)
+            return text
+        if isinstance(bundle, tuple):  # anywidget answers (data, metadata)
+            data, metadata = bundle
+            return {**data, **text}, metadata
+        return {**(bundle or {}), **text}
+
+
+def _in_kernel() -> bool:
+    """Whether this process is a running IPython kernel (so a widget can be shown)."""
+    kernelbase = sys.modules.get("ipykernel.kernelbase")
+    return kernelbase is not None and bool(kernelbase.Kernel.initialized())

@@ -1,0 +1,109 @@
+# ruff: noqa: N803, N806 - X/y are scikit-learn's names
+"""What a run keeps of its held-out rows, so the end-of-run charts can be drawn later.
+
+A :class:`Holdout` holds the true targets, the predictions and (for classifiers with
+``predict_proba``) the class probabilities of the rows the model did not train on: the
+validation split, or the out-of-fold predictions of a cross-validated run. It is small
+(at most :data:`MAX_ROWS` rows, sampled evenly and said so) and holds arrays only, never
+the model or the frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MAX_ROWS", "Holdout", "holdout", "merge"]
+
+#: The most held-out rows a run keeps for its charts.
+MAX_ROWS = 20_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Holdout:
+    """Held-out targets and predictions of one run.
+
+    Attributes
+    ----------
+    task
+        ``"classification"`` or ``"regression"``.
+    y_true, y_pred
+        Targets and predictions, one per kept row.
+    proba
+        Class probabilities (rows x classes) or ``None``.
+    classes
+        The classifier's classes, in ``proba``'s column order (empty for regression).
+    source
+        ``"validation split"`` or ``"out-of-fold (K folds)"``.
+    rows
+        Held-out rows before sampling; ``len(y_true) < rows`` means a sample was kept.
+    """
+
+    task: str
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    proba: np.ndarray | None
+    classes: np.ndarray
+    source: str
+    rows: int
+
+    @property
+    def sampled(self) -> bool:
+        """Whether only an even sample of the held-out rows was kept."""
+        return len(self.y_true) < self.rows
+
+    @property
+    def note(self) -> str:
+        """Where the rows come from, e.g. ``"validation split, 80 rows"``."""
+        if self.sampled:
+            return f"{self.source}, {len(self.y_true):,} of {self.rows:,} rows"
+        return f"{self.source}, {self.rows:,} rows"
+
+
+def holdout(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str, source: str) -> Holdout:
+    """Predict the held-out rows ``(X, y)`` with a fitted pipeline and keep what the charts need.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> X = pd.DataFrame({"a": [1, 2, 3, 4]})
+    >>> y = np.array([0, 1, 1, 1])
+    >>> h = holdout(DummyClassifier().fit(X, y), X, y, "classification", "validation split")
+    >>> h.y_pred.tolist(), h.proba.shape, h.note
+    ([1, 1, 1, 1], (4, 2), 'validation split, 4 rows')
+    """
+    rows = len(y)
+    if rows > MAX_ROWS:
+        keep = np.linspace(0, rows - 1, MAX_ROWS).astype(np.int64)
+        X, y = X.iloc[keep], np.asarray(y)[keep]
+    pred = np.asarray(pipeline.predict(X))
+    proba = None
+    classes = np.asarray([])
+    if task == "classification":
+        classes = np.asarray(pipeline.classes_)
+        if hasattr(pipeline, "predict_proba"):
+            proba = np.asarray(pipeline.predict_proba(X), dtype=np.float64)
+    return Holdout(task, np.asarray(y), pred, proba, classes, source, rows)
+
+
+def merge(parts: Sequence[Holdout], source: str) -> Holdout | None:
+    """Join the held-out parts of several folds into one (``None`` when there are none)."""
+    if not parts:
+        return None
+    first = parts[0]
+    same = all(np.array_equal(p.classes, first.classes) for p in parts)
+    probas = [p.proba for p in parts]
+    proba = np.concatenate(probas) if same and all(p is not None for p in probas) else None
+    return Holdout(
+        first.task,
+        np.concatenate([p.y_true for p in parts]),
+        np.concatenate([p.y_pred for p in parts]),
+        proba,
+        first.classes,
+        source,
+        sum(p.rows for p in parts),
+    )

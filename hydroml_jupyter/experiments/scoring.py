@@ -1,0 +1,100 @@
+# ruff: noqa: N803, N806, PLR0917 - X/y are scikit-learn's names
+"""Fit and score one model: on a validation split, or by K folds then refit on every row."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from hydroml_jupyter.experiments import tracking
+from hydroml_jupyter.experiments.evaluation import Holdout, holdout, merge
+from hydroml_jupyter.experiments.fitting import Hooks, evaluate, fit_pipeline
+from hydroml_jupyter.experiments.handle import RunHandle
+
+if TYPE_CHECKING:
+    from hydroml_jupyter.experiments.train import Job
+
+__all__ = ["fit_and_score", "make_hooks", "split"]
+
+
+def split(X: pd.DataFrame, y: np.ndarray, task: str, test_size: float, seed: int, log: Any) -> Any:
+    """Split rows into train and validation, stratified for classification when possible."""
+    from sklearn.model_selection import train_test_split
+
+    stratify = None
+    if task == "classification":
+        counts = pd.Series(y).value_counts()
+        if counts.min() >= 2 and len(counts) <= test_size * len(y):
+            stratify = y
+        else:
+            log("validation split is not stratified: some class has fewer than 2 rows")
+    return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)
+
+
+def make_hooks(handle: RunHandle, part: float = 0.0, parts: int = 1, **kw: Any) -> Hooks:
+    """Hooks that report to ``handle`` (progress scaled into slot ``part`` of ``parts``)."""
+    return Hooks(
+        should_stop=lambda: "cancel" if handle.cancel_requested else None,
+        on_progress=lambda f: handle._set_progress((part + f) / parts),
+        log=handle._log,
+        **kw,
+    )
+
+
+def fit_and_score(
+    handle: RunHandle,
+    job: Job,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    task: str,
+    buffer: tracking.MetricBuffer | None,
+    hooks: Hooks | None = None,
+) -> tuple[Any, dict[str, float]]:
+    """Fit on a split (per-step history) or by ``cv`` folds (per-fold history) and score."""
+    if job.cv is None:
+        X_tr, X_va, y_tr, y_va = split(X, y, task, job.test_size, job.seed, handle._log)
+
+        def on_step(step: int, values: dict[str, float]) -> None:
+            handle._add_history({"step": step, **values})
+            if buffer is not None and values:
+                buffer.add(values, step)
+
+        hooks = hooks or make_hooks(handle, on_step=on_step)
+        pipe = fit_pipeline(job.model, task, job.params, job.seed, X_tr, y_tr, X_va, y_va, hooks)
+        handle.holdout = holdout(pipe, X_va, y_va, task, "validation split")
+        return pipe, evaluate(pipe, X_va, y_va, task)
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    strat = task == "classification" and pd.Series(y).value_counts().min() >= job.cv
+    splitter = (StratifiedKFold if strat else KFold)(job.cv, shuffle=True, random_state=job.seed)
+    scores: list[dict[str, float]] = []
+    held: list[Holdout] = []
+    for k, (tr, va) in enumerate(splitter.split(X, y)):
+        handle._check_cancel()
+        fold_hooks = make_hooks(handle, k, job.cv + 1)
+        pipe = fit_pipeline(
+            job.model, task, job.params, job.seed, X.iloc[tr], y[tr], X.iloc[va], y[va], fold_hooks
+        )
+        score = evaluate(pipe, X.iloc[va], y[va], task)
+        scores.append(score)
+        held.append(holdout(pipe, X.iloc[va], y[va], task, "fold"))
+        handle._add_history({"fold": k + 1, **score})
+        if buffer is not None:
+            buffer.add({f"cv_{m}": v for m, v in score.items()}, k + 1)
+    handle.holdout = merge(held, f"out-of-fold predictions of {job.cv} folds")
+    table = pd.DataFrame(scores)
+    metrics = {**table.mean().to_dict(), **{f"{m}_std": v for m, v in table.std().items()}}
+    pipe = fit_pipeline(
+        job.model,
+        task,
+        job.params,
+        job.seed,
+        X,
+        y,
+        None,
+        None,
+        make_hooks(handle, job.cv, job.cv + 1),
+    )
+    return pipe, {k: float(v) for k, v in metrics.items() if pd.notna(v)}

@@ -30,11 +30,12 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 # The widgets import anywidget and ipywidgets: they load on first use only.
-_WIDGETS = ("DataGrid", "ExperimentPanel", "Sidebar", "Studio", "studio")
+_WIDGETS = ("DataGrid", "ExperimentPanel", "ExperimentView", "Sidebar", "Studio", "studio")
 
 __all__ = [
     "DataGrid",
     "ExperimentPanel",
+    "ExperimentView",
     "HydroMLError",
     "Operation",
     "OperationError",

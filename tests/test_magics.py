@@ -411,7 +411,7 @@ def test_usage_errors_are_one_line_and_change_nothing(
 
 
 def test_a_cell_for_a_line_subcommand_is_refused(shell, ctx, customers) -> None:
-    with pytest.raises(UsageError, match="only %%hydroml recipe and %%hydroml experiment take a cell"):
+    with pytest.raises(UsageError, match="only %%hydroml recipe and %%hydroml experiment take"):
         shell.run_cell_magic("hydroml", "apply", "dedupe")
     with pytest.raises(UsageError, match="needs a subcommand"):
         shell.run_cell_magic("hydroml", "", "dedupe")

@@ -14,7 +14,7 @@ from hydroml_jupyter.analysis.profile import Profile, Suggestion
 
 if TYPE_CHECKING:
     from hydroml_jupyter.engine.steps import Step
-    from hydroml_jupyter.experiments import TrainingRun, TuningRun
+    from hydroml_jupyter.experiments import ModelAdvice, TrainingRun, TuningRun
 
 __all__ = ["AnalysisMixin", "SessionSuggestion"]
 
@@ -62,6 +62,29 @@ class AnalysisMixin:
     def apply_suggestion(self, suggestion: Suggestion) -> Step:
         """Apply ``suggestion`` as an ordinary, undoable step."""
         return self.apply(suggestion.op, **suggestion.params)  # type: ignore[attr-defined]
+
+    def suggest_models(self, target: str) -> ModelAdvice:
+        """Rank the catalog's models for predicting ``target``, with a metric and a preset.
+
+        Each choice has a score in [0, 1] and a rationale naming the figures behind it;
+        ``advice.train_best()`` (or ``choice.train()``) starts training with them. See
+        :func:`hydroml_jupyter.experiments.suggest_models` for the rules.
+
+        Raises
+        ------
+        ExperimentError
+            When ``target`` is not a column or has fewer than two values.
+
+        Examples
+        --------
+        >>> advice = s.suggest_models("churned")  # doctest: +SKIP
+        >>> advice.metric, advice.models[0].model  # doctest: +SKIP
+        >>> run = advice.train_best()  # doctest: +SKIP
+        """
+        from hydroml_jupyter.experiments.advice import check_target, suggest_models
+
+        check_target(self.df, target)  # type: ignore[attr-defined]
+        return suggest_models(self, target, profile=self.profile(target))
 
     def train(  # noqa: PLR0917  (the contract takes these positionally)
         self,

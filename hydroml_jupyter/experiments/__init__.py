@@ -16,6 +16,7 @@ Importing this package imports neither MLflow, Optuna nor XGBoost: they are
 imported by the worker thread when a run starts.
 """
 
+from hydroml_jupyter.experiments.advice import ModelAdvice, ModelChoice, suggest_models
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, MODELS, infer_task
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.handle import RunHandle, TrainingRun, TuningRun
@@ -31,6 +32,8 @@ __all__ = [
     "MODELS",
     "SEARCH_SPACES",
     "ExperimentError",
+    "ModelAdvice",
+    "ModelChoice",
     "RunHandle",
     "TrainingRun",
     "TuningRun",
@@ -43,6 +46,7 @@ __all__ = [
     "runs",
     "save_preset",
     "search_space",
+    "suggest_models",
     "train",
     "tune",
 ]

@@ -1,22 +1,30 @@
-"""``profile`` the current frame and ``suggest`` cleaning steps (and apply one)."""
+"""``profile`` a frame, ``suggest`` cleaning steps (and apply them), ``suggest-models``."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Hashable
-from typing import Any
+import difflib
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import Session
+from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.magics.commands.studio import showable
 from hydroml_jupyter.magics.commands.views import resolve_column
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.output import step_line
-from hydroml_jupyter.magics.parser import CommandParser, text
+from hydroml_jupyter.magics.parser import CommandParser, one_line, text
 from hydroml_jupyter.magics.registry import Command
 
-__all__ = ["COMMANDS"]
+if TYPE_CHECKING:
+    from hydroml_jupyter.engine import Step
+    from hydroml_jupyter.engine.extras import SessionSuggestion
+    from hydroml_jupyter.experiments import ModelAdvice
+
+__all__ = ["COMMANDS", "apply_suggestions", "namespace_frame"]
 
 
 def _target(parser: CommandParser) -> None:
@@ -25,30 +33,142 @@ def _target(parser: CommandParser) -> None:
     )
 
 
-def _checked_target(session: Session, target: str | None, prog: str) -> Hashable | None:
+def _checked_target(columns: Iterable[Hashable], target: str | None, prog: str) -> Hashable | None:
     if target is None:
         return None
-    return resolve_column(session.df.columns, target, prog)
+    return resolve_column(columns, target, prog)
+
+
+def namespace_frame(ctx: Context, name: str, prog: str) -> pd.DataFrame | Session:
+    """Return the DataFrame or session bound to ``name`` in the notebook's namespace.
+
+    Raises
+    ------
+    UsageError
+        When there is no such variable (the closest name is suggested), or it holds
+        something else.
+    """
+    namespace = ctx.user_ns
+    if name not in namespace:
+        match = difflib.get_close_matches(name, showable(namespace), n=1)
+        hint = f" (did you mean {match[0]!r}?)" if match else ""
+        raise UsageError(f"{prog}: no variable named {name!r}{hint}")
+    found = namespace[name]
+    if not isinstance(found, pd.DataFrame | Session):
+        raise UsageError(
+            f"{prog}: {name!r} is a {type(found).__name__}, not a DataFrame or a session"
+        )
+    return found
+
+
+def _profile_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "var",
+        metavar="VAR",
+        nargs="?",
+        type=text,
+        help="a variable holding a DataFrame or a session (default: the current session)",
+    )
+    _target(parser)
 
 
 def _profile(ctx: Context, args: argparse.Namespace) -> Any:
-    session = ctx.session(args.session)
-    return session.profile(_checked_target(session, args.target, "%hydroml profile"))
+    prog = "%hydroml profile"
+    if args.var is None:
+        source: pd.DataFrame | Session = ctx.session(args.session)
+    elif args.session is not None:
+        raise UsageError(f"{prog}: give VAR or --session, not both")
+    else:
+        source = namespace_frame(ctx, args.var, prog)
+    if isinstance(source, Session):
+        ctx.use(source)
+        return source.profile(_checked_target(source.df.columns, args.target, prog))
+    from hydroml_jupyter.analysis.profile import profile
+
+    if not source.columns.is_unique:
+        raise UsageError(f"{prog}: {args.var!r} has duplicate column names")
+    return profile(source, target=_checked_target(source.columns, args.target, prog))
 
 
 def _suggest_arguments(parser: CommandParser) -> None:
     _target(parser)
-    parser.add_argument(
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
         "--apply",
         metavar="N",
         type=int,
         help="apply suggestion N of the list (as an ordinary, undoable step)",
     )
+    how.add_argument(
+        "--apply-all-above",
+        metavar="X",
+        type=float,
+        help="apply every suggestion with confidence >= X (0 to 1), in order, all or nothing",
+    )
+
+
+def _describe(number: int, suggestion: SessionSuggestion) -> str:
+    params = ", ".join(f"{k}={v!r}" for k, v in suggestion.params.items())
+    return f"suggestion {number} ({suggestion.op} {params})".replace(" )", ")")
+
+
+def apply_suggestions(
+    session: Session, chosen: list[tuple[int, SessionSuggestion]], prog: str
+) -> list[Step]:
+    """Apply numbered suggestions in order, all or nothing; return the new steps.
+
+    When one fails, the session goes back to the step it was at (the steps applied
+    before the failure stay redoable, as after an undo).
+
+    Raises
+    ------
+    UsageError
+        Naming the suggestion that failed and the engine's reason.
+    """
+    back = session.position
+    steps: list[Step] = []
+    for number, suggestion in chosen:
+        try:
+            steps.append(session.apply(suggestion.op, **suggestion.params))
+        except Exception as exc:
+            if session.position != back:
+                session.goto(back)
+            if not isinstance(exc, HydroMLError):
+                raise
+            undone = f"rolled back the {len(steps)} applied before it" if steps else "none applied"
+            raise UsageError(
+                f"{prog}: {_describe(number, suggestion)} failed: {one_line(exc)}; "
+                f"{undone}, the session is back at step {back}"
+            ) from None
+    return steps
+
+
+def _apply_above(session: Session, found: list[SessionSuggestion], threshold: float) -> None:
+    prog = "%hydroml suggest"
+    if not 0.0 <= threshold <= 1.0:
+        raise UsageError(
+            f"{prog}: --apply-all-above takes a confidence from 0 to 1, not {threshold}"
+        )
+    chosen = [(i, s) for i, s in enumerate(found) if s.confidence >= threshold]
+    if not chosen:
+        top = (
+            f"the highest is {max(s.confidence for s in found):.2f}" if found else "there are none"
+        )
+        print(
+            f"{session.name}: no suggestion has confidence >= {threshold:g} ({top}); none applied"
+        )
+        return
+    for step in apply_suggestions(session, chosen, prog):
+        print(step_line(session, step))
 
 
 def _suggest(ctx: Context, args: argparse.Namespace) -> pd.DataFrame | None:
     session = ctx.session(args.session)
-    found = session.suggest(_checked_target(session, args.target, "%hydroml suggest"))
+    target = _checked_target(session.df.columns, args.target, "%hydroml suggest")
+    found = session.suggest(target)
+    if args.apply_all_above is not None:
+        _apply_above(session, found, args.apply_all_above)
+        return None
     if args.apply is not None:
         if not 0 <= args.apply < len(found):
             last = f"0 to {len(found) - 1}" if found else "none"
@@ -66,21 +186,50 @@ def _suggest(ctx: Context, args: argparse.Namespace) -> pd.DataFrame | None:
     )
 
 
+def _suggest_models_arguments(parser: CommandParser) -> None:
+    parser.add_argument("target", metavar="TARGET", type=text, help="the column to predict")
+
+
+def _suggest_models(ctx: Context, args: argparse.Namespace) -> ModelAdvice:
+    prog = "%hydroml suggest-models"
+    session = ctx.session(args.session)
+    target = resolve_column(session.df.columns, args.target, prog)
+    try:
+        return session.suggest_models(target)  # type: ignore[arg-type]
+    except HydroMLError as exc:
+        raise UsageError(f"{prog}: {one_line(exc)}") from None
+
+
 COMMANDS = (
     Command(
         "profile",
-        "profile the current frame: types, statistics, alerts",
+        "profile the current frame, or a DataFrame or session variable: types, statistics, alerts",
         "views",
         _profile,
-        _target,
-        synopsis="[--target COL]",
+        _profile_arguments,
+        synopsis="[VAR] [--target COL]",
     ),
     Command(
         "suggest",
-        "cleaning suggestions, most confident first; --apply N applies one",
+        "cleaning suggestions, most confident first; --apply N applies one, "
+        "--apply-all-above X every one at least that confident",
         "views",
         _suggest,
         _suggest_arguments,
-        synopsis="[--target COL] [--apply N]",
+        synopsis="[--target COL] [--apply N | --apply-all-above X]",
+    ),
+    Command(
+        "suggest-models",
+        "rank the catalog's models for TARGET, with a metric, a preset and why",
+        "experiments",
+        _suggest_models,
+        _suggest_models_arguments,
+        synopsis="TARGET",
+        description=(
+            "Rank the catalog's models for predicting TARGET, best first, with a score,\n"
+            "a preset and the figures behind each, and the metric to judge them by.\n"
+            "The result is the advice: `advice = _` then `advice.train_best()` trains the\n"
+            "best model with its preset."
+        ),
     ),
 )

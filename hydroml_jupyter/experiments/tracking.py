@@ -22,8 +22,11 @@ convert pandas' nullable ``Int64``).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +74,20 @@ class Lineage:
     steps: int
 
 
+@contextlib.contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """Hold the named loggers at WARNING: a new store's table creation is not news."""
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
 def get_client(uri: str) -> Any:
     """Return a ``MlflowClient`` for ``uri``, its store created once (thread-safe)."""
     with _LOCK:
@@ -78,7 +95,8 @@ def get_client(uri: str) -> Any:
             from mlflow import MlflowClient
 
             client = MlflowClient(uri)
-            client.search_experiments(max_results=1)  # creates the tables of a new store
+            with _quiet("mlflow.store.db.utils", "alembic.runtime.migration"):
+                client.search_experiments(max_results=1)  # creates the tables of a new store
             _CLIENTS[uri] = client
         return _CLIENTS[uri]
 

@@ -27,7 +27,7 @@ __all__ = ["ExperimentView", "figure_output"]
 log = logging.getLogger("hydroml_jupyter")
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-_CONFIG = {"displaylogo": False, "responsive": True}
+_CONFIG = {"displaylogo": False}
 
 
 def figure_output(fig: Any) -> dict[str, Any]:

@@ -81,8 +81,20 @@ def test_the_panel_shows_progress_while_another_cell_runs(notebook: Notebook) ->
     points = panel.locator(".hydroml-exp-series polyline").first.get_attribute("points")
     assert points is not None and len(points.split()) > 100
     assert panel.locator(".hydroml-exp-error:visible").count() == 0
+
+    # At the end, the run's plotly charts appear under the panel, drawn by JupyterLab's plotly.
+    cell = nb.page.locator(".jp-Notebook .jp-Cell").nth(nb.cell_index("run = s.train("))
+    charts = cell.locator(".js-plotly-plot")
+    expect(charts).to_have_count(3, timeout=60_000)
+    for k, title in enumerate(["Feature importance", "Confusion matrix", "ROC"]):
+        expect(charts.nth(k).locator(".gtitle")).to_contain_text(title)
+    expect(charts.nth(1).locator(".heatmaplayer")).to_be_attached()
+    heights = [charts.nth(k).bounding_box()["height"] for k in range(3)]
+    assert all(h >= 300 for h in heights), heights  # drawn at their height, not collapsed
     assert not nb.errors, nb.errors
-    nb.screenshot("experiment-panel-done", panel)
+    view = cell.locator(".hydroml-experiment-view")
+    view.scroll_into_view_if_needed()
+    nb.screenshot("experiment-panel-done", view)
 
 
 def test_cancel_from_the_button(notebook: Notebook) -> None:

@@ -128,7 +128,7 @@ def _run_charts(handle: RunHandle) -> ipywidgets.Widget | None:
         return None
     cells = []
     for fig in figures.values():
-        out = ipywidgets.Output(layout=ipywidgets.Layout(flex="1 1 420px", min_width="320px"))
+        out = ipywidgets.Output(layout=ipywidgets.Layout(flex="1 1 340px", min_width="300px"))
         out.outputs = (figure_output(fig),)
         cells.append(out)
     return ipywidgets.Box(

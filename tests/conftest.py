@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,10 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from redis_server import RedisServer, running_server
 from traitlets.config import Config
+
+from hydroml_jupyter.magics.context import Context
+from hydroml_jupyter.magics.extension import context_of
+from hydroml_jupyter.widgets.dispatch import Dispatcher
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +64,48 @@ def magics_shell() -> InteractiveShell:
     ip = InteractiveShell.instance(config=config)
     ip.run_line_magic("load_ext", "hydroml_jupyter")
     return ip
+
+
+@pytest.fixture(scope="module")
+def shell(magics_env: None) -> Iterator[InteractiveShell]:
+    """A module's IPython shell with the magics loaded, sessions saved in a temporary store."""
+    ip = magics_shell()
+    yield ip
+    ip.run_line_magic("unload_ext", "hydroml_jupyter")
+
+
+@pytest.fixture
+def ctx(shell: InteractiveShell) -> Iterator[Context]:
+    """The magics' state, reset; variables a test binds are dropped after it."""
+    context = context_of(shell)
+    assert context is not None
+    names = set(shell.user_ns)
+    context.current = None
+    context.marks.clear()
+    context.config.autodisplay = False
+    context.config.code_cell = True
+    yield context
+    for name in set(shell.user_ns) - names:
+        del shell.user_ns[name]
+
+
+@pytest.fixture
+def loop_thread() -> Iterator[Dispatcher]:
+    """A dispatcher on an asyncio loop in its own thread, standing in for the kernel's loop."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    ident: list[int] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        ident.append(threading.get_ident())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, name="fake-kernel-loop", daemon=True)
+    thread.start()
+    ready.wait(5)
+    yield Dispatcher(loop, ident[0])
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()

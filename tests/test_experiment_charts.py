@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,28 +162,6 @@ def test_holdout_keeps_an_even_sample_of_large_validation_sets() -> None:
     assert len(held.y_true) == MAX_ROWS and held.rows == n and held.sampled
     assert held.y_true[0] == 0 and held.y_true[-1] == n - 1
     assert held.note == f"validation split, {MAX_ROWS:,} of {n:,} rows"
-
-
-@pytest.fixture
-def loop_thread() -> Iterator[Dispatcher]:
-    """A dispatcher on an asyncio loop in its own thread, standing in for the kernel's."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    ident: list[int] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        ident.append(threading.get_ident())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, name="fake-kernel-loop", daemon=True)
-    thread.start()
-    ready.wait(5)
-    yield Dispatcher(loop, ident[0])
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
 
 
 def test_the_view_draws_plotly_charts_on_the_loop_when_the_run_ends(

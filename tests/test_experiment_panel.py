@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,28 +62,6 @@ def replies(panel: ExperimentPanel) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
     panel.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
     return sent
-
-
-@pytest.fixture
-def loop_thread() -> Iterator[Dispatcher]:
-    """A dispatcher on an asyncio loop running in its own thread, standing in for the kernel's."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    ident: list[int] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        ident.append(threading.get_ident())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, name="fake-kernel-loop", daemon=True)
-    thread.start()
-    ready.wait(5)
-    yield Dispatcher(loop, ident[0])
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
 
 
 def test_a_training_run_reaches_done_with_its_final_metrics() -> None:

@@ -6,12 +6,10 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import magics_shell
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -26,29 +24,6 @@ CUSTOMERS = ROOT / "notebooks" / "data" / "customers.csv"
 
 
 pytestmark = pytest.mark.usefixtures("magics_env")
-
-
-@pytest.fixture(scope="module")
-def shell() -> Iterator[InteractiveShell]:
-    ip = magics_shell()
-    yield ip
-    ip.run_line_magic("unload_ext", "hydroml_jupyter")
-
-
-@pytest.fixture
-def ctx(shell: InteractiveShell) -> Iterator[Context]:
-    """The magics' state, reset; sessions a test opens are closed after it."""
-    context = context_of(shell)
-    assert context is not None
-    before = set(hj.sessions())
-    context.current = None
-    context.marks.clear()
-    context.config.autodisplay = False
-    context.config.code_cell = True
-    yield context
-    for name, session in hj.sessions().items():
-        if name not in before:
-            session.close()
 
 
 def hydroml(shell: InteractiveShell, line: str) -> tuple[object, str]:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import magics_shell
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -24,30 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MESSY = ROOT / "notebooks" / "data" / "messy_customers.csv"
 
 pytestmark = pytest.mark.usefixtures("magics_env")
-
-
-@pytest.fixture(scope="module")
-def shell() -> Iterator[InteractiveShell]:
-    ip = magics_shell()
-    yield ip
-    ip.run_line_magic("unload_ext", "hydroml_jupyter")
-
-
-@pytest.fixture
-def ctx(shell: InteractiveShell) -> Iterator[Context]:
-    """The magics' state, reset; sessions and variables a test makes are dropped after it."""
-    context = context_of(shell)
-    assert context is not None
-    before = set(hj.sessions())
-    names = set(shell.user_ns)
-    context.current = None
-    context.config.autodisplay = False
-    yield context
-    for name, session in hj.sessions().items():
-        if name not in before:
-            session.close()
-    for name in set(shell.user_ns) - names:
-        del shell.user_ns[name]
 
 
 def hydroml(shell: InteractiveShell, line: str) -> tuple[object, str]:

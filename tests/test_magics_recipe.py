@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import magics_shell
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import hydroml_jupyter as hj
 from hydroml_jupyter.magics.context import Context
-from hydroml_jupyter.magics.extension import context_of
 from hydroml_jupyter.magics.recipe import SHORT_FORMS, parse_line, parse_recipe
 
 CUSTOMERS = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "customers.csv"
 
 
 pytestmark = pytest.mark.usefixtures("magics_env")
-
-
-@pytest.fixture(scope="module")
-def shell() -> Iterator[InteractiveShell]:
-    ip = magics_shell()
-    yield ip
-    ip.run_line_magic("unload_ext", "hydroml_jupyter")
-
-
-@pytest.fixture
-def ctx(shell: InteractiveShell) -> Iterator[Context]:
-    context = context_of(shell)
-    assert context is not None
-    before = set(hj.sessions())
-    context.current = None
-    context.marks.clear()
-    yield context
-    for name, session in hj.sessions().items():
-        if name not in before:
-            session.close()
 
 
 @pytest.fixture

@@ -53,9 +53,8 @@ def find(key: str) -> RunHandle:
     """
     runs = started()
     word = key.strip().removeprefix("#")
-    if word.isdigit():
-        found = [h for h in runs if h.number == int(word)]
-    else:
+    found = [h for h in runs if word.isdigit() and h.number == int(word)]
+    if not found and not key.strip().startswith("#"):
         found = [h for h in runs if h.run_id and len(word) >= 6 and h.run_id.startswith(word)]
         found = found or [h for h in runs if word in (h.run_name, h.name)]
     if len(found) == 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,7 @@ from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import Session
 from hydroml_jupyter.errors import HydroMLError
-from hydroml_jupyter.magics.commands.studio import showable
+from hydroml_jupyter.magics.commands.studio import namespace_frame, var_argument
 from hydroml_jupyter.magics.commands.views import resolve_column
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.output import step_line
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from hydroml_jupyter.engine.extras import SessionSuggestion
     from hydroml_jupyter.experiments import ModelAdvice
 
-__all__ = ["COMMANDS", "apply_suggestions", "namespace_frame"]
+__all__ = ["COMMANDS", "apply_suggestions"]
 
 
 def _target(parser: CommandParser) -> None:
@@ -39,36 +38,8 @@ def _checked_target(columns: Iterable[Hashable], target: str | None, prog: str) 
     return resolve_column(columns, target, prog)
 
 
-def namespace_frame(ctx: Context, name: str, prog: str) -> pd.DataFrame | Session:
-    """Return the DataFrame or session bound to ``name`` in the notebook's namespace.
-
-    Raises
-    ------
-    UsageError
-        When there is no such variable (the closest name is suggested), or it holds
-        something else.
-    """
-    namespace = ctx.user_ns
-    if name not in namespace:
-        match = difflib.get_close_matches(name, showable(namespace), n=1)
-        hint = f" (did you mean {match[0]!r}?)" if match else ""
-        raise UsageError(f"{prog}: no variable named {name!r}{hint}")
-    found = namespace[name]
-    if not isinstance(found, pd.DataFrame | Session):
-        raise UsageError(
-            f"{prog}: {name!r} is a {type(found).__name__}, not a DataFrame or a session"
-        )
-    return found
-
-
 def _profile_arguments(parser: CommandParser) -> None:
-    parser.add_argument(
-        "var",
-        metavar="VAR",
-        nargs="?",
-        type=text,
-        help="a variable holding a DataFrame or a session (default: the current session)",
-    )
+    var_argument(parser)
     _target(parser)
 
 

@@ -15,7 +15,7 @@ from hydroml_jupyter.magics.output import studio
 from hydroml_jupyter.magics.parser import CommandParser, text
 from hydroml_jupyter.magics.registry import Command
 
-__all__ = ["COMMANDS", "showable"]
+__all__ = ["COMMANDS", "namespace_frame", "showable", "var_argument"]
 
 
 def showable(namespace: dict[str, Any]) -> list[str]:
@@ -27,7 +27,30 @@ def showable(namespace: dict[str, Any]) -> list[str]:
     ]
 
 
-def _arguments(parser: CommandParser) -> None:
+def namespace_frame(ctx: Context, name: str, prog: str) -> pd.DataFrame | Session:
+    """Return the DataFrame or session bound to ``name`` in the notebook's namespace.
+
+    Raises
+    ------
+    UsageError
+        When there is no such variable (the closest name is suggested), or it holds
+        something else.
+    """
+    namespace = ctx.user_ns
+    if name not in namespace:
+        match = difflib.get_close_matches(name, showable(namespace), n=1)
+        hint = f" (did you mean {match[0]!r}?)" if match else ""
+        raise UsageError(f"{prog}: no variable named {name!r}{hint}")
+    found = namespace[name]
+    if not isinstance(found, pd.DataFrame | Session):
+        raise UsageError(
+            f"{prog}: {name!r} is a {type(found).__name__}, not a DataFrame or a session"
+        )
+    return found
+
+
+def var_argument(parser: CommandParser) -> None:
+    """Add the optional ``VAR`` argument: a notebook variable holding a frame or a session."""
     parser.add_argument(
         "var",
         metavar="VAR",
@@ -42,18 +65,7 @@ def _studio(ctx: Context, args: argparse.Namespace) -> Any:
         return studio(ctx.session(args.session))
     if args.session is not None:
         raise UsageError("%hydroml studio: give VAR or --session, not both")
-    namespace = ctx.user_ns
-    if args.var not in namespace:
-        match = difflib.get_close_matches(args.var, showable(namespace), n=1)
-        hint = f" (did you mean {match[0]!r}?)" if match else ""
-        raise UsageError(f"%hydroml studio: no variable named {args.var!r}{hint}")
-    target = namespace[args.var]
-    if not isinstance(target, pd.DataFrame | Session):
-        raise UsageError(
-            f"%hydroml studio: {args.var!r} is a {type(target).__name__}, "
-            "not a DataFrame or a session"
-        )
-    widget = studio(target)
+    widget = studio(namespace_frame(ctx, args.var, "%hydroml studio"))
     session = getattr(widget, "session", None)
     if isinstance(session, Session):
         ctx.use(session)
@@ -66,7 +78,7 @@ COMMANDS = (
         "the Data Studio of a DataFrame or session variable (or the current session)",
         "sessions",
         _studio,
-        _arguments,
+        var_argument,
         synopsis="[VAR]",
     ),
 )

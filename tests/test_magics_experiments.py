@@ -15,7 +15,7 @@ from IPython.utils.capture import capture_output
 from traitlets.config import Config
 
 import hydroml_jupyter as hj
-from hydroml_jupyter.experiments import TrainingRun, TuningRun
+from hydroml_jupyter.experiments import TrainingRun, TuningRun, active
 from hydroml_jupyter.magics.extension import context_of
 
 
@@ -145,7 +145,7 @@ def test_cancel_stops_the_newest_run(shell) -> None:
         hydroml(shell, f"cancel #{older.number}")
 
 
-def test_cancel_all_and_by_run_id(shell) -> None:
+def test_cancel_all_and_by_run_id(shell, monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = long_run(shell), long_run(shell)
     deadline = time.monotonic() + 60
     while not first.run_id:
@@ -155,6 +155,8 @@ def test_cancel_all_and_by_run_id(shell) -> None:
     assert first.wait(60) == "cancelled"
     hydroml(shell, "cancel all")
     assert second.wait(60) == "cancelled"
+    # Handles other test modules left behind are this process's runs too: start afresh.
+    monkeypatch.setattr(active, "_runs", {})
     with pytest.raises(UsageError, match="nothing to cancel: no run is going"):
         hydroml(shell, "cancel")
 

@@ -56,6 +56,7 @@ fi
 
 echo "== ruff"
 "$PY" -m ruff check hydroml_jupyter tests bench
+"$PY" -m ruff format --check hydroml_jupyter tests bench
 
 echo "== pytest (tests, browser tests, doctests, notebooks)"
 "$PY" -m pytest tests hydroml_jupyter --doctest-modules \

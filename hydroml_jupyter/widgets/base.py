@@ -1,6 +1,7 @@
 """What every Data Studio widget shares: a session, the common traits, and one request router.
 
-Requests arrive as custom messages; :meth:`SessionWidget._on_message` routes each through a
+Requests arrive as custom messages; the
+:class:`~hydroml_jupyter.widgets.requesting.RequestRouter` mixed in routes each through a
 dict from request kind to handler and sends exactly one reply, an error reply when anything
 fails. The widget follows its session through a weak listener, handing every update to the
 kernel's event loop (:mod:`~hydroml_jupyter.widgets.dispatch`).
@@ -8,8 +9,6 @@ kernel's event loop (:mod:`~hydroml_jupyter.widgets.dispatch`).
 
 from __future__ import annotations
 
-import difflib
-import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -22,21 +21,17 @@ import pandas as pd
 import traitlets
 
 from hydroml_jupyter.engine.session import Session
-from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.widgets import requests
 from hydroml_jupyter.widgets.dispatch import kernel_dispatcher, worker_pool
-from hydroml_jupyter.widgets.protocol import (
-    ColumnNames,
-    ProtocolError,
-    error_reply,
-    one_line,
-    request_id,
-    schema_of,
+from hydroml_jupyter.widgets.protocol import ColumnNames, error_reply, schema_of
+from hydroml_jupyter.widgets.requesting import (
+    Reply,
+    RequestRouter,
+    set_changed,
+    weak_listener,
 )
 
 __all__ = ["CSS_PATH", "ESM_PATH", "Reply", "SessionWidget"]
-
-log = logging.getLogger("hydroml_jupyter")
 
 #: The bundled front end, built from ``js/``.
 ESM_PATH = Path(__file__).resolve().parent.parent / "static" / "widget.js"
@@ -51,9 +46,6 @@ export default {
 };
 """
 
-#: A reply: its content and its binary buffers.
-Reply = tuple[dict[str, Any], list[Any] | None]
-
 
 def _asset(path: Path, fallback: str) -> str:
     # The text, not the path: anywidget ties every widget to a file-backed asset through a
@@ -61,7 +53,7 @@ def _asset(path: Path, fallback: str) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else fallback
 
 
-class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class SessionWidget(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
     """Base class of the Data Studio widgets: a face over one :class:`Session`.
 
     Traits (written by the kernel only): ``_kind``, ``session_name``, ``version``,
@@ -91,21 +83,13 @@ class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
         "export": "_on_export",
         "save_as": "_on_save_as",
     }
-    #: Keyword arguments the constructor accepts besides ``name``; subclasses add theirs.
-    _OPTIONS: ClassVar[tuple[str, ...]] = ()
+    #: Keyword arguments the constructor accepts; subclasses add theirs.
+    _OPTIONS: ClassVar[tuple[str, ...]] = ("name",)
     #: The ``_kind`` trait's value.
     _KIND: ClassVar[str] = "grid"
 
     def __init__(self, data: Session | pd.DataFrame, /, **kwargs: Any) -> None:
-        accepted = ["name", *self._merged("_OPTIONS")]
-        unknown = [k for k in kwargs if k not in accepted]
-        if unknown:
-            match = difflib.get_close_matches(unknown[0], accepted, n=1)
-            hint = f" (did you mean {match[0]!r}?)" if match else ""
-            raise TypeError(
-                f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}"
-                f"{hint}; it accepts: {', '.join(accepted)}"
-            )
+        self._check_options(kwargs)
         self._session = _as_session(type(self).__name__, data, kwargs.pop("name", None))
         self._dispatch = kernel_dispatcher()
         self._pending: set[Future[None]] = set()
@@ -144,17 +128,6 @@ class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
         version = self._session.version
         return version, self._session.df
 
-    @classmethod
-    def _merged(cls, attribute: str) -> Any:
-        merged: dict[str, Any] = {}
-        for klass in reversed(cls.__mro__):
-            value = klass.__dict__.get(attribute)
-            if isinstance(value, dict):
-                merged.update(value)
-            elif isinstance(value, tuple):
-                merged.update(dict.fromkeys(value))
-        return merged
-
     # -- state -------------------------------------------------------------------------------
     @property
     def session(self) -> Session:
@@ -169,48 +142,12 @@ class SessionWidget(anywidget.AnyWidget):  # type: ignore[misc]
         """Bring every trait to the session's current state, in one message."""
         if self._closed:
             return
-        state = self._state()
-        with self.hold_sync():
-            for key, value in state.items():
-                if getattr(self, key) != value:
-                    setattr(self, key, value)
+        set_changed(self, self._state())
 
     def _session_changed(self) -> None:
         self._sync()
 
     # -- requests -----------------------------------------------------------------------------
-    def _on_message(self, _widget: Any, content: Any, buffers: Any) -> None:
-        """Answer one request from the front end (``on_msg`` callback)."""
-        request = request_id(content)
-        kind = content.get("kind") if isinstance(content, dict) else None
-        try:
-            routes = self._merged("_ROUTES")
-            if not isinstance(content, dict):
-                raise ProtocolError(f"a request must be an object, not {content!r}")
-            if kind not in routes:
-                raise ProtocolError(
-                    f"unknown request kind {kind!r}; a {type(self).__name__} answers "
-                    f"{', '.join(routes)}"
-                )
-            if isinstance(request, bool) or not isinstance(request, int):
-                raise ProtocolError(f"{kind}: request must be an integer id, not {request!r}")
-            result = getattr(self, routes[kind])(content)
-        except Exception as exc:
-            self._reply(error_reply(request, self._message(exc, kind)))
-            return
-        if result is not None:
-            self._reply(*result)
-
-    def _message(self, exc: BaseException, kind: Any) -> str:
-        if isinstance(exc, HydroMLError):
-            return one_line(exc)
-        log.exception("the %r request of a %s failed", kind, type(self).__name__)
-        return f"{kind}: {type(exc).__name__}: {one_line(exc)}"
-
-    def _reply(self, content: dict[str, Any], buffers: list[Any] | None = None) -> None:
-        if not self._closed:
-            self.send(content, buffers)
-
     def _in_background(
         self,
         content: dict[str, Any],
@@ -329,18 +266,10 @@ def _as_session(owner: str, data: Any, name: str | None) -> Session:
 
 def _subscribe(session: Session, widget: SessionWidget) -> Callable[[], None]:
     """Follow ``session`` without keeping ``widget`` alive; return the unsubscribe function."""
-    ref = weakref.ref(widget)
-    unsubscribed: list[Callable[[], None]] = []
-
-    def listener(_version: int) -> None:
-        target = ref()
-        if target is None:
-            for unsubscribe in unsubscribed:
-                unsubscribe()
-            return
-        target._dispatch(target._session_changed)
-
-    unsubscribe = session.subscribe(listener)
-    unsubscribed.append(unsubscribe)
+    unsubscribe = weak_listener(session.subscribe, widget, _notify)
     weakref.finalize(widget, unsubscribe)
     return unsubscribe
+
+
+def _notify(widget: SessionWidget) -> None:
+    widget._dispatch(widget._session_changed)

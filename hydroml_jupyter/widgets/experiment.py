@@ -36,38 +36,33 @@ error reply when there is nothing to cancel.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import threading
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import anywidget
 import traitlets
 
-from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.experiments.handle import RunHandle
 from hydroml_jupyter.widgets.base import _UNBUILT_ESM, CSS_PATH, ESM_PATH, _asset
 from hydroml_jupyter.widgets.dispatch import kernel_dispatcher
 from hydroml_jupyter.widgets.experiment_state import RunTracker, number, overall_status
 from hydroml_jupyter.widgets.experiment_throttle import Throttle
-from hydroml_jupyter.widgets.protocol import (
-    ProtocolError,
-    error_reply,
-    one_line,
-    reply,
-    request_id,
+from hydroml_jupyter.widgets.protocol import ProtocolError, reply
+from hydroml_jupyter.widgets.requesting import (
+    Reply,
+    RequestRouter,
+    set_changed,
+    weak_listener,
 )
 
 __all__ = ["ExperimentPanel"]
 
 log = logging.getLogger("hydroml_jupyter")
 
-Reply = dict[str, Any]
 
-
-class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
+class ExperimentPanel(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
     """A live panel of one run or several: status, progress, metrics, a curve, Cancel.
 
     Parameters
@@ -103,14 +98,7 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
     _OPTIONS: ClassVar[tuple[str, ...]] = ("interval",)
 
     def __init__(self, runs: RunHandle | Sequence[RunHandle], /, **kwargs: Any) -> None:
-        unknown = [k for k in kwargs if k not in self._OPTIONS]
-        if unknown:
-            match = difflib.get_close_matches(unknown[0], self._OPTIONS, n=1)
-            hint = f" (did you mean {match[0]!r}?)" if match else ""
-            raise TypeError(
-                f"ExperimentPanel() got an unexpected keyword argument {unknown[0]!r}{hint}; "
-                f"it accepts: {', '.join(self._OPTIONS)}"
-            )
+        self._check_options(kwargs)
         interval = kwargs.get("interval", 0.1)
         if number(interval) is None or interval < 0:
             raise TypeError(f"ExperimentPanel(): interval must be seconds >= 0, not {interval!r}")
@@ -123,7 +111,7 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
         self._ended = False
         super().__init__(**self._state())
         self._throttle = Throttle(kernel_dispatcher(), self._flush, interval)
-        self._unsubscribe = [_subscribe(h, self) for h in self._handles]
+        self._unsubscribe = [weak_listener(h.subscribe, self, _poke) for h in self._handles]
         self.on_msg(self._on_message)
         # Anything that happened between the first snapshot and the subscriptions.
         self._throttle.poke()
@@ -161,11 +149,7 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
         """Bring the traits to the runs' current state, in one message (on the kernel loop)."""
         if self._closed:
             return
-        state = self._state()
-        with self.hold_sync():
-            for key, value in state.items():
-                if getattr(self, key) != value:
-                    setattr(self, key, value)
+        set_changed(self, self._state())
         if all(t.ended for t in self._trackers):
             self._stop_following()
             self._end()
@@ -194,35 +178,6 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
         self._throttle.dispatch(self._flush)
 
     # -- requests ------------------------------------------------------------------------
-    def _on_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        """Answer one request from the front end (``on_msg`` callback)."""
-        request = request_id(content)
-        kind = content.get("kind") if isinstance(content, dict) else None
-        try:
-            if not isinstance(content, dict):
-                raise ProtocolError(f"a request must be an object, not {content!r}")
-            if kind not in self._ROUTES:
-                raise ProtocolError(
-                    f"unknown request kind {kind!r}; an ExperimentPanel answers "
-                    f"{', '.join(self._ROUTES)}"
-                )
-            if isinstance(request, bool) or not isinstance(request, int):
-                raise ProtocolError(f"{kind}: request must be an integer id, not {request!r}")
-            answer = getattr(self, self._ROUTES[kind])(content)
-        except Exception as exc:
-            if isinstance(exc, HydroMLError):
-                message = one_line(exc)
-            else:
-                log.exception("the %r request of an ExperimentPanel failed", kind)
-                message = f"{kind}: {type(exc).__name__}: {one_line(exc)}"
-            self._reply(error_reply(request, message))
-            return
-        self._reply(answer)
-
-    def _reply(self, content: Reply) -> None:
-        if not self._closed:
-            self.send(content)
-
     def _on_cancel(self, content: dict[str, Any]) -> Reply:
         index = content.get("run")
         count = len(self._handles)
@@ -243,7 +198,7 @@ class ExperimentPanel(anywidget.AnyWidget):  # type: ignore[misc]
         for i in chosen:
             self._handles[i].cancel()
         self._throttle.poke()
-        return reply("done", content["request"], cancelled=chosen)
+        return reply("done", content["request"], cancelled=chosen), None
 
     # -- closing -------------------------------------------------------------------------
     def _stop_following(self) -> None:
@@ -286,18 +241,5 @@ def _handles(runs: Any) -> tuple[RunHandle, ...]:
     return tuple(items)
 
 
-def _subscribe(handle: RunHandle, panel: ExperimentPanel) -> Callable[[], None]:
-    """Poke ``panel`` on every event of ``handle`` without keeping the panel alive."""
-    ref = weakref.ref(panel)
-    holder: list[Callable[[], None]] = []
-
-    def listener(_event: dict[str, Any]) -> None:
-        target = ref()
-        if target is None:
-            for unsubscribe in holder:
-                unsubscribe()
-            return
-        target._throttle.poke()
-
-    holder.append(handle.subscribe(listener))
-    return holder[0]
+def _poke(panel: ExperimentPanel) -> None:
+    panel._throttle.poke()

@@ -109,3 +109,19 @@ def loop_thread() -> Iterator[Dispatcher]:
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
     loop.close()
+
+
+@pytest.fixture(scope="module")
+def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One sqlite MLflow tracking store per module (creating its tables takes ~2 s)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow')}/mlflow.db"
+
+
+@pytest.fixture
+def mlflow_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mlflow_store: str) -> None:
+    """Runs track to the module's store; presets and the working folder are the test's own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_store)
+    monkeypatch.chdir(tmp_path)

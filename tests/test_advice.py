@@ -27,20 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 MESSY = ROOT / "notebooks" / "data" / "messy_customers.csv"
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """One sqlite tracking store for the module (creating its tables takes ~2 s)."""
-    folder = tmp_path_factory.mktemp("mlflow")
-    return f"sqlite:///{folder}/mlflow.db"
-
-
 @pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: str) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
-    monkeypatch.chdir(tmp_path)
+def _env(mlflow_env: None) -> None:
+    """Every test tracks to the module's MLflow store."""
 
 
 def binary(n: int = 600, positive_share: float = 0.5, seed: int = 0) -> pd.DataFrame:
@@ -318,14 +307,14 @@ def test_choices_pass_model_preset_task_and_metric_on() -> None:
     ]
 
 
-def test_train_best_really_trains_and_logs_the_advised_metric(store: str) -> None:
+def test_train_best_really_trains_and_logs_the_advised_metric(mlflow_store: str) -> None:
     s = hj.open(MESSY)
     advice = s.suggest_models("churned")
     assert advice.metric == "f1" and advice.best.preset == "fast"
     run = advice.train_best()
     assert run.wait(120) == "completed", run.error
     assert advice.metric in run.metrics and run.run_id is not None
-    board = ex.runs(tracking_uri=store)
+    board = ex.runs(tracking_uri=mlflow_store)
     row = board[board["run_id"] == run.run_id].iloc[0]
     assert row["model"] == advice.best.model
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,18 +21,9 @@ from hydroml_jupyter.widgets.experiment_state import CURVE_POINTS, Curve, overal
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("mlflow-panel")
-    return f"sqlite:///{folder}/mlflow.db"
-
-
 @pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store: str) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
-    monkeypatch.chdir(tmp_path)
+def _env(mlflow_env: None) -> None:
+    """Every test tracks to the module's MLflow store."""
 
 
 def frame(n: int = 300, seed: int = 0) -> pd.DataFrame:

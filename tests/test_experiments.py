@@ -19,27 +19,16 @@ from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.experiments import ExperimentError
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> str:
-    """One sqlite tracking store for the module (creating its tables takes ~2 s)."""
-    folder = tmp_path_factory.mktemp("mlflow")
-    return f"sqlite:///{folder}/mlflow.db"
-
-
 @pytest.fixture(autouse=True)
-def _env(monkeypatch, tmp_path: Path, store: str) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
-    monkeypatch.chdir(tmp_path)
+def _env(mlflow_env: None) -> None:
+    """Every test tracks to the module's MLflow store."""
 
 
 @pytest.fixture(scope="module")
-def client(store: str):
+def client(mlflow_store: str):
     from mlflow import MlflowClient
 
-    return MlflowClient(store)
+    return MlflowClient(mlflow_store)
 
 
 def frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
@@ -266,7 +255,7 @@ def test_bad_arguments_are_refused_at_once() -> None:
 # -- presets ------------------------------------------------------------------------------
 
 
-def test_presets_list_use_save_reload_and_refuse(client, store: str) -> None:
+def test_presets_list_use_save_reload_and_refuse(client, mlflow_store: str) -> None:
     table = ex.presets()
     assert len(table) == len(ex.MODELS) * 3
     assert set(table["preset"]) == {"fast", "balanced", "thorough"}
@@ -275,7 +264,7 @@ def test_presets_list_use_save_reload_and_refuse(client, store: str) -> None:
     assert client.get_run(run.run_id).data.params["alpha"] == "0.3"
 
     path = ex.save_preset("tiny", "random_forest", {"n_estimators": 7, "max_depth": 3})
-    assert path == Path(store.removeprefix("sqlite:///")).parent / "hydroml-presets.json"
+    assert path == Path(mlflow_store.removeprefix("sqlite:///")).parent / "hydroml-presets.json"
     stored = json.loads(path.read_text())
     assert stored["presets"]["random_forest"]["tiny"] == {"n_estimators": 7, "max_depth": 3}
     mine = ex.presets("random_forest")

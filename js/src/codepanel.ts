@@ -1,7 +1,7 @@
 // Code tab: the session's pandas script, copy, export, save as a new data source.
-import { Listeners, button, h, traitNumber } from "./dom";
+import { button, h, traitNumber } from "./dom";
 import { errorMessage } from "./protocol";
-import type { Panel, SidebarContext } from "./panel";
+import { type SidebarContext, TabPanel } from "./panel";
 
 const FORMATS: [string, string][] = [
   ["csv", "CSV"],
@@ -33,18 +33,17 @@ export async function copyText(text: string): Promise<void> {
   }
 }
 
-export class CodePanel implements Panel {
+export class CodePanel extends TabPanel {
   readonly el: HTMLDivElement;
   private readonly ctx: SidebarContext;
-  private readonly listeners = new Listeners();
   private readonly code: HTMLPreElement;
   private readonly note: HTMLDivElement;
   private readonly nameInput: HTMLInputElement;
-  private shown = false;
   private loadedVersion: number | null = null;
   private text = "";
 
   constructor(ctx: SidebarContext) {
+    super();
     this.ctx = ctx;
     this.code = h("pre", { className: "hydroml-code" });
     this.note = h("div", { className: "hydroml-note", attrs: { "aria-live": "polite" } });
@@ -81,19 +80,8 @@ export class CodePanel implements Panel {
     this.listeners.model(ctx.model, "change:version", () => this.shown && this.load());
   }
 
-  show(): void {
-    this.el.hidden = false;
-    this.shown = true;
+  protected onShow(): void {
     this.load();
-  }
-
-  hide(): void {
-    this.el.hidden = true;
-    this.shown = false;
-  }
-
-  dispose(): void {
-    this.listeners.dispose();
   }
 
   private load(): void {

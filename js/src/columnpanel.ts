@@ -1,8 +1,8 @@
 // Column tab: one column's summary, histogram or top values, and quick actions.
-import { Listeners, button, clear, h, textTable, traitNumber } from "./dom";
+import { button, clear, h, textTable, traitNumber } from "./dom";
 import { formatCount, formatShare, formatStat, formatValue } from "./format";
 import { type ColumnInfo, errorMessage } from "./protocol";
-import { type Panel, type SidebarContext, catalogOf, schemaOf } from "./panel";
+import { type SidebarContext, TabPanel, catalogOf, schemaOf } from "./panel";
 
 export interface ColumnActions {
   /** Open the Operations tab on `op` with `column` filled in. */
@@ -16,19 +16,18 @@ const QUICK: [string, string, string, boolean][] = [
 ];
 const DROP_OP = "drop_columns";
 
-export class ColumnPanel implements Panel {
+export class ColumnPanel extends TabPanel {
   readonly el: HTMLDivElement;
   private readonly ctx: SidebarContext;
   private readonly actions: ColumnActions;
-  private readonly listeners = new Listeners();
   private readonly picker: HTMLSelectElement;
   private readonly content: HTMLDivElement;
   private column: string | null = null;
-  private shown = false;
   private loaded: { column: string; version: number; info: ColumnInfo } | null = null;
   private loading: string | null = null;
 
   constructor(ctx: SidebarContext, actions: ColumnActions) {
+    super();
     this.ctx = ctx;
     this.actions = actions;
     this.picker = h("select", { className: "hydroml-column-select hydroml-input", attrs: { "aria-label": "Column" } });
@@ -53,19 +52,8 @@ export class ColumnPanel implements Panel {
     if (this.shown) this.load();
   }
 
-  show(): void {
-    this.el.hidden = false;
-    this.shown = true;
+  protected onShow(): void {
     this.load();
-  }
-
-  hide(): void {
-    this.el.hidden = true;
-    this.shown = false;
-  }
-
-  dispose(): void {
-    this.listeners.dispose();
   }
 
   private syncSchema(): void {

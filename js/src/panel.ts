@@ -1,6 +1,6 @@
 // What every sidebar panel shares.
 import type { ErrorArea } from "./dom";
-import { traitList } from "./dom";
+import { Listeners, traitList } from "./dom";
 import type { Client, Model, OpForm, SchemaField } from "./protocol";
 
 export interface SidebarContext {
@@ -14,6 +14,31 @@ export interface Panel {
   show(): void;
   hide(): void;
   dispose(): void;
+}
+
+/** A panel that fetches what it shows from the kernel each time it is shown. */
+export abstract class TabPanel implements Panel {
+  abstract readonly el: HTMLElement;
+  protected readonly listeners = new Listeners();
+  protected shown = false;
+
+  show(): void {
+    this.el.hidden = false;
+    this.shown = true;
+    this.onShow();
+  }
+
+  hide(): void {
+    this.el.hidden = true;
+    this.shown = false;
+  }
+
+  dispose(): void {
+    this.listeners.dispose();
+  }
+
+  /** Bring the panel up to date: it has just been shown. */
+  protected abstract onShow(): void;
 }
 
 export function schemaOf(model: Model): SchemaField[] {

@@ -1,5 +1,5 @@
 // Quality tab: the profile's alerts by severity, suggestions to apply, target candidates.
-import { Listeners, button, clear, h, traitNumber } from "./dom";
+import { button, clear, h, traitNumber } from "./dom";
 import {
   type Alert,
   type ApplySuggestionRequest,
@@ -12,7 +12,7 @@ import {
   errorMessage,
   qualityReport,
 } from "./protocol";
-import { type Panel, type SidebarContext, schemaOf } from "./panel";
+import { type SidebarContext, TabPanel, schemaOf } from "./panel";
 
 const SEVERITY_LABELS: Record<Severity, string> = { high: "High", medium: "Medium", low: "Low" };
 
@@ -28,10 +28,9 @@ function confidenceBar(confidence: number): HTMLSpanElement {
   return h("span", { className: "hydroml-bar-track hydroml-quality-bar", attrs: { "aria-hidden": "true" } }, [fill]);
 }
 
-export class QualityPanel implements Panel {
+export class QualityPanel extends TabPanel {
   readonly el: HTMLDivElement;
   private readonly ctx: SidebarContext;
-  private readonly listeners = new Listeners();
   private readonly picker: HTMLSelectElement;
   private readonly refresh: HTMLButtonElement;
   private readonly status: HTMLDivElement;
@@ -40,12 +39,12 @@ export class QualityPanel implements Panel {
   private readonly content: HTMLDivElement;
   private target: string | null = null;
   private report: QualityReport | null = null;
-  private shown = false;
   private token = 0;
   private loadingKey: string | null = null;
   private applying = false;
 
   constructor(ctx: SidebarContext) {
+    super();
     this.ctx = ctx;
     this.picker = h("select", {
       className: "hydroml-input hydroml-quality-target",
@@ -77,19 +76,8 @@ export class QualityPanel implements Panel {
     return this.report;
   }
 
-  show(): void {
-    this.el.hidden = false;
-    this.shown = true;
+  protected onShow(): void {
     this.load(false);
-  }
-
-  hide(): void {
-    this.el.hidden = true;
-    this.shown = false;
-  }
-
-  dispose(): void {
-    this.listeners.dispose();
   }
 
   setTarget(target: string | null): void {

@@ -71,7 +71,7 @@ def test_apply_all_above_is_all_or_nothing(shell, messy, monkeypatch) -> None:
     )
     assert isinstance(bad, SessionSuggestion)
     monkeypatch.setattr(messy, "suggest", lambda target=None: [*good, bad])
-    before = messy.df
+    before, version = messy.df, messy.version
     with pytest.raises(UsageError) as err:
         hydroml(shell, "suggest --apply-all-above 0.5")
     message = str(err.value)
@@ -79,20 +79,22 @@ def test_apply_all_above_is_all_or_nothing(shell, messy, monkeypatch) -> None:
     assert message.startswith(
         "%hydroml suggest: suggestion 2 (fill_missing column='nope', strategy='mean') failed: "
     )
-    assert message.endswith("rolled back the 2 applied before it, the session is back at step 0")
-    assert messy.position == 0
+    assert message.endswith("; none was applied")
+    assert messy.position == 0 and messy.version == version and not messy.can_redo
+    assert len(messy.history) == 1
     pd.testing.assert_frame_equal(messy.df, before)
 
 
-def test_apply_all_above_rolls_back_to_the_step_it_started_from(shell, messy, monkeypatch) -> None:
+def test_a_failing_batch_keeps_the_redo_branch(shell, messy, monkeypatch) -> None:
     messy.apply("drop_columns", columns=["country"])
+    messy.apply("dedupe")
+    messy.undo()
     bad = dataclasses.replace(messy.suggest()[0], op="drop_columns", params={"columns": ["x"]})
     monkeypatch.setattr(messy, "suggest", lambda target=None: [bad])
-    with pytest.raises(
-        UsageError, match=r"suggestion 0 .*none applied, the session is back at step 1"
-    ):
+    with pytest.raises(UsageError, match=r"suggestion 0 .*; none was applied$"):
         hydroml(shell, "suggest --apply-all-above 0")
     assert messy.position == 1 and "country" not in messy.df.columns
+    assert messy.can_redo and messy.history[2].op == "dedupe"
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hydroml_jupyter as hj
+from hydroml_jupyter.engine import BatchError
 from hydroml_jupyter.engine.ops.base import kind_of
 from hydroml_jupyter.engine.ops.rows import Comparison
 
@@ -268,3 +269,44 @@ def test_original_is_never_touched(budget) -> None:
     assert_same(df, copy)
     assert s.df.loc[0, "a"] == 1.0
     s.close()
+
+
+@settings(
+    max_examples=max(10, EXAMPLES // 2),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(original=frames(), data=st.data())
+def test_a_batch_equals_its_steps_and_a_failing_batch_changes_nothing(original, data) -> None:
+    one_by_one = hj.Session(original, name="prop-steps")
+    ops = []
+    for _ in range(data.draw(st.integers(1, 6), label="length")):
+        op, params = data.draw(operations(one_by_one.df), label="operation")
+        try:
+            one_by_one.apply(op, **params)
+        except hj.OperationError:
+            continue
+        ops.append((op, params))
+
+    batch = hj.Session(original, name="prop-batch")
+    version = batch.version
+    steps = batch.apply_all(ops)
+    assert [st_.index for st_ in steps] == list(range(1, len(ops) + 1))
+    assert batch.version == version + (1 if ops else 0)  # one change for the whole batch
+    assert_same(batch.df, one_by_one.df)
+    assert batch.code() == one_by_one.code()
+
+    batch.goto(0)  # the batch's steps become a redo branch the failing batch must keep
+    before = (batch.version, batch.position, batch.can_redo, [s.label for s in batch.history])
+    frame = batch.df
+    at = data.draw(st.integers(0, len(ops)), label="failing position")
+    bad = ("drop_columns", {"columns": ["no such column"]})
+    with pytest.raises(BatchError) as err:
+        batch.apply_all([*ops[:at], bad, *ops[at:]])
+    assert err.value.index == at and err.value.op == "drop_columns"
+    assert str(err.value).startswith(f"operation {at + 1} of {len(ops) + 1}: drop_columns:")
+    after = (batch.version, batch.position, batch.can_redo, [s.label for s in batch.history])
+    assert after == before
+    assert_same(batch.df, frame)
+    one_by_one.close()
+    batch.close()

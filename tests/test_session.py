@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import hydroml_jupyter as hj
+from hydroml_jupyter.engine import BatchError, make_operation
 
 
 @pytest.fixture
@@ -381,3 +382,23 @@ def test_foreign_state_is_refused(df) -> None:
 
     with pytest.raises(hj.OperationError, match="not a session state"):
         restore_session(SessionState("x", {"format": "other"}, {}, {0: df}))
+
+
+def test_apply_all_is_one_change_and_refuses_a_bad_batch_whole() -> None:
+    s = hj.Session(pd.DataFrame({"a": [1, None, 3], "b": ["x", "y", "z"]}), name="batch")
+    seen: list[int] = []
+    s.subscribe(seen.append)
+    steps = s.apply_all(
+        [
+            ("fill_missing", {"column": "a", "strategy": "value", "value": 0}),
+            make_operation("rename", {"columns": {"b": "label"}}),
+        ]
+    )
+    assert [st.op for st in steps] == ["fill_missing", "rename"] and seen == [s.version]
+    assert s.apply_all([]) == [] and seen == [s.version]
+    with pytest.raises(BatchError, match=r"^operation 2 of 2: unknown operation 'nope'"):
+        s.apply_all([("dedupe", {}), ("nope", {})])
+    with pytest.raises(TypeError, match="item 0 is 'dedupe'"):
+        s.apply_all(["dedupe"])
+    assert s.position == 2 and len(s.history) == 3 and len(seen) == 1
+    s.close()

@@ -1,5 +1,6 @@
 """The session engine: operations, history, undo/redo and code export."""
 
+from hydroml_jupyter.engine.batch import BatchError
 from hydroml_jupyter.engine.loading import open_session
 from hydroml_jupyter.engine.ops import Operation, catalog, make_operation
 from hydroml_jupyter.engine.recipe import Recipe
@@ -9,6 +10,7 @@ from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
 
 __all__ = [
+    "BatchError",
     "HistoryView",
     "Operation",
     "Preview",

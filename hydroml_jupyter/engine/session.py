@@ -14,6 +14,7 @@ import pandas as pd
 
 from hydroml_jupyter import analysis
 from hydroml_jupyter.engine import registry
+from hydroml_jupyter.engine.batch import BatchMixin
 from hydroml_jupyter.engine.extras import AnalysisMixin
 from hydroml_jupyter.engine.history import History
 from hydroml_jupyter.engine.navigation import NavigationMixin
@@ -46,7 +47,7 @@ class RepeatedStepWarning(UserWarning):
     """
 
 
-class Session(NavigationMixin, AnalysisMixin):
+class Session(NavigationMixin, BatchMixin, AnalysisMixin):
     """A DataFrame with an undoable history of cleaning steps.
 
     Parameters

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from IPython.core.error import UsageError
 
-from hydroml_jupyter.engine import Session
+from hydroml_jupyter.engine import BatchError, Session
 from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.magics.commands.studio import namespace_frame, var_argument
 from hydroml_jupyter.magics.commands.views import resolve_column
@@ -86,31 +86,21 @@ def _describe(number: int, suggestion: SessionSuggestion) -> str:
 def apply_suggestions(
     session: Session, chosen: list[tuple[int, SessionSuggestion]], prog: str
 ) -> list[Step]:
-    """Apply numbered suggestions in order, all or nothing; return the new steps.
-
-    When one fails, the session goes back to the step it was at (the steps applied
-    before the failure stay redoable, as after an undo).
+    """Apply numbered suggestions in order as one change, all or nothing; return the new steps.
 
     Raises
     ------
     UsageError
-        Naming the suggestion that failed and the engine's reason.
+        Naming the suggestion that failed and the engine's reason; the session is unchanged.
     """
-    back = session.position
-    steps: list[Step] = []
-    for number, suggestion in chosen:
-        try:
-            steps.append(session.apply(suggestion.op, **suggestion.params))
-        except Exception as exc:
-            if session.position != back:
-                session.goto(back)
-            if not isinstance(exc, HydroMLError):
-                raise
-            undone = f"rolled back the {len(steps)} applied before it" if steps else "none applied"
-            raise UsageError(
-                f"{prog}: {_describe(number, suggestion)} failed: {one_line(exc)}; "
-                f"{undone}, the session is back at step {back}"
-            ) from None
+    try:
+        steps = session.apply_all([(s.op, s.params) for _, s in chosen])
+    except BatchError as exc:
+        number, suggestion = chosen[exc.index]
+        raise UsageError(
+            f"{prog}: {_describe(number, suggestion)} failed: {one_line(exc.cause)}; "
+            "none was applied"
+        ) from None
     return steps
 
 

@@ -21,8 +21,7 @@ import weakref
 
 from IPython.core.error import UsageError
 
-from hydroml_jupyter.engine import Session
-from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.engine import BatchError, Session
 from hydroml_jupyter.magics import recipe as grammar
 from hydroml_jupyter.magics.context import Context, RecipeMark
 from hydroml_jupyter.magics.output import shape_text
@@ -58,29 +57,16 @@ def apply_recipe(session: Session, lines: list[RecipeLine], start: int) -> int:
     back = session.position
     if start != back:
         session.goto(start)
-    frame = session.df
-    for line in lines:
-        try:
-            frame = line.op.apply(frame)
-        except OperationError as exc:
-            if session.position != back:
-                session.goto(back)
-            raise UsageError(
-                f"%%hydroml recipe: line {line.number} ({line.text}): {one_line(exc)}; "
-                "nothing was applied"
-            ) from None
-    current = None
     try:
-        for current in lines:
-            session.apply(current.op)
-    except Exception as exc:
-        session.goto(start)
-        if isinstance(exc, OperationError) and current is not None:
-            raise UsageError(
-                f"%%hydroml recipe: line {current.number} ({current.text}): {one_line(exc)}; "
-                f"the session went back to step {start}"
-            ) from None
-        raise
+        session.apply_all([line.op for line in lines])
+    except BatchError as exc:
+        if session.position != back:
+            session.goto(back)
+        line = lines[exc.index]
+        raise UsageError(
+            f"%%hydroml recipe: line {line.number} ({line.text}): {one_line(exc.cause)}; "
+            "nothing was applied"
+        ) from None
     return start + 1
 
 

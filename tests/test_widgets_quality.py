@@ -6,6 +6,7 @@ captured from ``send`` and checked to be strict JSON.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from typing import Any
@@ -244,15 +245,56 @@ def test_a_change_while_the_list_is_made_again_applies_nothing(
 def test_a_failing_operation_is_answered_and_changes_nothing(
     st_: Driver, session: hj.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    real = session.suggest()
+    bad = dataclasses.replace(real[0], op="drop_columns", params={"columns": ["nope"]})
+    monkeypatch.setattr(session, "suggest", lambda target=None: [real[0], bad, real[1]])
     reply = st_.ok("quality", target=None)
     before = state(session)
+    message = st_.error("apply_suggestion", suggestion=1, version=reply["version"], target=None)
+    assert message.startswith("apply_suggestion: suggestion 1 (drop_columns) failed: ")
+    assert message.endswith("; nothing was applied")
+    assert_unchanged(session, before)
+    # In a list, the good ones before the bad one are not applied either.
+    message = st_.error(
+        "apply_suggestion", suggestions=[0, 1, 2], version=reply["version"], target=None
+    )
+    assert message.startswith("apply_suggestion: suggestion 1 (drop_columns) failed: ")
+    assert_unchanged(session, before)
 
-    def refuse(_suggestion: Any) -> Any:
-        raise hj.OperationError("cast: refused for the test")
 
-    monkeypatch.setattr(session, "apply_suggestion", refuse)
-    message = st_.error("apply_suggestion", suggestion=0, version=reply["version"], target=None)
-    assert message == "cast: refused for the test"
+def test_a_list_of_suggestions_is_one_change(st_: Driver, session: hj.Session) -> None:
+    reply = st_.ok("quality", target=None)
+    ids = [s["id"] for s in reply["suggestions"] if s["confidence"] >= 0.8][:3]
+    assert len(ids) >= 2
+    version, position = session.version, session.position
+    done = st_.ok("apply_suggestion", suggestions=ids, version=reply["version"], target=None)
+    labels = [s["label"] for s in reply["suggestions"] if s["id"] in ids]
+    assert [step["label"] for step in done["steps"]] == labels
+    assert [step["index"] for step in done["steps"]] == [position + 1 + i for i in range(len(ids))]
+    assert (done["index"], done["label"]) == (position + len(ids), labels[-1])
+    assert session.version == done["version"] == version + 1
+    session.goto(position)
+    assert session.version == version + 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "give either suggestion (an id) or suggestions (a list)"),
+        ({"suggestion": 0, "suggestions": [1]}, "give either suggestion"),
+        ({"suggestions": []}, "must be a non-empty list of distinct ids"),
+        ({"suggestions": [0, 0]}, "must be a non-empty list of distinct ids"),
+        ({"suggestions": [True]}, "must be a non-empty list of distinct ids"),
+        ({"suggestions": "0"}, "must be a non-empty list of distinct ids"),
+        ({"suggestions": [0, 999]}, "no suggestion 999 for version"),
+    ],
+)
+def test_bad_suggestion_lists_are_refused(
+    st_: Driver, session: hj.Session, fields: dict[str, Any], message: str
+) -> None:
+    reply = st_.ok("quality", target=None)
+    before = state(session)
+    assert message in st_.error("apply_suggestion", version=reply["version"], **fields)
     assert_unchanged(session, before)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter.analysis.profile import SEVERITIES, Alert, Profile, TargetCandidate
+from hydroml_jupyter.engine.batch import BatchError
 from hydroml_jupyter.engine.extras import SessionSuggestion
 from hydroml_jupyter.engine.ops.base import make_operation
 from hydroml_jupyter.engine.session import Session
@@ -69,14 +70,16 @@ def quality(widget: SessionWidget, content: dict[str, Any]) -> None:
 
 
 def apply_suggestion(widget: SessionWidget, content: dict[str, Any]) -> None:
-    """Answer ``apply_suggestion``: apply one suggestion of a ``quality`` reply as a step.
+    """Answer ``apply_suggestion``: apply suggestions of a ``quality`` reply as steps.
 
-    The reply is ``{"kind": "done", "request", "version", "index", "label"}`` (the new
-    step's index and label), or an error when the session changed since ``version`` or the
-    id names no suggestion; the session is then unchanged.
+    ``suggestion`` names one id; ``suggestions`` a list of ids, applied in that order as
+    one change, all or nothing. The reply is ``{"kind": "done", "request", "version",
+    "index", "label", "steps"}``: the last new step's index and label, and every new step
+    as ``{"index", "label"}``. It is an error when the session changed since ``version``,
+    an id names no suggestion, or a suggestion fails; the session is then unchanged.
     """
     kind = "apply_suggestion"
-    wanted = int_field(content, "suggestion", kind)
+    wanted = _ids(content, kind)
     version = int_field(content, "version", kind)
     _, label = _target(widget._names(), content, kind)
     session, request = widget.session, content["request"]
@@ -89,17 +92,45 @@ def apply_suggestion(widget: SessionWidget, content: dict[str, Any]) -> None:
         made_for, _profile, found = result
         _check_version(made_for, version)
         _check_version(session.version, version)
-        if wanted >= len(found):
+        missing = [i for i in wanted if i >= len(found)]
+        if missing:
             raise ProtocolError(
-                f"{kind}: no suggestion {wanted} for version {version} (there are "
+                f"{kind}: no suggestion {missing[0]} for version {version} (there are "
                 f"{len(found)}); ask for the quality report again"
             )
-        step = session.apply_suggestion(found[wanted])
-        return reply(
-            "done", request, version=session.version, index=step.index, label=step.label
-        ), None
+        chosen = [found[i] for i in wanted]
+        try:
+            steps = session.apply_all([(s.op, s.params) for s in chosen])
+        except BatchError as exc:
+            which = f"suggestion {wanted[exc.index]} ({chosen[exc.index].op})"
+            raise ProtocolError(
+                f"{kind}: {which} failed: {exc.cause}; nothing was applied"
+            ) from None
+        done = [{"index": step.index, "label": step.label} for step in steps]
+        last = done[-1]
+        return reply("done", request, version=session.version, steps=done, **last), None
 
     widget._in_background(content, work, then=finish)
+
+
+def _ids(content: dict[str, Any], kind: str) -> list[int]:
+    """Return the suggestion ids of the request: ``suggestion`` or ``suggestions``."""
+    if ("suggestion" in content) == ("suggestions" in content):
+        raise ProtocolError(f"{kind}: give either suggestion (an id) or suggestions (a list)")
+    if "suggestion" in content:
+        return [int_field(content, "suggestion", kind)]
+    ids = content["suggestions"]
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids)
+        or len(set(ids)) != len(ids)
+    ):
+        raise ProtocolError(
+            f"{kind}: suggestions must be a non-empty list of distinct ids (integers >= 0), "
+            f"not {ids!r}"
+        )
+    return ids
 
 
 # -- reply shapes ------------------------------------------------------------------------------

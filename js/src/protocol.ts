@@ -160,12 +160,14 @@ export interface QualityRequest {
   target: string | null;
 }
 
-/** The `apply_suggestion` request's extra keys: a suggestion of the reply made for `version` and `target`. */
-export interface ApplySuggestionRequest {
-  suggestion: number;
+/**
+ * The `apply_suggestion` request's extra keys: one suggestion (`suggestion`) or several applied
+ * as one change, all or nothing (`suggestions`), of the reply made for `version` and `target`.
+ */
+export type ApplySuggestionRequest = ({ suggestion: number } | { suggestions: number[] }) & {
   version: number;
   target: string | null;
-}
+};
 
 /** The `quality` reply. */
 export interface QualityReport {

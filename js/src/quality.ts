@@ -15,6 +15,8 @@ import {
 import { type SidebarContext, TabPanel, schemaOf } from "./panel";
 
 const SEVERITY_LABELS: Record<Severity, string> = { high: "High", medium: "Medium", low: "Low" };
+/** Suggestions at least this confident can be applied together with one button. */
+const CONFIDENT = 0.8;
 
 export function formatConfidence(confidence: number): string {
   if (!Number.isFinite(confidence)) return "–";
@@ -144,7 +146,7 @@ export class QualityPanel extends TabPanel {
 
   private renderStatus(): void {
     const report = this.report;
-    for (const b of this.content.querySelectorAll<HTMLButtonElement>('button[data-action="apply-suggestion"]')) {
+    for (const b of this.content.querySelectorAll<HTMLButtonElement>('button[data-action^="apply-"]')) {
       b.disabled = this.applying || this.stale();
     }
     if (this.loadingKey !== null) {
@@ -209,6 +211,12 @@ export class QualityPanel extends TabPanel {
     if (!report.suggestions.length) {
       section.appendChild(h("div", { className: "hydroml-hint", text: "No cleaning step to suggest." }));
     }
+    const confident = report.suggestions.filter((s) => s.confidence >= CONFIDENT);
+    if (confident.length > 1) {
+      const all = button(`Apply the ${confident.length} at ${formatConfidence(CONFIDENT)} or more`, "apply-confident");
+      all.title = "Apply them in order as one change: all of them, or none if one fails";
+      section.appendChild(h("div", { className: "hydroml-buttons hydroml-quality-apply-all" }, [all]));
+    }
     for (const s of report.suggestions) section.appendChild(this.renderSuggestion(s));
     return section;
   }
@@ -266,18 +274,21 @@ export class QualityPanel extends TabPanel {
     } else if (b.dataset.action === "apply-suggestion") {
       const id = Number(b.dataset.suggestion);
       const s = this.report?.suggestions.find((x) => x.id === id);
-      if (s) this.apply(s);
+      if (s) this.apply([s]);
+    } else if (b.dataset.action === "apply-confident") {
+      this.apply(this.report?.suggestions.filter((s) => s.confidence >= CONFIDENT) ?? []);
     }
   }
 
-  private apply(s: Suggestion): void {
+  private apply(chosen: Suggestion[]): void {
     const report = this.report;
-    if (report === null) return;
+    if (report === null || !chosen.length) return;
     if (this.stale()) {
       this.showError("The data changed since these suggestions were made: Refresh first.");
       return;
     }
-    const extra: ApplySuggestionRequest = { suggestion: s.id, version: report.version, target: report.target };
+    const which = chosen.length === 1 ? { suggestion: chosen[0].id } : { suggestions: chosen.map((s) => s.id) };
+    const extra: ApplySuggestionRequest = { ...which, version: report.version, target: report.target };
     this.applying = true;
     this.note.textContent = "";
     this.renderStatus();
@@ -285,9 +296,10 @@ export class QualityPanel extends TabPanel {
       (reply) => {
         this.applying = false;
         this.showError("");
-        const label = typeof reply.content.label === "string" ? reply.content.label : s.label;
+        const steps = Array.isArray(reply.content.steps) ? reply.content.steps.length : 1;
+        const label = typeof reply.content.label === "string" ? reply.content.label : chosen[chosen.length - 1].label;
         const index = typeof reply.content.index === "number" ? ` (step ${reply.content.index})` : "";
-        this.note.textContent = `Applied: ${label}${index}`;
+        this.note.textContent = steps > 1 ? `Applied ${steps} steps, the last: ${label}${index}` : `Applied: ${label}${index}`;
         this.renderStatus();
       },
       (err: unknown) => {

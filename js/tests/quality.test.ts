@@ -162,6 +162,37 @@ describe("quality tab", () => {
     expect(model.lastRequest("quality").target).toBe("city");
   });
 
+  it("applies every confident suggestion as one request, and says how many steps it made", async () => {
+    const { model, $, open } = setup();
+    await open();
+    const all = $<HTMLButtonElement>('button[data-action="apply-confident"]');
+    expect(all.textContent).toBe("Apply the 2 at 80% or more");
+    all.click();
+    expect(model.lastRequest("apply_suggestion")).toEqual({
+      kind: "apply_suggestion",
+      request: 2,
+      suggestions: [0, 1],
+      version: 3,
+      target: null,
+    });
+    expect(all.disabled).toBe(true);
+    const steps = [
+      { index: 1, label: "Drop age" },
+      { index: 2, label: "Replace in city" },
+    ];
+    model.reply({ kind: "done", request: 2, version: 4, index: 2, label: "Replace in city", steps });
+    await flush();
+    expect($(".hydroml-quality-note").textContent).toBe("Applied 2 steps, the last: Replace in city (step 2)");
+  });
+
+  it("offers no apply-all button for fewer than two confident suggestions", async () => {
+    const { $, open } = setup();
+    const few = report(3);
+    few.suggestions[1].confidence = 0.5;
+    await open(few);
+    expect($('button[data-action="apply-confident"]')).toBeNull();
+  });
+
   it("shows an error reply inline and keeps the report", async () => {
     const { model, $, $$, open } = setup();
     await open();

@@ -188,5 +188,11 @@ def test_a_view_of_an_ended_run_draws_at_once(session: hj.Session) -> None:
     panel = run.panel()
     panel._flush()  # what the panel's first throttled update does on the kernel loop
     view = ExperimentView(panel)
-    assert view.drawn and len(view.charts.children) == 1
+    deadline = time.monotonic() + 30
+    while not view.drawn:  # built on a worker thread at once, not on the next update
+        assert time.monotonic() < deadline, "the charts were not drawn"
+        time.sleep(0.02)
+    assert len(view.charts.children) == 1
+    assert run.charts().keys() == {"importance", "residuals"}
+    assert run.charts()["residuals"] is run.charts()["residuals"]  # built once
     view.close()

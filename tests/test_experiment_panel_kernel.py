@@ -151,9 +151,14 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
     # Throttled to about ten updates a second, and sent from the kernel's main thread only.
     assert len(states) <= took / 0.1 + 5, (len(states), took)
     # At the end the charts arrive, on the same loop: plotly figures in Output widgets.
-    _reply, seen = run_cell(kc, "print(run.view().drawn)")
-    messages += seen
-    assert "True" in "".join(m["content"].get("text", "") for m in seen)
+    deadline = time.monotonic() + 60
+    while True:  # the figures are built on a worker thread, then shown from the loop
+        _reply, seen = run_cell(kc, "print(run.view().drawn)")
+        messages += seen
+        if "True" in "".join(m["content"].get("text", "") for m in seen):
+            break
+        assert time.monotonic() < deadline, "the charts were not drawn"
+        time.sleep(0.2)
     charts = [
         m["content"]["data"]["state"]["children"]
         for m in messages

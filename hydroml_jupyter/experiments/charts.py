@@ -4,8 +4,9 @@
 chart                  drawn for
 =====================  ==========================================================
 ``importance``         models with ``feature_importances_`` or ``coef_`` (top 20)
-``confusion``          classification: counts of true vs predicted class
-``roc``                classification with probabilities: ROC curve(s) with AUC
+``confusion``          classification, up to 25 classes: true vs predicted counts
+``roc``                classification with probabilities, up to 10 classes: ROC
+                       curve(s) with AUC
 ``residuals``          regression: residual against prediction
 ``history``            tuning: each trial's value and the best so far
 ``param_importance``   tuning with two or more completed trials
@@ -30,12 +31,14 @@ if TYPE_CHECKING:
     from hydroml_jupyter.experiments.evaluation import Holdout
     from hydroml_jupyter.experiments.handle import RunHandle
 
-__all__ = ["MAX_CLASSES", "TOP_FEATURES", "feature_importance", "run_charts"]
+__all__ = ["MAX_CLASSES", "MAX_ROC_CLASSES", "TOP_FEATURES", "feature_importance", "run_charts"]
 
 #: Bars in the importance chart.
 TOP_FEATURES = 20
-#: Classes beyond which the confusion matrix and ROC curves are not drawn.
+#: Classes beyond which the confusion matrix is not drawn.
 MAX_CLASSES = 25
+#: Classes beyond which the one-vs-rest ROC curves are not drawn.
+MAX_ROC_CLASSES = 10
 _MAX_POINTS = 5_000
 _HEIGHT = 360
 
@@ -59,7 +62,7 @@ def run_charts(handle: RunHandle) -> dict[str, go.Figure]:
     if held is not None and held.task == "classification" and len(held.classes) > 1:
         if len(held.classes) <= MAX_CLASSES:
             charts["confusion"] = _confusion(held)
-            if held.proba is not None:
+            if held.proba is not None and len(held.classes) <= MAX_ROC_CLASSES:
                 charts["roc"] = _roc(held)
     elif held is not None and held.task == "regression":
         charts["residuals"] = _residuals(held)

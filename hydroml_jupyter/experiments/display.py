@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import Any
 
 __all__ = ["RunDisplay"]
@@ -19,8 +20,11 @@ class RunDisplay:
     """
 
     name: str
+    _lock: threading.Lock
     _panel: Any
     _view: Any
+    #: The figures of the ended run, once built (an ended run does not change).
+    _charts: dict[str, Any] | None = None
 
     def panel(self) -> Any:
         """Return this run's live panel, an :class:`~hydroml_jupyter.widgets.ExperimentPanel`.
@@ -68,7 +72,13 @@ class RunDisplay:
         """
         from hydroml_jupyter.experiments.charts import run_charts
 
-        return run_charts(self)
+        with self._lock:
+            cached = self._charts
+        if cached is None:
+            cached = run_charts(self)
+            with self._lock:
+                self._charts = cached
+        return dict(cached)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
         text = {"text/plain": repr(self)}

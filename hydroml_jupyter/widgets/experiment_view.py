@@ -1,7 +1,8 @@
 """``ExperimentView``: the live panel, and below it each run's plotly charts once the runs end.
 
-The charts are drawn on the kernel's event loop when the panel sees every run end (the
-panel's flush runs there), never on a worker thread. Each figure goes into an
+When the panel sees every run end (its flush runs on the kernel's event loop), the figures
+are built on a worker thread and handed back to the loop, where the widgets showing them
+are made: widgets are never touched from a worker thread. Each figure goes into an
 ``ipywidgets.Output`` as plotly's own ``application/vnd.plotly.v1+json`` output, which
 JupyterLab, Notebook 7 and VS Code render with the plotly extension they ship; the
 ``text/plain`` beside it names the chart.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets
@@ -87,21 +89,37 @@ class ExperimentView(ipywidgets.VBox):  # type: ignore[misc]
         return self._drawn
 
     def draw(self) -> None:
-        """Draw the charts of every completed run (called on the kernel loop at the end)."""
+        """Draw the charts of every completed run (called on the kernel loop at the end).
+
+        The figures are built on a worker thread (a tuning run's parameter importance can
+        take a while) and shown from the kernel's loop, so the kernel is never held up.
+        """
         if self._closed or self._drawing:
             return
         self._drawing = True
+        handles = [h for h in self.panel.handles if h.status == "completed"]
+        dispatch = self.panel._throttle.dispatch
+
+        def work() -> None:
+            made = [(handle.name, _outputs(handle)) for handle in handles]
+            dispatch(self._show, made)
+
+        threading.Thread(target=work, name="hydroml-charts", daemon=True).start()
+
+    def _show(self, made: list[tuple[str, list[dict[str, Any]] | str]]) -> None:
+        """Put the built figures into widgets (on the kernel loop)."""
+        if self._closed:
+            return
         blocks: list[ipywidgets.Widget] = []
-        several = len(self.panel.handles) > 1
-        for handle in self.panel.handles:
-            if handle.status != "completed":
+        for name, outputs in made:
+            if isinstance(outputs, str):
+                blocks.append(ipywidgets.Label(outputs))
                 continue
-            block = _run_charts(handle)
-            if block is None:
+            if not outputs:
                 continue
-            if several:
-                blocks.append(ipywidgets.Label(f"Charts of {handle.name}"))
-            blocks.append(block)
+            if len(made) > 1:
+                blocks.append(ipywidgets.Label(f"Charts of {name}"))
+            blocks.append(_grid(outputs))
         self.charts.children = tuple(blocks)
         self._drawn = True
 
@@ -117,19 +135,21 @@ class ExperimentView(ipywidgets.VBox):  # type: ignore[misc]
         return repr(self.panel).replace("ExperimentPanel", "ExperimentView", 1)
 
 
-def _run_charts(handle: RunHandle) -> ipywidgets.Widget | None:
-    """One box of ``handle``'s charts, two side by side where the width allows."""
+def _outputs(handle: RunHandle) -> list[dict[str, Any]] | str:
+    """Return the run's figures as ``display_data`` outputs, or a line saying why not."""
     try:
-        figures = handle.charts()
+        return [figure_output(fig) for fig in handle.charts().values()]
     except (HydroMLError, ValueError, TypeError, RuntimeError, ImportError) as exc:
         log.warning("the charts of %s could not be drawn: %s", handle.name, exc)
-        return ipywidgets.Label(f"The charts of {handle.name} could not be drawn: {one_line(exc)}")
-    if not figures:
-        return None
+        return f"The charts of {handle.name} could not be drawn: {one_line(exc)}"
+
+
+def _grid(outputs: list[dict[str, Any]]) -> ipywidgets.Widget:
+    """Return the figures side by side, as many to a row as the width allows."""
     cells = []
-    for fig in figures.values():
+    for output in outputs:
         out = ipywidgets.Output(layout=ipywidgets.Layout(flex="1 1 340px", min_width="300px"))
-        out.outputs = (figure_output(fig),)
+        out.outputs = (output,)
         cells.append(out)
     return ipywidgets.Box(
         cells, layout=ipywidgets.Layout(display="flex", flex_flow="row wrap", width="100%")

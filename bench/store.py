@@ -23,8 +23,14 @@ It uses the 12-column frame of ``bench/engine.py`` and prints, per size and stor
   writer idle (a person looks at a step before the next one).
 * **burst**: the same steps applied back to back, with autosave on and off: the time
   until the last ``apply`` returns, then how long the writer needs to catch up.
+* **one column**: a session saved, then one step that changes one column (``scale`` of
+  ``weight``) saved again with ``persist.save``: the time of that save and the bytes it
+  writes (new or changed files on disk; new or changed keys in Redis), each as a ratio
+  to writing the whole frame with plain pyarrow IPC (time and file size).
 
-Figures are medians of ``--repeat`` runs; ``--json`` writes every figure.
+Figures are medians of ``--repeat`` runs; ``--json`` writes every figure, and
+``--before`` prints this run's per-step and one-column figures next to those of a JSON
+file written earlier (e.g. by the code before a change).
 """
 
 from __future__ import annotations
@@ -234,6 +240,76 @@ def bench_burst(df: pd.DataFrame, store: Store, steps: int) -> dict[str, Any]:
     }
 
 
+def redis_bytes(store: RedisStore) -> dict[str, int]:
+    """Every string key of the store's namespace with the length of its value."""
+    client = store._redis()
+    index = f"hydroml:{store.namespace}:index".encode()  # a set, not a payload
+    keys = [k for k in client.scan_iter(match=f"hydroml:{store.namespace}:*") if k != index]
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.strlen(key)
+    return dict(zip(keys, pipe.execute(), strict=True))
+
+
+def stored_bytes(store: Store) -> dict[Any, int]:
+    """What the store holds, file by file or key by key (memory stores: nothing)."""
+    if isinstance(store, DiskStore):
+        return folder_bytes(store.root)
+    if isinstance(store, RedisStore):
+        return redis_bytes(store)
+    return {}
+
+
+def bench_one_column(
+    df: pd.DataFrame, store: Store, ipc: dict[str, Any], repeat: int
+) -> dict[str, Any]:
+    """Save a session after one step that changes one column; compare with plain IPC."""
+    saves: list[float] = []
+    written: list[float] = []
+    for _ in range(repeat):
+        session = hj.Session(df, name="bench-one")
+        persist.save(session, store)
+        session.apply("scale", columns="weight")
+        before = stored_bytes(store)
+        saves.append(timed(lambda s=session: persist.save(s, store)))
+        after = stored_bytes(store)
+        written.append(float(sum(v for k, v in after.items() if before.get(k) != v)))
+        session.close()
+        store.delete("bench-one")
+    out = {"save": median(saves), "bytes": int(median(written))}
+    out["save_ratio"] = out["save"] / ipc["ipc_write"]
+    out["bytes_ratio"] = out["bytes"] / ipc["ipc_bytes"]
+    return out
+
+
+def compare(before_path: str, results: list[dict[str, Any]]) -> None:
+    """Print this run's per-step and one-column figures next to an earlier run's."""
+    earlier = {s["rows"]: s for s in json.loads(Path(before_path).read_text())["sizes"]}
+    print(f"\n== before ({before_path}) -> now")
+    for size in results:
+        old = earlier.get(size["rows"])
+        if old is None:
+            continue
+        for label, now in size["stores"].items():
+            was = old["stores"].get(label)
+            if was is None:
+                continue
+            for what, key in (("time", "write_per_step"), ("bytes", "bytes_per_step")):
+                a, b = was["per_step"].get(key), now["per_step"].get(key)
+                if a and b:
+                    print(
+                        f"  {size['rows']:>10,} {label:5} per step {what:5} {a:14.4g} -> "
+                        f"{b:14.4g}  ({a / b:.1f}x less)"
+                    )
+            if "one_column" in was:
+                for what in ("save", "bytes"):
+                    a, b = was["one_column"][what], now["one_column"][what]
+                    print(
+                        f"  {size['rows']:>10,} {label:5} one column {what:5} {a:12.4g} -> "
+                        f"{b:12.4g}  ({a / b:.1f}x less)"
+                    )
+
+
 # -- main --------------------------------------------------------------------------------------
 def run_size(rows: int, stores: dict[str, Store], work: Path, args: argparse.Namespace) -> dict:
     print(f"\n== {rows:,} rows", flush=True)
@@ -270,7 +346,20 @@ def run_size(rows: int, stores: dict[str, Store], work: Path, args: argparse.Nam
             f"{burst['writer_catch_up'] * 1e3:.1f} ms ({burst['saves']} saves)",
             flush=True,
         )
-        result["stores"][label] = {"uri": store.uri, **figures, "per_step": steps, "burst": burst}
+        one = bench_one_column(df, store, figures, args.repeat)
+        print(
+            f"  one-column step: save {one['save'] * 1e3:8.1f} ms "
+            f"({one['save_ratio']:.2f}x IPC write of the frame), "
+            f"{one['bytes'] / 1e6:.2f} MB written ({one['bytes_ratio']:.3f}x its IPC file)",
+            flush=True,
+        )
+        result["stores"][label] = {
+            "uri": store.uri,
+            **figures,
+            "per_step": steps,
+            "burst": burst,
+            "one_column": one,
+        }
     return result
 
 
@@ -282,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis", metavar="URL", help="also benchmark a Redis store at URL")
     parser.add_argument("--dir", metavar="PATH", help="folder for the disk store (default: temp)")
     parser.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
+    parser.add_argument("--before", metavar="PATH", help="compare with an earlier --json file")
     args = parser.parse_args(argv)
     args.steps = max(1, min(args.steps, len(STEPS)))
     os.environ.setdefault("HYDROML_STORE_KEY", "hydroml benchmark key")
@@ -309,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         Path(args.json).write_text(json.dumps(doc, indent=2))
         print(f"\nwrote {args.json}")
+    if args.before:
+        compare(args.before, results)
     return 0
 
 

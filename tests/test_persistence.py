@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from hydroml_jupyter.store import (
     StoreError,
     config,
     default_store,
+    framing,
     persist,
     reset_default_store,
     set_default_store,
@@ -304,45 +306,56 @@ def test_flush_all_live_sessions(csv: Path) -> None:
 
 
 # -- saves write only what is new --------------------------------------------------------------
-def test_a_step_writes_only_the_new_frame(csv: Path) -> None:
+def stored_columns(store: DiskStore, name: str) -> dict[str, dict[str, object]]:
+    """Column id -> blob entry of every payload the stored manifest references."""
+    data = (store.root / folder_name(name) / "manifest.json").read_bytes()
+    return json.loads(data[framing.OVERHEAD :])["blobs"]
+
+
+def test_a_step_writes_only_the_changed_column(csv: Path) -> None:
     store = default_store()
     assert isinstance(store, DiskStore)
     s = persist.open_session(csv, name="inc")
     assert s.flush(timeout=30)
-    (base,) = frame_files(store, "inc").items()
+    base = frame_files(store, "inc")
+    assert len(base) == 1 + 3  # the index and three columns
     s.apply("fill_missing", column="age", strategy="median")
     assert s.flush(timeout=30)
     after_one = frame_files(store, "inc")
-    assert after_one[base[0]] == base[1] and len(after_one) == 2  # step 0 kept as is
+    assert {n: after_one[n] for n in base} == base and len(after_one) == 5  # step 0 kept
     s.apply("text", column="city", action="strip")
     assert s.flush(timeout=30)
     after_two = frame_files(store, "inc")
-    assert after_two[base[0]] == base[1] and len(after_two) == 2  # the old step 1 is gone
-    assert not set(after_two) - set(after_one) - {n for n in after_two if n.startswith("2.")}
-    s.undo()  # step 1's frame is rebuilt or kept: it is written again under its own id
+    assert len(after_two) == 6 and set(after_one) <= set(after_two)  # only city is new
+    s.undo()  # step 1 shares every column with steps 0 and 2: nothing new to write
     assert s.flush(timeout=30)
-    assert sorted(n.split(".")[0] for n in frame_files(store, "inc")) == ["0", "1"]
+    assert set(frame_files(store, "inc")) == set(after_one)  # step 2's city is gone
+    assert set(stored_columns(store, "inc")) == {n.split(".")[0] for n in after_one}
     s.close()
     back = persist.session("inc")
     before = frame_files(store, "inc")
     assert back.flush(timeout=30)  # the restored session's first save: the manifest only
     assert frame_files(store, "inc") == before
     pd.testing.assert_frame_equal(back.df, d_after_one(csv), check_exact=True)
+    back.apply("filter_rows", column="spend", op=">", value=20.0)  # every part changes
+    assert back.flush(timeout=30)
+    assert len(set(frame_files(store, "inc")) - set(before)) == 4
 
 
-def test_a_frame_swapped_for_an_older_one_of_the_same_step_is_refused(csv: Path) -> None:
+def test_a_column_swapped_for_an_older_one_is_refused(csv: Path) -> None:
     store = default_store()
     assert isinstance(store, DiskStore)
     s = persist.open_session(csv, name="swap")
     s.apply("fill_missing", column="age", strategy="median")
     assert s.flush(timeout=30)
     folder = store.root / folder_name("swap") / "frames"
-    old = next(p for p in folder.iterdir() if p.name.startswith("1.")).read_bytes()
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
     s.undo()
     s.apply("fill_missing", column="age", strategy="mean")
     assert s.flush(timeout=30)
-    current = next(p for p in folder.iterdir() if p.name.startswith("1."))
-    current.write_bytes(old)  # a valid payload of this session and step, another frame
+    (new,) = [p for p in folder.iterdir() if p.name not in first]
+    (old,) = [data for name, data in first.items() if not (folder / name).exists()]
+    new.write_bytes(old)  # a valid payload of this session, another column's
     with pytest.raises(StoreError, match="integrity check"):
         store.load("swap")
 
@@ -354,10 +367,13 @@ def test_gone_frame_files_are_written_again(csv: Path) -> None:
     s.apply("fill_missing", column="age", strategy="median")
     assert s.flush(timeout=30)
     folder = store.root / folder_name("heal") / "frames"
-    next(p for p in folder.iterdir() if p.name.startswith("0.")).unlink()
-    s.apply("dedupe")
+    for path in folder.iterdir():
+        path.unlink()
+    s.apply("text", column="city", action="strip")
     assert s.flush(timeout=30)
-    assert store.load("heal").frames[0].shape == s.history[0].shape
+    back = store.load("heal")
+    assert back.frames[0].shape == s.history[0].shape
+    pd.testing.assert_frame_equal(back.frames[2], s.df, check_exact=True)
 
 
 def test_memory_store_reuses_frames_too() -> None:
@@ -368,6 +384,6 @@ def test_memory_store_reuses_frames_too() -> None:
     s.apply("rename", columns={"a": "b"})
     assert s.flush(timeout=10)
     second = store._data["m"][1]
-    (base_key,) = first
-    assert second[base_key] is first[base_key] and len(second) == 2
+    assert len(first) == 2  # the index and column a
+    assert all(second[k] is first[k] for k in first) and len(second) == 2  # a rename: no data
     assert os.environ["HYDROML_STORE_KEY"]

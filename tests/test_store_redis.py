@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 import warnings
@@ -20,6 +21,7 @@ from hydroml_jupyter.store import (
     StoreError,
     StoreOutageWarning,
     StoreUnavailable,
+    framing,
 )
 
 pytestmark = pytest.mark.usefixtures("store_env")
@@ -101,7 +103,8 @@ def test_chunking_and_generations(server: RedisServer, store: RedisStore) -> Non
     newer = record("big", 2)
     store.save(newer)
     second = [k for k in keys(server, store, "s:*") if not k.endswith(("manifest", "counter"))]
-    assert not set(first) & set(second)  # the old generation is gone
+    shared = {k.split(":")[-2] for k in set(first) & set(second)}
+    assert len(shared) <= 2  # only the RangeIndex parts: the old columns are gone
     assert_same(store.load("big"), newer)
 
 
@@ -161,11 +164,11 @@ def test_flipped_byte_in_redis_is_refused(
     server: RedisServer, store: RedisStore, target: str
 ) -> None:
     store.save(record("flip", 1, n=200))
-    chunk_keys = [k for k in keys(server, store, "s:4:flip:*") if k[-2:] in (":0", ":1")]
+    chunk_keys = [k for k in keys(server, store, "s:4:flip:col.*") if k[-2:] in (":0", ":1")]
     key = {
         "manifest": f"hydroml:{store.namespace}:s:4:flip:manifest",
-        "header chunk": next(k for k in chunk_keys if k.endswith(":0:0")),
-        "body chunk": next(k for k in chunk_keys if k.endswith(":0:1")),
+        "header chunk": next((k for k in chunk_keys if k.endswith(":0")), ""),
+        "body chunk": next((k for k in chunk_keys if k.endswith(":1")), ""),
     }[target]
     client = server.client()
     value = bytearray(client.get(key))
@@ -188,7 +191,7 @@ def test_other_key_and_missing_chunk_are_refused(
     assert store.list()[0].problem
     monkeypatch.setenv("HYDROML_STORE_KEY", "store test key")
     client = server.client()
-    client.delete(next(k for k in keys(server, store, "s:1:k:*") if k.endswith(":0:2")))
+    client.delete(next(k for k in keys(server, store, "s:1:k:col.*") if k.endswith(":2")))
     client.close()
     with pytest.raises(StoreError, match="frame data is missing"):
         store.load("k")
@@ -247,14 +250,18 @@ def frame_keys(server: RedisServer, store: RedisStore, name: str) -> list[str]:
     return [k for k in keys(server, store, "s:*") if not k.endswith(("manifest", "counter"))]
 
 
+def column_ids(server: RedisServer, store: RedisStore, name: str) -> set[str]:
+    return {k.split(":")[-2] for k in frame_keys(server, store, name)}
+
+
 def test_frames_with_the_same_id_are_not_written_again(
     server: RedisServer, store: RedisStore
 ) -> None:
     first = record("inc", 1)
     store.save(with_ids(first, {0: "base0", 1: "one1"}))
-    base_keys = [k for k in frame_keys(server, store, "inc") if ":base0:0:" in k]
     client = server.client()
     try:
+        base_keys = frame_keys(server, store, "inc")
         values = {k: client.get(k) for k in base_keys}
         for k in base_keys:
             client.expire(k, 30)
@@ -263,15 +270,17 @@ def test_frames_with_the_same_id_are_not_written_again(
         second = SessionRecord("inc", {"version": 2}, {"steps": [2]}, frames, ids)
         store.save(second)
         now = frame_keys(server, store, "inc")
-        assert {k for k in now if ":base0:0:" in k} == set(base_keys)
-        assert not [k for k in now if ":one1:" in k]  # the dropped step's chunks are gone
-        assert all(client.get(k) == v for k, v in values.items())  # untouched
-        assert all(client.ttl(k) > 3000 for k in base_keys)  # but their TTL is refreshed
+        kept = set(now) & set(base_keys)
+        assert len({k.split(":")[-2] for k in kept}) == 4  # step 0: its index and 3 columns
+        assert len({k.split(":")[-2] for k in set(now) - kept}) == 4  # step 2's parts
+        assert all(client.get(k) == values[k] for k in kept)  # untouched
+        assert all(client.ttl(k) > 3000 for k in kept)  # but their TTL is refreshed
+        assert all(client.ttl(k) == -2 for k in set(base_keys) - kept)  # step 1's are gone
         back = store.load("inc")
         assert back.frame_ids == {0: "base0", 2: "two"}
         assert_same(back, second)
         # a reused chunk that went away is written again
-        client.delete(base_keys[-1])
+        client.delete(sorted(kept)[-1])
         third = SessionRecord("inc", {"version": 3}, {}, frames, ids)
         store.save(third)
         assert_same(store.load("inc"), third)
@@ -284,20 +293,23 @@ def test_a_concurrent_save_makes_the_save_plan_again(
 ) -> None:
     store.save(with_ids(record("race", 1), {0: "zero", 1: "one"}))
     other = RedisStore(server.url, ttl=3600, namespace=store.namespace, chunk_size=4096)
-    real_plan = store._plan
+    real_alive = store._alive
     calls = {"n": 0}
 
-    def plan(*args, **kwargs):
+    def alive(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 1:  # another kernel saves between our WATCH and our EXEC
             other.save(with_ids(record("race", 5), {0: "other0", 5: "other5"}))
-        return real_plan(*args, **kwargs)
+        return real_alive(*args, **kwargs)
 
-    monkeypatch.setattr(store, "_plan", plan)
+    monkeypatch.setattr(store, "_alive", alive)
     mine = with_ids(record("race", 2), {0: "zero", 2: "two"})
     store.save(mine)
     assert calls["n"] == 2
     assert_same(store.load("race"), mine)
-    left = {k.split(":")[-3] for k in frame_keys(server, store, "race")}
-    assert left == {"zero", "two"}  # neither the other save's chunks nor ours leak
+    manifest = server.client().get(f"hydroml:{store.namespace}:s:4:race:manifest")
+    doc = json.loads(manifest[framing.OVERHEAD :])
+    # neither the other save's chunks nor ours leak
+    assert column_ids(server, store, "race") == {f"col.{cid}" for cid in doc["blobs"]}
+    assert len(doc["blobs"]) == 8  # two frames of three columns and an index each
     other.close()

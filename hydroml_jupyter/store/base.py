@@ -1,8 +1,9 @@
 """The store interface: :class:`SessionRecord`, :class:`StoredInfo`, :class:`Store`.
 
 Every implementation stores a record as one signed JSON *manifest* (name, meta, recipe,
-the list of frames) plus one signed Arrow payload per frame, built and checked by the
-helpers of :mod:`hydroml_jupyter.store.manifest`.
+the list of frames and their columns) plus one signed Arrow payload per distinct column
+and index, shared by the frames that hold it, built and checked by the helpers of
+:mod:`hydroml_jupyter.store.manifest` and :mod:`hydroml_jupyter.store.planning`.
 """
 
 from __future__ import annotations
@@ -169,8 +170,8 @@ class Store(abc.ABC):
 
         A reader sees either the old or the new complete record, never a mix. On
         failure (:class:`StoreError`) the previous state is intact. Frames stored
-        already under the same step and frame id (see :class:`SessionRecord`) are
-        not written again.
+        already under the same step and frame id (see :class:`SessionRecord`), and
+        columns the store already holds, are not written again.
         """
 
     @abc.abstractmethod

@@ -31,7 +31,14 @@ import pyarrow as pa
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.framing import BytesLike
 
-__all__ = ["compression", "decode_frame", "encode_frame"]
+__all__ = [
+    "columns_index",
+    "columns_meta",
+    "compression",
+    "decode_frame",
+    "dtype_spec",
+    "encode_frame",
+]
 
 _META_KEY = b"hydroml"
 _CODEC_VERSION = 1
@@ -85,6 +92,9 @@ def _dtype_spec(dtype: Any) -> str:
         na = "NA" if dtype.na_value is pd.NA else "nan"
         return f"string:{dtype.storage}:{na}"
     return str(dtype)
+
+
+dtype_spec = _dtype_spec  # (public name, for the column layout)
 
 
 def _pandas_dtype(spec: str) -> Any:
@@ -144,20 +154,44 @@ def _check_object_column(series: pd.Series, label: Any, where: str) -> dict[str,
     return {"all": main, **{k: v for k, v in kinds.items() if k != main}}
 
 
-def _to_table(df: pd.DataFrame, where: str) -> pa.Table:
+def columns_meta(df: pd.DataFrame, where: str = "") -> dict[str, Any]:
+    """Return what restores ``df.columns`` exactly; raise :class:`StoreError` if nothing can."""
     if not isinstance(df, pd.DataFrame):
         raise StoreError(f"{where}expected a pandas DataFrame, got {type(df).__name__}")
     if isinstance(df.columns, pd.MultiIndex):
         raise StoreError(f"{where}frames with MultiIndex columns cannot be stored")
     columns = df.columns
-    labels = [_scalar(label, "column label", where) for label in columns]
     col_meta: dict[str, Any] = {
-        "labels": labels,
+        "labels": [_scalar(label, "column label", where) for label in columns],
         "dtype": _dtype_spec(columns.dtype),
         "name": _scalar(columns.name, "columns name", where),
     }
     if isinstance(columns, pd.RangeIndex):
         col_meta["range"] = [columns.start, columns.stop, columns.step]
+    return col_meta
+
+
+def columns_index(cols: dict[str, Any]) -> pd.Index:
+    """Return the columns :func:`columns_meta` describes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> columns_index(columns_meta(pd.DataFrame(columns=[1, "1"]))).tolist()
+    [1, '1']
+    """
+    if "range" in cols:
+        return pd.RangeIndex(*cols["range"], name=cols["name"])
+    dtype = cols["dtype"]
+    labels = cols["labels"]
+    if dtype == "object":
+        return pd.Index(labels, dtype=object, name=cols["name"])
+    return pd.Index(labels, dtype=_pandas_dtype(dtype), name=cols["name"])
+
+
+def _to_table(df: pd.DataFrame, where: str) -> pa.Table:
+    col_meta = columns_meta(df, where)
+    labels = col_meta["labels"]
     index = df.index
     idx_meta: dict[str, Any] = {
         "names": [_scalar(n, "index name", where) for n in index.names],
@@ -328,16 +362,7 @@ def _from_table(table: pa.Table, where: str) -> pd.DataFrame:
             if isinstance(column.dtype, pd.ArrowDtype):  # (tz-aware: see _to_table)
                 column = table.column(i).to_pandas().array
             df.isetitem(i, pd.Series(column, index=df.index).astype(_pandas_dtype(spec)))
-    cols = meta["columns"]
-    if "range" in cols:
-        df.columns = pd.RangeIndex(*cols["range"], name=cols["name"])
-    else:
-        dtype = cols["dtype"]
-        labels = cols["labels"]
-        if dtype == "object":
-            df.columns = pd.Index(labels, dtype=object, name=cols["name"])
-        else:
-            df.columns = pd.Index(labels, dtype=_pandas_dtype(dtype), name=cols["name"])
+    df.columns = columns_index(meta["columns"])
     if df.shape[1] == 0 and len(df) != meta["index"]["rows"]:
         # a table without columns has no rows: rebuild the (range) index from pandas'
         # metadata, which kept start/stop/step

@@ -3,16 +3,16 @@
 Layout::
 
     <root>/<slug>-<hash>/manifest.json              signed JSON: meta, recipe, frame list
-    <root>/<slug>-<hash>/frames/<step>.<id>.arrow   signed Arrow IPC payloads
+    <root>/<slug>-<hash>/frames/<column id>.arrow   signed Arrow IPC payloads (one column
+                                                    or one index each)
     <root>/<slug>-<hash>/.lock                      serializes writers (flock)
 
-A save writes the frames the previous manifest does not hold yet (same step and frame
-id: see :class:`~hydroml_jupyter.store.base.SessionRecord`) under temporary names,
-fsyncs and renames them, then replaces the manifest (temp file, fsync, ``os.replace``,
-fsync of the folder) and only then deletes the files the new manifest does not
-reference. Frame files are never rewritten in place, and until the manifest is
-replaced the old one and all its files are untouched, so a crash or a full disk at any
-point leaves the previous state loadable.
+A save writes the columns the previous manifest does not hold yet (see
+:mod:`~hydroml_jupyter.store.planning`) under temporary names, fsyncs and renames them,
+then replaces the manifest (temp file, fsync, ``os.replace``, fsync of the folder) and
+only then deletes the files the new manifest does not reference. Column files are never
+rewritten in place, and until the manifest is replaced the old one and all its files are
+untouched, so a crash or a full disk at any point leaves the previous state loadable.
 """
 
 from __future__ import annotations
@@ -30,18 +30,16 @@ from pathlib import Path
 
 from hydroml_jupyter.store import framing
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
+from hydroml_jupyter.store.columns import ColumnIds
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.manifest import (
-    decode_frame_payload,
     decode_manifest,
-    encode_frames,
     encode_manifest,
-    entry_id,
     info_from_manifest,
     new_generation,
-    plan_save,
     wanted,
 )
+from hydroml_jupyter.store.planning import blobs_of, loaded_parts, plan_save, read_frames
 
 try:  # POSIX only; elsewhere writers of one session are not serialized across processes
     import fcntl
@@ -102,8 +100,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _frame_file(step: int, frame_id: str) -> str:
-    return f"{step}.{frame_id}.arrow"
+def _blob_file(column_id: str) -> str:
+    return f"{column_id}.arrow"
 
 
 def _write_file(path: Path, *parts: bytes | memoryview) -> None:
@@ -148,6 +146,7 @@ class DiskStore(Store):
     def __init__(self, root: str | os.PathLike[str] = ".hydroml", key: bytes | None = None) -> None:
         super().__init__(key)
         self.root = Path(root).expanduser().absolute()
+        self._ids = ColumnIds()
 
     @property
     def uri(self) -> str:
@@ -209,7 +208,7 @@ class DiskStore(Store):
             return None
         except OSError as exc:
             raise self._error(name, "read", exc) from exc
-        return decode_manifest(data, name, self.key()), len(data)
+        return decode_manifest(data, name, self.key(), str(self.root)), len(data)
 
     # -- the interface ---------------------------------------------------------------
     def save(self, record: SessionRecord) -> None:
@@ -227,23 +226,26 @@ class DiskStore(Store):
                 plan = plan_save(
                     record,
                     old[0] if old else None,
-                    lambda e: (frames_dir / _frame_file(e["step"], e["id"])).is_file(),
-                )
-                # may refuse a frame: nothing is written yet
-                frames = encode_frames(record, key, plan.ids, plan.to_write(record))
+                    key,
+                    self._ids,
+                    lambda cid, _blob: (frames_dir / _blob_file(cid)).is_file(),
+                )  # may refuse a frame: nothing is written yet
                 counter = old[0].get("counter", 0) + 1 if old else 1
-                for frame in frames:
-                    path = frames_dir / _frame_file(frame.step, frame.id)
-                    _write_file(path, frame.head, frame.body)
+                for blob in plan.write.values():
+                    path = frames_dir / _blob_file(blob.id)
+                    _write_file(path, blob.head, blob.body)
                     written.append(path)
-                if frames:
+                if plan.write:
                     _fsync_dir(frames_dir)
-                entries = plan.entries([frame.entry() for frame in frames])
-                manifest = encode_manifest(record, new_generation(), counter, entries, key)
+                manifest = encode_manifest(
+                    record, new_generation(), counter, plan.entries, plan.blobs(), key=key
+                )
                 _write_file(folder / _MANIFEST, manifest)
                 written.clear()  # referenced by the manifest now
                 _fsync_dir(folder)
-                self._sweep(folder, {_frame_file(e["step"], e["id"]) for e in entries})
+                referenced = plan.referenced()
+                self._sweep(folder, {_blob_file(cid) for cid in referenced})
+            self._ids.remember(name, plan.parts, referenced)
         except BaseException as exc:
             for path in written:  # unreferenced: the previous manifest is still in place
                 with contextlib.suppress(OSError):
@@ -279,14 +281,12 @@ class DiskStore(Store):
             if found is None:
                 raise self._missing(name)
             doc = found[0]
-            frames = {}
-            ids = {}
+            entries = wanted(doc, steps)
             try:
-                for entry in wanted(doc, steps):
-                    step, fid = entry["step"], entry_id(doc, entry)
-                    data = (folder / _FRAMES / _frame_file(step, fid)).read_bytes()
-                    frames[step] = decode_frame_payload(data, name, fid, step, key)
-                    ids[step] = fid
+                payloads = {
+                    cid: (folder / _FRAMES / _blob_file(cid)).read_bytes()
+                    for cid in blobs_of(entries)
+                }
             except FileNotFoundError as exc:
                 latest = self._read_manifest(folder, name)
                 if latest is not None and latest[0]["generation"] != doc["generation"]:
@@ -296,6 +296,10 @@ class DiskStore(Store):
                 ) from exc
             except OSError as exc:
                 raise self._error(name, "read", exc) from exc
+            frames = read_frames(name, entries, payloads, key)
+            del payloads
+            self._ids.remember(name, loaded_parts(entries, frames), set(doc["blobs"]))
+            ids = {entry["step"]: entry["id"] for entry in entries}
             return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
         raise StoreError(f"session {name!r}: kept changing while being read", session=name)
 
@@ -328,7 +332,8 @@ class DiskStore(Store):
             name = json.loads(bytes(body).decode("utf-8"))["name"]
             if not isinstance(name, str) or folder_name(name) != folder.name:
                 raise StoreError(f"session folder {folder.name!r}: manifest names another session")
-            return info_from_manifest(decode_manifest(data, name, key), len(data))
+            doc = decode_manifest(data, name, key, str(folder.parent))
+            return info_from_manifest(doc, len(data))
         except (StoreError, ValueError, KeyError, TypeError) as exc:
             return StoredInfo(name=folder.name, problem=str(exc))
 
@@ -344,6 +349,7 @@ class DiskStore(Store):
                 except FileNotFoundError:
                     existed = False
                 shutil.rmtree(folder)
+                self._ids.forget(name)
         except FileNotFoundError:
             return False
         except OSError as exc:

@@ -6,7 +6,7 @@ The header is fixed-size binary::
 
 followed by HMAC-SHA256 (32 bytes) over ``header + context + body``, then the body.
 The *context* is not stored: the reader supplies it (the session name, and for a
-frame its generation and step), so a payload signed for one session or one place
+column payload its column id), so a payload signed for one session or one place
 cannot be passed off as another. :func:`unpack` checks magic, version, length and
 HMAC before it returns the body; nothing in the body is parsed before that.
 """

@@ -1,11 +1,13 @@
-"""Manifests and frame payloads: what every store writes, and the checks on reading.
+"""Manifests and column payloads: what every store writes, and the checks on reading.
 
-A frame is stored under its step and its *frame id*: a token that names one frame's
-content for good (the engine gives each step's frame one; a record without ids gets
-fresh ones). A save reuses the payloads the previous manifest already holds under the
-same step and id (:func:`plan_save`), so saving after one more step writes the
-manifest and the new frame only. Payloads no manifest references any more are deleted
-after the new manifest is in place.
+A frame is stored as parts (see :mod:`~hydroml_jupyter.store.columns`): its index and
+each column, each a signed Arrow payload named by a column id and shared by every
+frame that holds the same part. A manifest lists, for each frame (by step and frame
+id), its column labels, the id and dtype of each column and the id of its index, and
+the size of every payload it references (``blobs``). A save writes only the payloads
+the previous manifest does not hold (:mod:`~hydroml_jupyter.store.planning`);
+payloads no manifest references any more are deleted after the new manifest is in
+place.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,49 +26,42 @@ from hydroml_jupyter.store.base import FRAME_ID, SessionRecord, StoredInfo
 from hydroml_jupyter.store.errors import StoreError
 
 __all__ = [
-    "EncodedFrame",
-    "SavePlan",
-    "decode_frame_payload",
+    "LAYOUT",
+    "Blob",
+    "assemble",
+    "column_context",
+    "decode_column",
     "decode_manifest",
-    "encode_frames",
     "encode_manifest",
-    "entry_id",
+    "entry_blobs",
     "frame_ids",
     "info_from_manifest",
     "new_generation",
-    "plan_save",
     "wanted",
 ]
 
 _FORMAT = "hydroml-session"
+#: The manifest layout this code writes and reads: frames stored column by column.
+LAYOUT = 2
 
 
 @dataclass(frozen=True)
-class EncodedFrame:
-    """One frame ready to store: ``head`` then ``body`` make the signed payload."""
+class Blob:
+    """One part ready to store: ``head`` then ``body`` make the signed payload."""
 
-    step: int
     id: str
     head: bytes
     body: memoryview
-    rows: int
-    columns: int
 
     @property
     def size(self) -> int:
         """Bytes of the whole payload."""
         return len(self.head) + self.body.nbytes
 
-    def entry(self, **extra: Any) -> dict[str, Any]:
-        """Return this frame's entry in a manifest (``extra`` adds backend fields)."""
-        return {
-            "step": self.step,
-            "id": self.id,
-            "bytes": self.size,
-            "rows": self.rows,
-            "columns": self.columns,
-            **extra,
-        }
+    @property
+    def payload(self) -> bytes:
+        """The whole payload as bytes."""
+        return self.head + bytes(self.body)
 
 
 def new_generation() -> str:
@@ -74,39 +69,14 @@ def new_generation() -> str:
     return secrets.token_hex(8)
 
 
-def frame_context(name: str, frame_id: str, step: int) -> str:
-    """Return the HMAC context binding a frame payload to its session, id and step."""
-    return f"{name}\x00frame\x00{frame_id}\x00{step}"
+def column_context(name: str, column_id: str) -> str:
+    """Return the HMAC context binding a column payload to its session and column id."""
+    return f"{name}\x00column\x00{column_id}"
 
 
-def entry_id(doc: dict[str, Any], entry: dict[str, Any]) -> str:
-    """Return the id of a manifest's frame entry (older manifests: the manifest's generation)."""
-    return entry["id"] if "id" in entry else doc["generation"]
-
-
-@dataclass(frozen=True)
-class SavePlan:
-    """What a save writes and what it keeps from the previous manifest.
-
-    Attributes
-    ----------
-    ids
-        Step -> frame id for every frame of the record.
-    reuse
-        Step -> the previous manifest's entry, for frames stored already.
-    """
-
-    ids: dict[int, str]
-    reuse: dict[int, dict[str, Any]]
-
-    def to_write(self, record: SessionRecord) -> list[int]:
-        """Return the steps whose frame must be encoded and written."""
-        return [step for step in record.frames if step not in self.reuse]
-
-    def entries(self, written: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Return the new manifest's frame entries by step: the reused and ``written`` ones."""
-        by_step = {**self.reuse, **{e["step"]: e for e in written}}
-        return [by_step[step] for step in sorted(by_step)]
+def entry_blobs(entry: dict[str, Any]) -> list[str]:
+    """Return the column ids a manifest's frame entry references: its index, then columns."""
+    return [entry["index"], *entry["cols"]]
 
 
 def frame_ids(record: SessionRecord) -> dict[int, str]:
@@ -114,83 +84,33 @@ def frame_ids(record: SessionRecord) -> dict[int, str]:
     return {step: record.frame_ids.get(step) or new_generation() for step in record.frames}
 
 
-def plan_save(
-    record: SessionRecord,
-    old: dict[str, Any] | None,
-    present: Callable[[dict[str, Any]], bool] | None = None,
-    ids: dict[int, str] | None = None,
-) -> SavePlan:
-    """Decide which frames of ``record`` the previous manifest ``old`` holds already.
-
-    Parameters
-    ----------
-    record
-        What is being saved.
-    old
-        The previous manifest (decoded), or None.
-    present
-        Optional check that a reusable entry's payload is still there; an entry it
-        refuses is written again.
-    ids
-        The frame ids to save under (default: :func:`frame_ids`).
-    """
-    ids = frame_ids(record) if ids is None else ids
-    stored = {}
-    if old is not None:
-        for entry in old["frames"]:
-            stored[(entry["step"], entry_id(old, entry))] = {**entry, "id": entry_id(old, entry)}
-    reuse = {
-        step: stored[(step, fid)]
-        for step, fid in ids.items()
-        if (step, fid) in stored and (present is None or present(stored[(step, fid)]))
-    }
-    return SavePlan(ids, reuse)
-
-
-def encode_frames(
-    record: SessionRecord,
-    key: bytes,
-    ids: dict[int, str] | None = None,
-    steps: list[int] | None = None,
-) -> list[EncodedFrame]:
-    """Encode and sign frames of ``record`` (nothing is written).
-
-    Parameters
-    ----------
-    record
-        The record.
-    key
-        The HMAC key.
-    ids
-        Step -> frame id; default: the record's ids, fresh ones for the others.
-    steps
-        The steps to encode; default: every frame.
-    """
-    if ids is None:
-        ids = frame_ids(record)
-    out = []
-    for step in record.frames if steps is None else steps:
-        frame = record.frames[step]
-        body = codec.encode_frame(frame, where=f"session {record.name!r}, step {step}: ")
-        fid = ids[step]
-        head = framing.pack_head(
-            framing.KIND_FRAME, frame_context(record.name, fid, step), body, key
-        )
-        out.append(EncodedFrame(step, fid, head, body, frame.shape[0], frame.shape[1]))
-    return out
-
-
 def encode_manifest(
     record: SessionRecord,
     generation: str,
     counter: int,
     entries: list[dict[str, Any]],
+    blobs: dict[str, dict[str, Any]],
+    *,
     key: bytes,
-    **extra: Any,
 ) -> bytes:
-    """Return the signed manifest of ``record`` (``extra`` adds backend fields)."""
+    """Return the signed manifest of ``record``.
+
+    Parameters
+    ----------
+    record
+        The record (its meta and recipe are written).
+    generation, counter
+        This save's generation id and count.
+    entries
+        The frame entries, by step.
+    blobs
+        Column id -> ``{"bytes": size, ...}`` for every payload the entries reference.
+    key
+        The HMAC key.
+    """
     doc = {
         "format": _FORMAT,
+        "layout": LAYOUT,
         "name": record.name,
         "generation": generation,
         "counter": counter,
@@ -199,20 +119,42 @@ def encode_manifest(
         "meta": record.meta,
         "recipe": record.recipe,
         "frames": entries,
-        **extra,
+        "blobs": blobs,
     }
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return framing.pack_head(framing.KIND_MANIFEST, "manifest", body, key) + body
 
 
-def decode_manifest(data: framing.BytesLike, name: str, key: bytes) -> dict[str, Any]:
-    """Check and parse a manifest stored for session ``name``.
+def _sound_entry(entry: Any, blobs: dict[str, Any]) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    if not all(isinstance(entry.get(k), int) and entry[k] >= 0 for k in ("step", "rows")):
+        return False
+    cols, dtypes = entry.get("cols"), entry.get("dtypes")
+    labels = entry.get("labels")
+    if not (isinstance(cols, list) and isinstance(dtypes, list) and len(cols) == len(dtypes)):
+        return False
+    if not (isinstance(labels, dict) and isinstance(labels.get("labels"), list)):
+        return False
+    ids = [entry.get("id"), entry.get("index"), *cols]
+    return (
+        len(labels["labels"]) == len(cols)
+        and all(isinstance(i, str) and FRAME_ID.match(i) for i in ids)
+        and all(isinstance(d, str) for d in dtypes)
+        and all(c in blobs for c in entry_blobs(entry))
+    )
+
+
+def decode_manifest(
+    data: framing.BytesLike, name: str, key: bytes, store: str = "the store"
+) -> dict[str, Any]:
+    """Check and parse a manifest stored for session ``name`` in ``store``.
 
     Raises
     ------
     StoreError
-        Naming the session, when the manifest is tampered, truncated, foreign, or is
-        another session's.
+        Naming the session, when the manifest is tampered, truncated, foreign, is
+        another session's, or was written by an older hydroml-jupyter.
     """
     body = framing.unpack(data, framing.KIND_MANIFEST, "manifest", key, session=name)
     bad = f"session {name!r}: stored manifest is malformed"
@@ -227,30 +169,61 @@ def decode_manifest(data: framing.BytesLike, name: str, key: bytes) -> dict[str,
             f"session {name!r}: stored manifest belongs to session {doc.get('name')!r}",
             session=name,
         )
-    frames = doc.get("frames")
+    if doc.get("layout") != LAYOUT:
+        raise StoreError(
+            f"session {name!r} in {store} was saved by an older hydroml-jupyter (whole-frame "
+            f"layout); open its source again with fresh=True, or drop it, to store it anew",
+            session=name,
+        )
+    frames, blobs = doc.get("frames"), doc.get("blobs")
     gen = doc.get("generation")
     if not (isinstance(gen, str) and FRAME_ID.match(gen) and isinstance(frames, list)):
         raise StoreError(bad, session=name)
-    for entry in frames:
-        ok = isinstance(entry, dict) and all(
-            isinstance(entry.get(k), int) and entry[k] >= 0 for k in ("step", "bytes")
-        )
-        fid = entry.get("id", gen) if isinstance(entry, dict) else None
-        if not ok or not isinstance(fid, str) or not FRAME_ID.match(fid):
-            raise StoreError(bad, session=name)
+    if not isinstance(blobs, dict) or not all(
+        FRAME_ID.match(k)
+        and isinstance(v, dict)
+        and isinstance(v.get("bytes"), int)
+        and not isinstance(v["bytes"], bool)
+        and v["bytes"] >= 0
+        for k, v in blobs.items()
+    ):
+        raise StoreError(bad, session=name)
+    if not all(_sound_entry(entry, blobs) for entry in frames):
+        raise StoreError(bad, session=name)
     if not (isinstance(doc.get("meta"), dict) and isinstance(doc.get("recipe"), dict)):
         raise StoreError(bad, session=name)
     return doc
 
 
-def decode_frame_payload(
-    data: framing.BytesLike, name: str, frame_id: str, step: int, key: bytes
-) -> pd.DataFrame:
-    """Check a frame payload (HMAC first) and decode it."""
+def decode_column(data: framing.BytesLike, name: str, column_id: str, key: bytes) -> pd.DataFrame:
+    """Check a column payload (HMAC first) and decode it (a one-column or index-only frame)."""
     body = framing.unpack(
-        data, framing.KIND_FRAME, frame_context(name, frame_id, step), key, session=name
+        data, framing.KIND_FRAME, column_context(name, column_id), key, session=name
     )
-    return codec.decode_frame(body, where=f"session {name!r}, step {step}: ")
+    return codec.decode_frame(body, where=f"session {name!r}, column {column_id}: ")
+
+
+def assemble(name: str, entry: dict[str, Any], parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the frame of a manifest entry from its decoded parts (see :func:`decode_column`).
+
+    Raises
+    ------
+    StoreError
+        When a part does not have the rows or the dtype the entry says.
+    """
+    where = f"session {name!r}, step {entry['step']}"
+    index = parts[entry["index"]].index
+    columns = {}
+    for i, (cid, spec) in enumerate(zip(entry["cols"], entry["dtypes"], strict=True)):
+        part = parts[cid]
+        if part.shape != (len(index), 1) or codec.dtype_spec(part.dtypes.iloc[0]) != spec:
+            raise StoreError(f"{where}: stored column {i} does not match its frame", session=name)
+        columns[i] = part.iloc[:, 0].set_axis(index)
+    if len(index) != entry["rows"]:
+        raise StoreError(f"{where}: stored index does not match its frame", session=name)
+    df = pd.DataFrame(columns, index=index, copy=False)
+    df.columns = codec.columns_index(entry["labels"])
+    return df
 
 
 def wanted(doc: dict[str, Any], steps: Collection[int] | None) -> list[dict[str, Any]]:
@@ -270,5 +243,5 @@ def info_from_manifest(doc: dict[str, Any], manifest_bytes: int) -> StoredInfo:
         updated=meta.get("updated"),
         shape=tuple(shape) if ok_shape else None,
         version=meta.get("version"),
-        bytes=manifest_bytes + sum(entry["bytes"] for entry in doc["frames"]),
+        bytes=manifest_bytes + sum(blob["bytes"] for blob in doc["blobs"].values()),
     )

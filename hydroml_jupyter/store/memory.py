@@ -7,18 +7,16 @@ import threading
 from collections.abc import Collection
 
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
+from hydroml_jupyter.store.columns import ColumnIds
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.manifest import (
-    decode_frame_payload,
     decode_manifest,
-    encode_frames,
     encode_manifest,
-    entry_id,
     info_from_manifest,
     new_generation,
-    plan_save,
     wanted,
 )
+from hydroml_jupyter.store.planning import blobs_of, loaded_parts, plan_save, read_frames
 
 __all__ = ["MemoryStore"]
 
@@ -43,8 +41,9 @@ class MemoryStore(Store):
     def __init__(self, key: bytes | None = None) -> None:
         super().__init__(key)
         self._lock = threading.Lock()
-        # name -> (manifest, {(step, frame id): payload})
-        self._data: dict[str, tuple[bytes, dict[tuple[int, str], bytes]]] = {}
+        # name -> (manifest, {column id: payload})
+        self._data: dict[str, tuple[bytes, dict[str, bytes]]] = {}
+        self._ids = ColumnIds()
         self._counters: dict[str, int] = {}
 
     @property
@@ -60,25 +59,26 @@ class MemoryStore(Store):
             if old_manifest is not None:
                 with contextlib.suppress(StoreError):
                     old = decode_manifest(old_manifest, name, key)
-            plan = plan_save(record, old, lambda e: (e["step"], e["id"]) in old_payloads)
-            frames = encode_frames(record, key, plan.ids, plan.to_write(record))
-            entries = plan.entries([frame.entry() for frame in frames])
-            payloads = {(frame.step, frame.id): frame.head + bytes(frame.body) for frame in frames}
-            for step, entry in plan.reuse.items():
-                payloads[(step, entry["id"])] = old_payloads[(step, entry["id"])]
+            plan = plan_save(record, old, key, self._ids, lambda cid, _b: cid in old_payloads)
+            payloads = {cid: blob.payload for cid, blob in plan.write.items()}
+            for cid in plan.kept:
+                payloads[cid] = old_payloads[cid]
             counter = self._counters.get(name, 0) + 1
-            manifest = encode_manifest(record, new_generation(), counter, entries, key)
+            manifest = encode_manifest(
+                record, new_generation(), counter, plan.entries, plan.blobs(), key=key
+            )
             self._data[name] = (manifest, payloads)
             self._counters[name] = counter
+            self._ids.remember(name, plan.parts, plan.referenced())
 
-    def _manifest(self, name: str) -> tuple[dict, dict[tuple[int, str], bytes]]:
+    def _manifest(self, name: str) -> tuple[dict, dict[str, bytes]]:
         check_name(name)
         with self._lock:
             stored = self._data.get(name)
         if stored is None:
             raise self._missing(name)
         manifest, payloads = stored
-        return decode_manifest(manifest, name, self.key()), payloads
+        return decode_manifest(manifest, name, self.key(), self.uri), payloads
 
     def peek(self, name: str) -> SessionRecord:
         doc, _ = self._manifest(name)
@@ -87,15 +87,13 @@ class MemoryStore(Store):
     def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
         doc, payloads = self._manifest(name)
         key = self.key()
-        frames = {}
-        ids = {}
-        for entry in wanted(doc, steps):
-            step, fid = entry["step"], entry_id(doc, entry)
-            payload = payloads.get((step, fid))
-            if payload is None:
-                raise StoreError(f"session {name!r}: frame {step} is missing", session=name)
-            frames[step] = decode_frame_payload(payload, name, fid, step, key)
-            ids[step] = fid
+        entries = wanted(doc, steps)
+        missing = [cid for cid in blobs_of(entries) if cid not in payloads]
+        if missing:
+            raise StoreError(f"session {name!r}: column {missing[0]} is missing", session=name)
+        frames = read_frames(name, entries, payloads, key)
+        self._ids.remember(name, loaded_parts(entries, frames), set(doc["blobs"]))
+        ids = {entry["step"]: entry["id"] for entry in entries}
         return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
 
     def list(self) -> list[StoredInfo]:
@@ -105,14 +103,16 @@ class MemoryStore(Store):
         out = []
         for name, (manifest, _) in items:
             try:
-                out.append(info_from_manifest(decode_manifest(manifest, name, key), len(manifest)))
+                doc = decode_manifest(manifest, name, key, self.uri)
+                out.append(info_from_manifest(doc, len(manifest)))
             except StoreError as exc:
                 out.append(StoredInfo(name=name, problem=str(exc)))
         return out
 
     def delete(self, name: str) -> bool:
+        self._ids.forget(check_name(name))
         with self._lock:
-            return self._data.pop(check_name(name), None) is not None
+            return self._data.pop(name, None) is not None
 
     def exists(self, name: str) -> bool:
         with self._lock:
@@ -121,3 +121,4 @@ class MemoryStore(Store):
     def close(self) -> None:
         with self._lock:
             self._data.clear()
+        self._ids = ColumnIds()

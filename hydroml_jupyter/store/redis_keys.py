@@ -5,7 +5,7 @@ reach into another's keys)::
 
     hydroml:<user>:index                              set of session names
     hydroml:<user>:s:<len>:<name>:manifest            signed JSON manifest
-    hydroml:<user>:s:<len>:<name>:<id>:<step>:<i>     frame payload chunks (0 = header)
+    hydroml:<user>:s:<len>:<name>:col.<id>:<i>        column payload chunks (0 = header)
     hydroml:<user>:s:<len>:<name>:counter             saves so far
 
 Every key has the store's TTL, and chunks (like the index and the counter) live
@@ -19,13 +19,12 @@ import dataclasses
 from typing import Any
 
 from hydroml_jupyter.store.errors import StoreError
-from hydroml_jupyter.store.manifest import entry_id
 
 __all__ = ["MARGIN", "MAX_CHUNKS", "RedisKeys"]
 
 #: Seconds chunks outlive their manifest.
 MARGIN = 60
-#: The most chunks one frame may be stored in; a manifest that says more is malformed.
+#: The most chunks one payload may be stored in; a manifest that says more is malformed.
 MAX_CHUNKS = 1 << 20
 
 
@@ -43,8 +42,8 @@ class RedisKeys:
     >>> keys = RedisKeys("team")
     >>> keys.index, keys.manifest("a:b")
     ('hydroml:team:index', 'hydroml:team:s:3:a:b:manifest')
-    >>> keys.chunks("a:b", "f0", 2, 2)
-    ['hydroml:team:s:3:a:b:f0:2:0', 'hydroml:team:s:3:a:b:f0:2:1']
+    >>> keys.chunks("a:b", "f0", 2)
+    ['hydroml:team:s:3:a:b:col.f0:0', 'hydroml:team:s:3:a:b:col.f0:1']
     """
 
     namespace: str
@@ -71,30 +70,28 @@ class RedisKeys:
         """Return the key that counts the saves of session ``name``."""
         return self.base(name) + ":counter"
 
-    def chunks(self, name: str, frame_id: str, step: int, count: int) -> list[str]:
-        """Return the keys of the ``count`` chunks of one frame."""
+    def chunks(self, name: str, column_id: str, count: int) -> list[str]:
+        """Return the keys of the ``count`` chunks of one column payload."""
         base = self.base(name)
-        return [f"{base}:{frame_id}:{step}:{i}" for i in range(count)]
+        return [f"{base}:col.{column_id}:{i}" for i in range(count)]
 
-    def entry(self, doc: dict[str, Any], entry: dict[str, Any]) -> list[str]:
-        """Return the chunk keys of one manifest entry (older manifests count chunks apart).
+    def blob(self, doc: dict[str, Any], column_id: str) -> list[str]:
+        """Return the chunk keys of one payload a manifest references.
 
         Raises
         ------
         StoreError
-            When the manifest does not say how many chunks the entry has.
+            When the manifest does not say how many chunks the payload has.
         """
         name = doc["name"]
-        count = entry.get("chunks")
-        if count is None and isinstance(doc.get("chunks"), dict):
-            count = doc["chunks"].get(str(entry["step"]))
+        count = doc["blobs"][column_id].get("chunks")
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_CHUNKS:
             raise StoreError(f"session {name!r}: stored manifest is malformed", session=name)
-        return self.chunks(name, entry_id(doc, entry), entry["step"], count)
+        return self.chunks(name, column_id, count)
 
-    def frames(self, doc: dict[str, Any]) -> dict[int, list[str]]:
-        """Return the chunk keys of every frame a manifest holds, by step."""
-        return {entry["step"]: self.entry(doc, entry) for entry in doc["frames"]}
+    def blobs(self, doc: dict[str, Any]) -> dict[str, list[str]]:
+        """Return the chunk keys of every payload a manifest references, by column id."""
+        return {cid: self.blob(doc, cid) for cid in doc["blobs"]}
 
     def touch(self, pipe: Any, name: str, doc: dict[str, Any], ttl: int | None) -> None:
         """Queue TTL refreshes for a session's keys on ``pipe`` (nothing when ``ttl`` is None)."""
@@ -102,7 +99,7 @@ class RedisKeys:
             return
         pipe.expire(self.manifest(name), ttl)
         pipe.expire(self.counter(name), ttl + MARGIN)
-        for keys in self.frames(doc).values():
+        for keys in self.blobs(doc).values():
             for k in keys:
                 pipe.expire(k, ttl + MARGIN)
         pipe.expire(self.index, ttl + MARGIN)

@@ -3,11 +3,12 @@
 The keys are laid out in :mod:`~hydroml_jupyter.store.redis_keys`; their namespace is
 :func:`getpass.getuser` unless one is given.
 
-A save WATCHes the manifest, reads it, keeps the frames it already holds under the
-same step and frame id (refreshing their TTL; one that has gone is written again),
-writes the new frames' chunks, then swaps the manifest in a MULTI/EXEC transaction
-(retried from the start if another writer changed the manifest meanwhile), then
-deletes the chunks only the old manifest referenced. Readers follow the manifest, so
+A save WATCHes the manifest, reads it, keeps the column payloads it already holds
+(refreshing their TTL; one that has gone is written again: see
+:mod:`~hydroml_jupyter.store.planning`), writes the new payloads' chunks, then swaps
+the manifest in a MULTI/EXEC transaction (retried from the start if another writer
+changed the manifest meanwhile), then deletes the chunks the new manifest does not
+reference. Readers follow the manifest, so
 they see the old or the new record, never a mix. Every key has the store's TTL (chunks
 a minute longer than their manifest, so a manifest never outlives its chunks);
 loading or listing refreshes it.
@@ -23,21 +24,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
+from hydroml_jupyter.store.columns import ColumnIds
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.manifest import (
-    EncodedFrame,
-    SavePlan,
-    decode_frame_payload,
+    Blob,
     decode_manifest,
-    encode_frames,
     encode_manifest,
-    entry_id,
-    frame_ids,
     info_from_manifest,
     new_generation,
-    plan_save,
     wanted,
 )
+from hydroml_jupyter.store.planning import blobs_of, loaded_parts, plan_save, read_frames
 from hydroml_jupyter.store.redis_errors import glob_escape, mask_url, redis_errors
 from hydroml_jupyter.store.redis_keys import MARGIN, RedisKeys
 
@@ -101,6 +98,7 @@ class RedisStore(Store):
         self._keys = RedisKeys(namespace)
         self._timeouts = (connect_timeout, timeout)
         self._client: redis.Redis | None = None
+        self._ids = ColumnIds()
 
     @classmethod
     def from_url(cls, url: str) -> RedisStore:
@@ -160,10 +158,10 @@ class RedisStore(Store):
     def _errors(self, name: str | None = None) -> contextlib.AbstractContextManager[None]:
         return redis_errors(self.uri, name)
 
-    def _pieces(self, frame: EncodedFrame) -> list[bytes | memoryview]:
-        body = frame.body
+    def _pieces(self, blob: Blob) -> list[bytes | memoryview]:
+        body = blob.body
         count = max(1, math.ceil(body.nbytes / self.chunk_size))
-        return [frame.head] + [
+        return [blob.head] + [
             body[i * self.chunk_size : (i + 1) * self.chunk_size] for i in range(count)
         ]
 
@@ -173,10 +171,8 @@ class RedisStore(Store):
 
         name = record.name
         key = self.key()
-        ids = frame_ids(record)
         manifest_key = self._keys.manifest(name)
         written: list[str] = []  # chunk keys this save wrote
-        fresh: dict[int, dict[str, Any]] = {}  # entries this save wrote, by step
         r = self._redis()
         with self._errors(name):
             try:
@@ -184,14 +180,13 @@ class RedisStore(Store):
                     with r.pipeline(transaction=True) as tx:
                         tx.watch(manifest_key)
                         old = self._current(tx.get(manifest_key), name, key)
-                        plan = self._plan(r, record, old, ids)
-                        todo = [s for s in plan.to_write(record) if s not in fresh]
-                        frames = encode_frames(record, key, ids, todo)  # may refuse
-                        for entry in self._write_frames(r, name, frames, written):
-                            fresh[entry["step"]] = entry
-                        entries = plan.entries([fresh[s] for s in plan.to_write(record)])
+                        alive = self._alive(r, old)
+                        present = lambda c, _b, alive=alive: c in alive  # noqa: E731
+                        plan = plan_save(record, old, key, self._ids, present)
+                        blobs = plan.blobs(self._write_blobs(r, name, plan.write, written))
+                        count = self._count(r, name)
                         manifest = encode_manifest(
-                            record, new_generation(), self._count(r, name), entries, key
+                            record, new_generation(), count, plan.entries, blobs, key=key
                         )
                         tx.multi()
                         tx.set(manifest_key, manifest, ex=self.ttl)
@@ -212,35 +207,32 @@ class RedisStore(Store):
                     with contextlib.suppress(Exception):  # never referenced: drop them
                         r.delete(*written)
                 raise  # (and if Redis is unreachable, they expire with their TTL)
-        if old is not None:
-            # the new record is in place; chunks only the old one used can go (or expire)
-            with contextlib.suppress(Exception):
-                keep = {k for e in entries for k in self._keys.entry({"name": name}, e)}
-                doomed = [k for keys in self._keys.frames(old).values() for k in keys]
-                doomed = [k for k in doomed if k not in keep]
-                if doomed:
-                    r.delete(*doomed)
+        self._ids.remember(name, plan.parts, set(blobs))
+        # the new record is in place; chunks it does not reference can go (or expire)
+        with contextlib.suppress(Exception):
+            keep = {k for cid in blobs for k in self._keys.chunks(name, cid, blobs[cid]["chunks"])}
+            doomed = {k for keys in self._keys.blobs(old).values() for k in keys} if old else set()
+            doomed = [k for k in doomed | set(written) if k not in keep]
+            if doomed:
+                r.delete(*doomed)
 
     def _current(self, data: bytes | None, name: str, key: bytes) -> dict[str, Any] | None:
         """Return the stored manifest, or None when there is none or it cannot be trusted."""
         if data is None:
             return None
         try:
-            doc = decode_manifest(data, name, key)
-            self._keys.frames(doc)
+            doc = decode_manifest(data, name, key, self.uri)
+            self._keys.blobs(doc)
         except StoreError:
             return None  # replaced by this save
         return doc
 
-    def _plan(
-        self, r: redis.Redis, record: SessionRecord, old: dict[str, Any] | None, ids: dict
-    ) -> SavePlan:
-        """Plan the save; refresh the TTL of the chunks it keeps and drop those gone."""
-        plan = plan_save(record, old, ids=ids)
-        if old is None or not plan.reuse:
-            return plan
+    def _alive(self, r: redis.Redis, old: dict[str, Any] | None) -> set[str]:
+        """Return the payloads of ``old`` whose chunks are all there, refreshing their TTL."""
+        if old is None or not old["blobs"]:
+            return set()
+        keys = self._keys.blobs(old)
         pipe = r.pipeline(transaction=False)
-        keys = {step: self._keys.entry(old, entry) for step, entry in plan.reuse.items()}
         for chunk_keys in keys.values():
             for k in chunk_keys:
                 if self.ttl is None:
@@ -248,25 +240,20 @@ class RedisStore(Store):
                 else:
                     pipe.expire(k, self.ttl + MARGIN)
         answers = iter(pipe.execute())
-        reuse = {}
-        for step, chunk_keys in keys.items():
-            found = [bool(next(answers)) for _ in chunk_keys]
-            if all(found):
-                reuse[step] = {**plan.reuse[step], "chunks": len(chunk_keys)}
-        return SavePlan(plan.ids, reuse)
+        return {cid for cid, chunk_keys in keys.items() if all([next(answers) for _ in chunk_keys])}
 
-    def _write_frames(
-        self, r: redis.Redis, name: str, frames: list[EncodedFrame], written: list[str]
-    ) -> list[dict[str, Any]]:
-        """Write the chunks of ``frames``; return their manifest entries."""
+    def _write_blobs(
+        self, r: redis.Redis, name: str, blobs: dict[str, Blob], written: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Write the chunks of ``blobs``; return their manifest entries by column id."""
         long_ttl = None if self.ttl is None else self.ttl + MARGIN
         pipe = r.pipeline(transaction=False)
         queued: list[str] = []
         size = 0
-        entries = []
-        for frame in frames:
-            pieces = self._pieces(frame)
-            keys = self._keys.chunks(name, frame.id, frame.step, len(pieces))
+        entries = {}
+        for cid, blob in blobs.items():
+            pieces = self._pieces(blob)
+            keys = self._keys.chunks(name, cid, len(pieces))
             for k, piece in zip(keys, pieces, strict=True):
                 pipe.set(k, piece, ex=long_ttl)
                 queued.append(k)
@@ -275,7 +262,7 @@ class RedisStore(Store):
                     written.extend(queued)  # (some may be set if execute fails)
                     pipe.execute()
                     queued, size = [], 0
-            entries.append(frame.entry(chunks=len(pieces)))
+            entries[cid] = {"bytes": blob.size, "chunks": len(pieces)}
         written.extend(queued)
         if queued:
             pipe.execute()
@@ -296,7 +283,7 @@ class RedisStore(Store):
             data = self._redis().get(self._keys.manifest(name))
         if data is None:
             raise self._missing(name)
-        doc = decode_manifest(data, name, self.key())
+        doc = decode_manifest(data, name, self.key(), self.uri)
         return SessionRecord(name, doc["meta"], doc["recipe"])
 
     def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
@@ -309,10 +296,10 @@ class RedisStore(Store):
                 data = r.get(manifest_key)
                 if data is None:
                     raise self._missing(name)
-                doc = decode_manifest(data, name, key)
+                doc = decode_manifest(data, name, key, self.uri)
                 entries = wanted(doc, steps)
-                frame_keys = {e["step"]: self._keys.entry(doc, e) for e in entries}
-                flat = [k for keys in frame_keys.values() for k in keys]
+                blob_keys = {cid: self._keys.blob(doc, cid) for cid in blobs_of(entries)}
+                flat = [k for keys in blob_keys.values() for k in keys]
                 values = r.mget(flat) if flat else []
                 if any(v is None for v in values):
                     if r.get(manifest_key) != data:
@@ -321,16 +308,15 @@ class RedisStore(Store):
                         f"session {name!r}: stored frame data is missing (expired or deleted)",
                         session=name,
                     )
-                frames = {}
-                ids = {}
+                payloads = {}
                 at = 0
-                for entry in entries:
-                    step, fid = entry["step"], entry_id(doc, entry)
-                    keys = frame_keys[step]
-                    payload = b"".join(values[at : at + len(keys)])
+                for cid, keys in blob_keys.items():
+                    payloads[cid] = b"".join(values[at : at + len(keys)])
                     at += len(keys)
-                    frames[step] = decode_frame_payload(payload, name, fid, step, key)
-                    ids[step] = fid
+                del values
+                frames = read_frames(name, entries, payloads, key)
+                self._ids.remember(name, loaded_parts(entries, frames), set(doc["blobs"]))
+                ids = {entry["step"]: entry["id"] for entry in entries}
                 pipe = r.pipeline(transaction=False)
                 self._keys.touch(pipe, name, doc, self.ttl)
                 pipe.execute()
@@ -352,7 +338,7 @@ class RedisStore(Store):
                     pipe.srem(self._keys.index, name)  # expired or deleted
                     continue
                 try:
-                    doc = decode_manifest(data, name, key)
+                    doc = decode_manifest(data, name, key, self.uri)
                     out.append(info_from_manifest(doc, len(data)))
                     self._keys.touch(pipe, name, doc, self.ttl)
                 except StoreError as exc:
@@ -371,6 +357,7 @@ class RedisStore(Store):
             if doomed:
                 tx.delete(*doomed)
             tx.srem(self._keys.index, name)
+            self._ids.forget(name)
             return bool(tx.execute()[0])
 
     def exists(self, name: str) -> bool:

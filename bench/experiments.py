@@ -11,7 +11,8 @@ It prints two tables:
   the call to ``wait()`` with ``track=False`` (the same fit, no MLflow) and
   with ``track=True`` (params, per-round metrics batched with ``log_batch``,
   lineage artifacts, the model in skops format) on a warm sqlite store, the
-  median of ``--repeat`` runs, and their ratio;
+  median of ``--repeat`` runs, and their ratio; and the time ``run.charts()``
+  takes to build the end-of-run figures (on a worker thread in a notebook);
 * **kernel latency**: round-trip time of executing ``1+1`` in a real IPython
   kernel (``jupyter_client``), idle and while an xgboost training runs in the
   same kernel (median, p95, max of ``--pings`` executions).
@@ -56,7 +57,8 @@ def make_frame(rows: int, seed: int = 0) -> pd.DataFrame:
     return df
 
 
-def timed_run(df: pd.DataFrame, model: str, track: bool, uri: str) -> float:
+def timed_run(df: pd.DataFrame, model: str, track: bool, uri: str) -> tuple[float, float]:
+    """Return the seconds from ``train`` to the end of ``wait``, and to build the charts."""
     from hydroml_jupyter import experiments as ex
 
     start = time.perf_counter()
@@ -64,21 +66,35 @@ def timed_run(df: pd.DataFrame, model: str, track: bool, uri: str) -> float:
     status = run.wait()
     if status != "completed":
         raise SystemExit(f"{model} ended {status}: {run.error}")
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    start = time.perf_counter()
+    run.charts()
+    return took, time.perf_counter() - start
 
 
 def tracking_overhead(rows: int, repeat: int, uri: str) -> list[dict[str, object]]:
     df = make_frame(rows)
-    timed_run(df.head(500), "logistic_regression", True, uri)  # imports and store tables
+    timed_run(df.head(500), "logistic_regression", True, uri)  # imports, store tables, plotly
     out = []
     for model in MODELS:
-        plain, tracked = [], []
+        plain, tracked, charts = [], [], []
         for i in range(repeat):
             order = (False, True) if i % 2 == 0 else (True, False)
             for track in order:
-                (tracked if track else plain).append(timed_run(df, model, track, uri))
-        p, t = statistics.median(plain), statistics.median(tracked)
-        out.append({"model": model, "untracked_s": p, "tracked_s": t, "ratio": t / p})
+                took, drawn = timed_run(df, model, track, uri)
+                (tracked if track else plain).append(took)
+                charts.append(drawn)
+        p, t, c = statistics.median(plain), statistics.median(tracked), statistics.median(charts)
+        out.append(
+            {
+                "model": model,
+                "untracked_s": p,
+                "tracked_s": t,
+                "ratio": t / p,
+                "charts_s": c,
+                "charts/untracked": c / p,
+            }
+        )
     return out
 
 

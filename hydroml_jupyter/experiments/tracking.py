@@ -94,8 +94,8 @@ def get_client(uri: str) -> Any:
         if uri not in _CLIENTS:
             from mlflow import MlflowClient
 
-            client = MlflowClient(uri)
             with _quiet("mlflow.store.db.utils", "alembic.runtime.migration"):
+                client = MlflowClient(uri)
                 client.search_experiments(max_results=1)  # creates the tables of a new store
             _CLIENTS[uri] = client
         return _CLIENTS[uri]

@@ -94,6 +94,19 @@ def test_xgboost_importance_comes_through_its_label_wrapper(session: hj.Session)
     assert sum(values.values()) == pytest.approx(1.0, rel=1e-5)
 
 
+def test_models_without_importances_get_permutation_importance(session: hj.Session) -> None:
+    run = finished(session.train("churn", model="knn", preset="fast", features=FEATURES))
+    charts = run.charts()
+    assert list(charts) == ["importance", "confusion", "roc"]
+    bars = charts["importance"].data[0]
+    assert set(bars.y) == set(FEATURES) and bars.y[-1] == "num"  # frame columns, best on top
+    held = run.holdout
+    assert held is not None and held.importance_rows == 80
+    assert charts["importance"].layout.title.text == (
+        "Permutation importance (knn, 3 columns, 80 rows)"
+    )
+
+
 def test_multiclass_has_one_roc_curve_per_class(session: hj.Session) -> None:
     run = finished(session.train("tier", model="logistic_regression", features=FEATURES))
     charts = run.charts()

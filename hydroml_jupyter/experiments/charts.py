@@ -3,7 +3,9 @@
 =====================  ==========================================================
 chart                  drawn for
 =====================  ==========================================================
-``importance``         models with ``feature_importances_`` or ``coef_`` (top 20)
+``importance``         models with ``feature_importances_`` or ``coef_`` (top 20);
+                       others: permutation importance of each frame column on up
+                       to 2,000 held-out rows
 ``confusion``          classification, up to 25 classes: true vs predicted counts
 ``roc``                classification with probabilities, up to 10 classes: ROC
                        curve(s) with AUC
@@ -56,9 +58,11 @@ def run_charts(handle: RunHandle) -> dict[str, go.Figure]:
     charts: dict[str, go.Figure] = {}
     pipeline = handle._result
     importance = feature_importance(pipeline) if pipeline is not None else None
+    held = handle.holdout
     if importance:
         charts["importance"] = _importance(importance, handle.model)
-    held = handle.holdout
+    elif held is not None and held.importance:
+        charts["importance"] = _importance(held.importance, handle.model, held.importance_rows)
     if held is not None and held.task == "classification" and len(held.classes) > 1:
         if len(held.classes) <= MAX_CLASSES:
             charts["confusion"] = _confusion(held)
@@ -120,12 +124,16 @@ def _figure(title: str, **layout: Any) -> go.Figure:
     return fig
 
 
-def _importance(values: dict[str, float], model: str) -> go.Figure:
+def _importance(values: dict[str, float], model: str, permuted_rows: int = 0) -> go.Figure:
     import plotly.graph_objects as go
 
     top = list(values.items())[:TOP_FEATURES]
     shown = f"top {len(top)} of {len(values)}" if len(values) > len(top) else f"{len(top)}"
-    fig = _figure(f"Feature importance ({model}, {shown} features)")
+    if permuted_rows:
+        title = f"Permutation importance ({model}, {shown} columns, {permuted_rows:,} rows)"
+    else:
+        title = f"Feature importance ({model}, {shown} features)"
+    fig = _figure(title)
     fig.add_trace(go.Bar(x=[v for _, v in top][::-1], y=[k for k, _ in top][::-1], orientation="h"))
     fig.update_layout(height=max(_HEIGHT, 22 * len(top) + 100), xaxis_title="importance")
     return fig

@@ -17,10 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_ROWS", "Holdout", "holdout", "merge"]
+__all__ = ["MAX_ROWS", "PERMUTATION_COLUMNS", "PERMUTATION_ROWS", "Holdout", "holdout", "merge"]
 
 #: The most held-out rows a run keeps for its charts.
 MAX_ROWS = 20_000
+#: The most held-out rows permutation importance is measured on.
+PERMUTATION_ROWS = 2_000
+#: Frames wider than this get no permutation importance (it costs a prediction per column).
+PERMUTATION_COLUMNS = 60
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +54,10 @@ class Holdout:
     classes: np.ndarray
     source: str
     rows: int
+    #: Permutation importance per frame column, for models with no importances of their own.
+    importance: dict[str, float] | None = None
+    #: Held-out rows the permutation importance was measured on.
+    importance_rows: int = 0
 
     @property
     def sampled(self) -> bool:
@@ -64,8 +72,20 @@ class Holdout:
         return f"{self.source}, {self.rows:,} rows"
 
 
-def holdout(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str, source: str) -> Holdout:
+def holdout(
+    pipeline: Any,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    task: str,
+    source: str,
+    *,
+    permute: bool = False,
+    seed: int = 0,
+) -> Holdout:
     """Predict the held-out rows ``(X, y)`` with a fitted pipeline and keep what the charts need.
+
+    With ``permute``, a model that has no importances of its own (k-NN, kernel SVM) is
+    measured by permutation importance on at most :data:`PERMUTATION_ROWS` of the rows.
 
     Examples
     --------
@@ -87,7 +107,26 @@ def holdout(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str, source: st
         classes = np.asarray(pipeline.classes_)
         if hasattr(pipeline, "predict_proba"):
             proba = np.asarray(pipeline.predict_proba(X), dtype=np.float64)
-    return Holdout(task, np.asarray(y), pred, proba, classes, source, rows)
+    importance, measured = None, 0
+    if permute and _lacks_importance(pipeline) and X.shape[1] <= PERMUTATION_COLUMNS:
+        measured = min(len(y), PERMUTATION_ROWS)
+        importance = _permutation(pipeline, X.iloc[:measured], np.asarray(y)[:measured], seed)
+    return Holdout(task, np.asarray(y), pred, proba, classes, source, rows, importance, measured)
+
+
+def _lacks_importance(pipeline: Any) -> bool:
+    from hydroml_jupyter.experiments.charts import feature_importance
+
+    return feature_importance(pipeline) is None
+
+
+def _permutation(pipeline: Any, X: pd.DataFrame, y: np.ndarray, seed: int) -> dict[str, float]:
+    """Mean drop in the pipeline's score when each frame column is shuffled, largest first."""
+    from sklearn.inspection import permutation_importance
+
+    found = permutation_importance(pipeline, X, y, n_repeats=3, random_state=seed)
+    values = {str(c): float(v) for c, v in zip(X.columns, found.importances_mean, strict=True)}
+    return dict(sorted(values.items(), key=lambda kv: -kv[1]))
 
 
 def merge(parts: Sequence[Holdout], source: str) -> Holdout | None:

@@ -63,7 +63,9 @@ def fit_and_score(
 
         hooks = hooks or make_hooks(handle, on_step=on_step)
         pipe = fit_pipeline(job.model, task, job.params, job.seed, X_tr, y_tr, X_va, y_va, hooks)
-        handle.holdout = holdout(pipe, X_va, y_va, task, "validation split")
+        handle.holdout = holdout(
+            pipe, X_va, y_va, task, "validation split", permute=True, seed=job.seed
+        )
         return pipe, evaluate(pipe, X_va, y_va, task)
     from sklearn.model_selection import KFold, StratifiedKFold
 

@@ -346,7 +346,9 @@ class Tuner:
                 ),
             )
         if data is not None:
-            handle.holdout = holdout(pipe, data[1], data[3], task, "validation split")
+            handle.holdout = holdout(
+                pipe, data[1], data[3], task, "validation split", permute=True, seed=job.seed
+            )
         if self.client is not None:
             handle.model_uri = tracking.log_model(
                 self.client, handle.run_id, handle.experiment_id, pipe, X, job.model

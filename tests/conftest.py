@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 from redis_server import RedisServer, running_server
 from traitlets.config import Config
 
@@ -55,6 +56,13 @@ def magics_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
         mp.setenv("HYDROML_STORE_KEY", "magics test key")
         yield
+
+
+def hydroml(shell: InteractiveShell, line: str) -> tuple[object, str]:
+    """Run ``%hydroml line``; return its value and what it printed."""
+    with capture_output() as cap:
+        value = shell.run_line_magic("hydroml", line)
+    return value, cap.stdout
 
 
 def magics_shell() -> InteractiveShell:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import hydroml
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.utils.capture import capture_output
 
 import hydroml_jupyter as hj
 from hydroml_jupyter.analysis.profile import Profile
@@ -22,13 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MESSY = ROOT / "notebooks" / "data" / "messy_customers.csv"
 
 pytestmark = pytest.mark.usefixtures("magics_env")
-
-
-def hydroml(shell: InteractiveShell, line: str) -> tuple[object, str]:
-    """Run ``%hydroml line``; return its value and what it printed."""
-    with capture_output() as cap:
-        value = shell.run_line_magic("hydroml", line)
-    return value, cap.stdout
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import hydroml
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -78,13 +79,6 @@ def ctx(shell: InteractiveShell, tmp_path: Path) -> Iterator[Context]:
     config(shell, "HydroML.store = ''")
     config(shell, "HydroML.mlflow_uri = ''")
     config(shell, f"HydroML.memory_budget = {HydroML.memory_budget.default_value}")
-
-
-def hydroml(shell: InteractiveShell, line: str) -> tuple[object, str]:
-    """Run ``%hydroml line``; return its value and what it printed."""
-    with capture_output() as cap:
-        value = shell.run_line_magic("hydroml", line)
-    return value, cap.stdout
 
 
 def config(shell: InteractiveShell, line: str) -> None:

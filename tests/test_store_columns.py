@@ -322,3 +322,14 @@ def test_column_ids_follow_shared_buffers() -> None:
     assert ids.get("s", *column_part(view, 0)[:2]) is None  # a slice is another content
     ids.forget("s")
     assert ids.get("s", *column_part(changed, 0)[:2]) is None
+
+
+def test_a_frame_changed_in_place_between_saves_is_saved_anew(store: Store) -> None:
+    # A caller's own frame (no engine frame id) may be written into between saves: pandas
+    # changes an unshared block in place, so its memory alone says nothing of its values.
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1, 2, 3]})
+    store.save(SessionRecord("mine", {}, {}, {0: df}, {}))
+    df.iloc[0, 0] = 99.0
+    df.loc[1, "b"] = 42
+    store.save(SessionRecord("mine", {}, {}, {0: df}, {}))
+    pd.testing.assert_frame_equal(store.load("mine").frames[0], df, check_exact=True)

@@ -9,10 +9,13 @@ encoded and written.
 
 A part is recognised by the objects that own its memory (numpy base arrays, Arrow
 chunked arrays), held by weak reference, together with the address, shape, strides
-and dtype of the view into them. Copy-on-write frames never change those buffers in
-place, and while an owner is alive no other array can take its address, so one
-identity never names two different contents. A part whose memory cannot be traced
-this way gets a fresh id (and is written again) at every save.
+and dtype of the view into them. While an owner is alive no other array can take its
+address. Identities are only used for a session's own snapshots (frames that carry an
+engine frame id): the history holds them privately and nothing writes into them (a
+write through ``s.df`` copies first, by pandas copy-on-write), so one identity never
+names two different contents. A frame a caller still holds could be changed in place,
+so frames without an engine id are written whole at every save, as is a part whose
+memory cannot be traced.
 """
 
 from __future__ import annotations

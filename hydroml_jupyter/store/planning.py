@@ -111,9 +111,12 @@ def plan_save(
         frame = record.frames[step]
         where = f"session {name!r}, step {step}: "
         labels = _labels(frame, where)
+        # Only a session's own snapshots (they carry an engine frame id) are known never to
+        # change in place; a frame the caller still holds may have, so it is written whole.
+        private = step in record.frame_ids
         cids = []
         for i, (part_key, owners, part) in enumerate(frame_parts(frame)):
-            cid = ids.get(name, part_key, owners)
+            cid = ids.get(name, part_key, owners) if private else None
             if cid is None or not (cid in plan.write or cid in plan.kept or stored(cid)):
                 cid = ids.new_id()
                 body = _encode(part, where, frame.columns[i - 1] if i else None)
@@ -122,7 +125,8 @@ def plan_save(
                 plan.write[cid] = Blob(cid, head, body)
             elif cid not in plan.write:
                 plan.kept[cid] = old_blobs[cid]
-            plan.parts.setdefault(cid, []).append((part_key, owners))
+            if private:
+                plan.parts.setdefault(cid, []).append((part_key, owners))
             cids.append(cid)
         plan.entries.append(
             {

@@ -387,3 +387,16 @@ def test_memory_store_reuses_frames_too() -> None:
     assert len(first) == 2  # the index and column a
     assert all(second[k] is first[k] for k in first) and len(second) == 2  # a rename: no data
     assert os.environ["HYDROML_STORE_KEY"]
+
+
+def test_a_batch_is_checked_for_a_repeated_step_like_one_apply(csv: Path) -> None:
+    s = persist.open_session(csv, name="batch-rerun")
+    steps(s)
+    assert s.flush(timeout=30)
+    s.close()
+    rerun = persist.open_session(csv, name="batch-rerun")  # the recipe cell runs again
+    with pytest.warns(RepeatedStepWarning, match=r"repeats step 1 \(Fill missing age by median\)"):
+        rerun.apply_all([("fill_missing", {"column": "age", "strategy": "median"})])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rerun.apply_all([("dedupe", {})])  # checked once, like apply

@@ -3,13 +3,16 @@
 The frames are all computed before the history is touched, under the session's lock,
 so a failing operation leaves the session exactly as it was: same steps, same cursor,
 same redo branch. On success the steps are pushed together and announced as one
-change, so an open studio redraws once.
+change, so an open studio redraws once. A resumed session's repeated-step check
+(:meth:`~hydroml_jupyter.Session.check_next_apply`) looks at the batch's first
+operation, as it would at a single apply.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -48,6 +51,7 @@ class BatchMixin:
     _history: History
     _step: Callable[[int], Step]
     _changed: Callable[[], None]
+    _next_apply_check: Callable[[Operation], Callable[[bool], str] | None] | None
 
     def apply_all(self, operations: Sequence[OperationLike]) -> list[Step]:
         """Apply ``operations`` in order as one change, all or nothing; return the new steps.
@@ -79,7 +83,11 @@ class BatchMixin:
         """
         count = len(operations)
         built = [_built(item, k, count) for k, item in enumerate(operations)]
+        if not built:
+            return []
         with self._lock:
+            check = self._next_apply_check
+            note = check(built[0]) if check is not None else None
             frame = self._history.frame()
             done = []
             for k, operation in enumerate(built):
@@ -87,14 +95,21 @@ class BatchMixin:
                 try:
                     frame = operation.apply(frame)
                 except OperationError as exc:
-                    raise _failed(k, count, exc) from exc
+                    error = _failed(k, count, exc)
+                    if note is not None:
+                        error.add_note(note(False))
+                    raise error from exc
                 done.append((operation, frame, time.perf_counter() - started))
             for operation, after, took in done:
                 self._history.push(operation, after, took)
+            self._next_apply_check = None
             cursor = self._history.cursor
             steps = [self._step(i) for i in range(cursor - len(done) + 1, cursor + 1)]
-        if steps:
-            self._changed()
+        self._changed()
+        if note is not None:
+            from hydroml_jupyter.engine.session import RepeatedStepWarning
+
+            warnings.warn(note(True), RepeatedStepWarning, stacklevel=2)
         return steps
 
 

@@ -209,3 +209,18 @@ def test_a_view_of_an_ended_run_draws_at_once(session: hj.Session) -> None:
     assert run.charts().keys() == {"importance", "residuals"}
     assert run.charts()["residuals"] is run.charts()["residuals"]  # built once
     view.close()
+
+
+def test_names_and_labels_reach_plotly_as_text() -> None:
+    link = '<a href="https://example.com">x</a>'
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({link: rng.normal(size=200), "b": rng.normal(size=200)})
+    df["y"] = np.where(df[link] > 0, "<b>up</b>", "down")
+    s = hj.Session(df, name="charts-names")
+    run = finished(s.train("y", model="random_forest", preset="fast"))
+    charts = run.charts()
+    assert '&lt;a href="https://example.com"&gt;x&lt;/a&gt;' in charts["importance"].data[0].y
+    assert list(charts["confusion"].data[0].x) == ["&lt;b&gt;up&lt;/b&gt;", "down"]
+    specs = [fig.to_json() for fig in charts.values()]
+    assert not any("<a href" in spec or "<b>" in spec for spec in specs)
+    s.close()

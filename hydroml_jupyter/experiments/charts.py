@@ -21,6 +21,7 @@ of a cross-validated run); each title says which rows it shows.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -134,7 +135,8 @@ def _importance(values: dict[str, float], model: str, permuted_rows: int = 0) ->
     else:
         title = f"Feature importance ({model}, {shown} features)"
     fig = _figure(title)
-    fig.add_trace(go.Bar(x=[v for _, v in top][::-1], y=[k for k, _ in top][::-1], orientation="h"))
+    names = [_text(k) for k, _ in top][::-1]
+    fig.add_trace(go.Bar(x=[v for _, v in top][::-1], y=names, orientation="h"))
     fig.update_layout(height=max(_HEIGHT, 22 * len(top) + 100), xaxis_title="importance")
     return fig
 
@@ -143,7 +145,7 @@ def _confusion(held: Holdout) -> go.Figure:
     import plotly.graph_objects as go
     from sklearn.metrics import confusion_matrix
 
-    labels = [str(c) for c in held.classes]
+    labels = [_text(c) for c in held.classes]
     counts = confusion_matrix(held.y_true, held.y_pred, labels=held.classes)
     fig = _figure(f"Confusion matrix ({held.note})")
     fig.add_trace(
@@ -179,7 +181,7 @@ def _roc(held: Holdout) -> go.Figure:
             continue
         fpr, tpr, _ = roc_curve(truth, held.proba[:, k])
         auc = roc_auc_score(truth, held.proba[:, k])
-        name = f"AUC {auc:.3f}" if binary else f"{cls}: AUC {auc:.3f}"
+        name = f"AUC {auc:.3f}" if binary else f"{_text(cls)}: AUC {auc:.3f}"
         fig.add_trace(go.Scatter(x=_thin(fpr), y=_thin(tpr), mode="lines", name=name))
     fig.add_trace(
         go.Scatter(
@@ -224,6 +226,11 @@ def _tuning(study: Any) -> dict[str, go.Figure]:
             return out
         out["param_importance"] = fig.update_layout(height=_HEIGHT)
     return out
+
+
+def _text(value: object) -> str:
+    """Return a name or label as plotly text: escaped, as plotly reads tags like ``<a>``."""
+    return html.escape(str(value), quote=False)
 
 
 def _thin(values: np.ndarray) -> np.ndarray:

@@ -335,3 +335,12 @@ def test_edge_frames_profile_without_error(frame: pd.DataFrame) -> None:
     for sugg in suggest(p, frame):
         make_operation(sugg.op, sugg.params)
     assert "<div" in p.report_html(plotlyjs=False)
+
+
+def test_unhashable_values_are_profiled_not_raised() -> None:
+    df = pd.DataFrame(
+        {"a": [[1], [2], None, [1]], "b": [{1: 2}, None, set(), {1: 2}], "c": [1, 2, 3, 4]}
+    )
+    p = hj.Session(df, name="objects").profile()
+    assert {"a", "b", "c"} <= set(p.columns)
+    assert {a.kind for a in p.alerts} >= {"missing", "mixed_types"}

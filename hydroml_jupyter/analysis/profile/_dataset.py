@@ -88,7 +88,10 @@ def codes_of(series: pd.Series) -> tuple[np.ndarray, int]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
         return codes, len(series.cat.categories)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists, dicts, sets): compare them by their text
+        codes, uniques = pd.factorize(series.map(repr, na_action="ignore"), use_na_sentinel=True)
     return np.asarray(codes, dtype=np.int64), len(uniques)
 
 

@@ -101,7 +101,18 @@ class ExperimentView(ipywidgets.VBox):  # type: ignore[misc]
         dispatch = self.panel._throttle.dispatch
 
         def work() -> None:
-            made = [(handle.name, _outputs(handle)) for handle in handles]
+            made: list[tuple[str, list[dict[str, Any]] | str]] = []
+            for handle in handles:
+                try:
+                    made.append((handle.name, _outputs(handle)))
+                except Exception as exc:  # a broken chart must not leave the view waiting
+                    log.exception("the charts of %s could not be drawn", handle.name)
+                    made.append(
+                        (
+                            handle.name,
+                            f"The charts of {handle.name} could not be drawn: {one_line(exc)}",
+                        )
+                    )
             dispatch(self._show, made)
 
         threading.Thread(target=work, name="hydroml-charts", daemon=True).start()

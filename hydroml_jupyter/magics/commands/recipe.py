@@ -59,9 +59,11 @@ def apply_recipe(session: Session, lines: list[RecipeLine], start: int) -> int:
         session.goto(start)
     try:
         session.apply_all([line.op for line in lines])
-    except BatchError as exc:
+    except BaseException as exc:
         if session.position != back:
             session.goto(back)
+        if not isinstance(exc, BatchError):
+            raise
         line = lines[exc.index]
         raise UsageError(
             f"%%hydroml recipe: line {line.number} ({line.text}): {one_line(exc.cause)}; "

@@ -182,3 +182,28 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
     _reply, seen = run_cell(kc, "print(sorted(set(flush_threads)), panel.updates > 0)")
     out = "".join(m["content"]["text"] for m in seen if m["msg_type"] == "stream")
     assert out.strip() == "['MainThread'] True"
+
+
+def test_magics_show_the_panel_once_whether_assigned_or_last(kernel: Any) -> None:
+    kc, folder = kernel
+    uri = f"sqlite:///{Path(folder) / 'mlflow-magics.db'}"
+    run_cell(kc, f"%load_ext hydroml_jupyter\n%config HydroML.mlflow_uri = {uri!r}")
+    run_cell(kc, "%hydroml use panel-kernel")
+    line = "train y --model ridge --preset fast --param alpha=1.0"
+    _reply, assigned = run_cell(kc, f"r1 = %hydroml {line}", timeout=60)
+    _reply, last = run_cell(kc, f"%hydroml {line}", timeout=60)
+
+    def views(messages: list[dict[str, Any]]) -> list[str]:
+        return [
+            m["msg_type"]
+            for m in messages
+            if m["msg_type"] in {"display_data", "execute_result"}
+            and WIDGET_VIEW in m["content"]["data"]
+        ]
+
+    assert views(assigned) == ["display_data"]
+    assert views(last) == ["display_data"]  # shown once: the cell's result is text only
+    assert "TrainingRun ridge on 'y'" in result_of(last)["text/plain"]
+    _reply, seen = run_cell(kc, "print(r1.wait(60), _.wait(60))", timeout=90)
+    out = "".join(m["content"].get("text", "") for m in seen if m["msg_type"] == "stream")
+    assert out.split() == ["completed", "completed"]

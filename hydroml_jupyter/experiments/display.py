@@ -25,6 +25,8 @@ class RunDisplay:
     _view: Any
     #: The figures of the ended run, once built (an ended run does not change).
     _charts: dict[str, Any] | None = None
+    #: The execution count of the cell that displayed this run with :meth:`show_once`.
+    _shown_in: int | None = None
 
     def panel(self) -> Any:
         """Return this run's live panel, an :class:`~hydroml_jupyter.widgets.ExperimentPanel`.
@@ -80,9 +82,22 @@ class RunDisplay:
                 self._charts = cached
         return dict(cached)
 
+    def show_once(self) -> None:
+        """Display the run's view now; the cell's result, if it is this run, is then text only.
+
+        So ``run = %hydroml train ...`` shows the panel, and ``%hydroml train ...`` as the
+        last line of a cell shows it once, not twice.
+        """
+        from IPython import get_ipython
+        from IPython.display import display
+
+        display(self.view())
+        shell = get_ipython()
+        self._shown_in = getattr(shell, "execution_count", None)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
         text = {"text/plain": repr(self)}
-        if not _in_kernel():
+        if not _in_kernel() or self._shown_in_this_cell():
             return text
         try:
             bundle = self.view()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
@@ -93,6 +108,13 @@ class RunDisplay:
             data, metadata = bundle
             return {**data, **text}, metadata
         return {**(bundle or {}), **text}
+
+    def _shown_in_this_cell(self) -> bool:
+        if self._shown_in is None:
+            return False
+        from IPython import get_ipython
+
+        return getattr(get_ipython(), "execution_count", None) == self._shown_in
 
 
 def _in_kernel() -> bool:

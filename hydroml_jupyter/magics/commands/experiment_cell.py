@@ -26,6 +26,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from hydroml_jupyter.magics.commands.experiments import present
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.literals import is_assignment, parse_assignments, parse_value
 from hydroml_jupyter.magics.registry import Command
@@ -150,8 +151,8 @@ def _experiment(ctx: Context, args: argparse.Namespace) -> Any:
     target = options.pop("target")
     if "trials" in options:
         options["n_trials"] = options.pop("trials")
-        return session.tune(target, **options, tracking_uri=ctx.tracking_uri)
-    return session.train(target, **options, tracking_uri=ctx.tracking_uri)
+        return present(ctx, session.tune(target, **options, tracking_uri=ctx.tracking_uri))
+    return present(ctx, session.train(target, **options, tracking_uri=ctx.tracking_uri))
 
 
 COMMANDS = (

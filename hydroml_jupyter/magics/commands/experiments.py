@@ -12,7 +12,7 @@ from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.parser import CommandParser, assignment, assignments, text
 from hydroml_jupyter.magics.registry import Command
 
-__all__ = ["COMMANDS", "job_options", "live_runs", "model_names"]
+__all__ = ["COMMANDS", "job_options", "live_runs", "model_names", "present"]
 
 TASKS = ("auto", "classification", "regression")
 
@@ -73,10 +73,17 @@ def job_options(args: argparse.Namespace, prog: str) -> dict[str, Any]:
     }
 
 
+def present(ctx: Context, run: Any) -> Any:
+    """Show a new run's live panel in the cell (when the studio would show) and return it."""
+    if ctx.config.autodisplay and ctx.has_front_end:
+        run.show_once()
+    return run
+
+
 def _train(ctx: Context, args: argparse.Namespace) -> Any:
     session = ctx.session(args.session)
     options = job_options(args, "%hydroml train")
-    return session.train(args.target, **options, tracking_uri=ctx.tracking_uri)
+    return present(ctx, session.train(args.target, **options, tracking_uri=ctx.tracking_uri))
 
 
 def _tune_arguments(parser: CommandParser) -> None:
@@ -89,7 +96,7 @@ def _tune_arguments(parser: CommandParser) -> None:
 def _tune(ctx: Context, args: argparse.Namespace) -> Any:
     session = ctx.session(args.session)
     options = job_options(args, "%hydroml tune")
-    return session.tune(
+    run = session.tune(
         args.target,
         n_trials=args.trials,
         timeout=args.timeout,
@@ -97,6 +104,7 @@ def _tune(ctx: Context, args: argparse.Namespace) -> Any:
         **options,
         tracking_uri=ctx.tracking_uri,
     )
+    return present(ctx, run)
 
 
 def _cancel_arguments(parser: CommandParser) -> None:

@@ -122,6 +122,19 @@ def _figure(title: str, **layout: Any) -> go.Figure:
     fig.update_layout(
         title=title, height=_HEIGHT, margin={"l": 60, "r": 20, "t": 50, "b": 50}, **layout
     )
+    return _neutral(fig)
+
+
+def _neutral(fig: go.Figure) -> go.Figure:
+    """Clear backgrounds and mid-grey text and grid, legible on light and dark themes alike."""
+    grid = "rgba(128, 128, 128, 0.25)"
+    fig.update_layout(
+        paper_bgcolor="rgba(0, 0, 0, 0)",
+        plot_bgcolor="rgba(0, 0, 0, 0)",
+        font={"color": "#808080"},
+    )
+    fig.update_xaxes(gridcolor=grid, zerolinecolor=grid)
+    fig.update_yaxes(gridcolor=grid, zerolinecolor=grid)
     return fig
 
 
@@ -217,14 +230,14 @@ def _tuning(study: Any) -> dict[str, go.Figure]:
     out: dict[str, go.Figure] = {}
     if not done:
         return out
-    out["history"] = plot_optimization_history(study).update_layout(height=_HEIGHT)
+    out["history"] = _neutral(plot_optimization_history(study).update_layout(height=_HEIGHT))
     varied = {k for t in done for k in t.params if len({repr(u.params.get(k)) for u in done}) > 1}
     if len(done) >= 2 and varied:
         try:
             fig = plot_param_importances(study)
         except (ValueError, RuntimeError):  # e.g. every trial scored the same
             return out
-        out["param_importance"] = fig.update_layout(height=_HEIGHT)
+        out["param_importance"] = _neutral(fig.update_layout(height=_HEIGHT))
     return out
 
 

@@ -83,3 +83,29 @@ def test_alerts_show_and_apply_adds_an_undoable_step(quality_notebook: Notebook)
     sidebar.locator('button[data-tab="quality"]').click()
     expect(panel.locator('.hydroml-quality-alert[data-kind="missing"]')).to_have_count(1)
     assert not nb.errors, nb.errors
+
+
+def test_apply_all_confident_adds_them_as_one_change(quality_notebook: Notebook) -> None:
+    from playwright.sync_api import expect
+
+    nb = quality_notebook
+    sidebar = nb.page.locator(".hydroml-studio .hydroml-sidebar")
+    sidebar.locator('button[data-tab="quality"]').click()
+    panel = sidebar.locator('[data-panel="quality"]')
+    expect(panel.locator(".hydroml-suggestion").first).to_be_visible()
+    confident = [
+        float(text.removesuffix("% confident")) / 100
+        for text in panel.locator(".hydroml-suggestion-figure").all_inner_texts()
+    ]
+    count = sum(c >= 0.8 for c in confident)
+    assert count >= 2, confident
+    before = int(run(nb, "print(s.position)").strip())
+    button = panel.locator('button[data-action="apply-confident"]')
+    expect(button).to_have_text(f"Apply the {count} at 80% or more")
+    button.click()
+    expect(panel.locator(".hydroml-quality-note")).to_contain_text(f"Applied {count} steps")
+    out = run(nb, "print(s.position)")
+    assert int(out.strip()) == before + count, out
+    sidebar.locator('button[data-tab="history"]').click()
+    expect(sidebar.locator(".hydroml-history-item")).to_have_count(before + count + 1)
+    assert not nb.errors, nb.errors

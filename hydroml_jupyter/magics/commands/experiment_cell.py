@@ -13,8 +13,8 @@
 
 Values are Python literals or bare words, never evaluated. ``params`` is a dict literal
 or ``key=value`` words. A ``trials`` line makes it a tuning run (an Optuna study) instead
-of a single training run. The cell returns the run's handle at once; as the cell's
-result it shows the live panel.
+of a single training run. The cell shows the run's live panel and returns its handle at
+once.
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ COMMANDS = (
         "experiments",
         _experiment,
         description=(
-            "Start a run described by the cell's `key: value` lines and return its handle\n"
-            "(shown as the live panel). A `trials: N` line makes it an Optuna study."
+            "Start a run described by the cell's `key: value` lines, show its live panel\n"
+            "and return its handle. A `trials: N` line makes it an Optuna study."
         ),
         epilog=lambda: "keys: " + ", ".join(KEYS) + "\n\n" + (__doc__ or "").split("::")[1],
         cell=True,

@@ -136,13 +136,7 @@ def _ids(content: dict[str, Any], kind: str) -> list[int]:
 # -- reply shapes ------------------------------------------------------------------------------
 def alert_dict(alert: Alert) -> dict[str, Any]:
     """Return an alert as the protocol's ``Alert`` object (column names as strings)."""
-    return {
-        "kind": alert.kind,
-        "columns": [protocol_name(c) for c in alert.columns],
-        "severity": alert.severity,
-        "figure": jsonable(alert.figure),
-        "message": alert.message,
-    }
+    return {**alert.to_dict(), "columns": [protocol_name(c) for c in alert.columns]}
 
 
 def suggestion_dict(index: int, suggestion: SessionSuggestion) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.widgets.protocol import one_line
 
 if TYPE_CHECKING:
@@ -101,19 +100,7 @@ class ExperimentView(ipywidgets.VBox):  # type: ignore[misc]
         dispatch = self.panel._throttle.dispatch
 
         def work() -> None:
-            made: list[tuple[str, list[dict[str, Any]] | str]] = []
-            for handle in handles:
-                try:
-                    made.append((handle.name, _outputs(handle)))
-                except Exception as exc:  # a broken chart must not leave the view waiting
-                    log.exception("the charts of %s could not be drawn", handle.name)
-                    made.append(
-                        (
-                            handle.name,
-                            f"The charts of {handle.name} could not be drawn: {one_line(exc)}",
-                        )
-                    )
-            dispatch(self._show, made)
+            dispatch(self._show, [(handle.name, _outputs(handle)) for handle in handles])
 
         threading.Thread(target=work, name="hydroml-charts", daemon=True).start()
 
@@ -150,8 +137,8 @@ def _outputs(handle: RunHandle) -> list[dict[str, Any]] | str:
     """Return the run's figures as ``display_data`` outputs, or a line saying why not."""
     try:
         return [figure_output(fig) for fig in handle.charts().values()]
-    except (HydroMLError, ValueError, TypeError, RuntimeError, ImportError) as exc:
-        log.warning("the charts of %s could not be drawn: %s", handle.name, exc)
+    except Exception as exc:  # a broken chart must not leave the view waiting
+        log.warning("the charts of %s could not be drawn", handle.name, exc_info=True)
         return f"The charts of {handle.name} could not be drawn: {one_line(exc)}"
 
 

@@ -344,3 +344,18 @@ def test_unhashable_values_are_profiled_not_raised() -> None:
     p = hj.Session(df, name="objects").profile()
     assert {"a", "b", "c"} <= set(p.columns)
     assert {a.kind for a in p.alerts} >= {"missing", "mixed_types"}
+
+
+def test_the_notebook_report_is_static_svg_and_small(messy_profile: Profile) -> None:
+    page = messy_profile._repr_html_()
+    assert "<script" not in page.lower() and "Plotly" not in page
+    assert page.count("<svg") >= len(messy_profile.columns) // 2
+    assert "Alerts (" in page and len(page) < 200_000
+    assert "<h3>Missing values</h3>" in page
+
+
+def test_the_static_report_escapes_names_in_its_charts() -> None:
+    df = pd.DataFrame({EVIL: ["x", "y", None, "x"] * 10, "n": np.arange(40.0)})
+    df.loc[::3, "n"] = np.nan
+    page = profile(df)._repr_html_()
+    assert EVIL not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -245,7 +245,7 @@ class Profile:
             "sampled": dict(self.sampled),
         }
 
-    def report_html(self, plotlyjs: bool = True) -> str:
+    def report_html(self, plotlyjs: bool = True, static: bool = False) -> str:
         """Return the report as an HTML fragment.
 
         Parameters
@@ -253,13 +253,16 @@ class Profile:
         plotlyjs
             Inline plotly.js (about 4.5 MB) so the charts draw without network access; with
             ``False`` the page must already have ``window.Plotly``.
+        static
+            Draw the charts as small SVG images, with no script (what a notebook shows:
+            a few KB, drawn in any front end, trusted or not).
         """
         from hydroml_jupyter.analysis.profile._report import render
 
-        return render(self, plotlyjs=plotlyjs)
+        return render(self, plotlyjs=plotlyjs, static=static)
 
     def _repr_html_(self) -> str:
-        return self.report_html(plotlyjs=True)
+        return self.report_html(static=True)
 
     def to_html(self, path: str | Path) -> Path:
         """Write a standalone HTML report (plotly.js inlined, no network needed) to ``path``."""

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from hydroml_jupyter.analysis._core import fmt, jsonable
+from hydroml_jupyter.analysis.profile import _svg
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, Profile
 
 _CSS = """
@@ -24,7 +25,9 @@ _CSS = """
 .hydroml-profile .hp-card{border:1px solid #ccc;border-radius:4px;padding:6px;width:340px}
 .hydroml-profile .hp-high{color:#b00020}.hydroml-profile .hp-medium{color:#b36b00}
 .hydroml-profile .hp-low{color:#555}
-.hydroml-profile .hp-badge{background:#eef;border-radius:3px;padding:0 4px;font-size:11px}
+.hydroml-profile .hp-badge{background:rgba(128,128,128,.2);border-radius:3px;padding:0 4px;
+font-size:11px}
+.hydroml-profile .hp-svg{display:block;margin:4px 0;overflow:visible}
 """
 
 
@@ -156,14 +159,49 @@ def _heatmap(names: list[Any], z: Any, y: Any, zrange: tuple[float, float]) -> d
     }
 
 
-def render(p: Profile, plotlyjs: bool = True) -> str:
-    """Render the profile as an HTML fragment (optionally with plotly.js inlined)."""
+def _column_svg(c: ColumnProfile) -> str:
+    h = c.histogram
+    if h is not None and h.counts:
+        labels = [f"{h.labels[i]} – {h.labels[i + 1]}" for i in range(len(h.counts))]
+        return _svg.bars(h.counts, labels, "#4c78a8")
+    if c.summary.top:
+        labels = [str(jsonable(v)) for v, _ in c.summary.top]
+        return _svg.bars([n for _, n in c.summary.top], labels, "#f58518")
+    return ""
+
+
+def _coarse(
+    matrix: list[list[float]], starts: list[int], most: int = 40
+) -> tuple[list[list[float]], list[int]]:
+    """Merge neighbouring row blocks (their mean share) into at most ``most`` rows."""
+    size = -(-len(matrix) // most)
+    if size <= 1:
+        return matrix, starts
+    merged, firsts = [], []
+    for at in range(0, len(matrix), size):
+        group = matrix[at : at + size]
+        merged.append([sum(col) / len(group) for col in zip(*group, strict=True)])
+        firsts.append(starts[at])
+    return merged, firsts
+
+
+def render(p: Profile, plotlyjs: bool = True, static: bool = False) -> str:
+    """Render the profile as an HTML fragment.
+
+    Parameters
+    ----------
+    plotlyjs
+        Inline plotly.js for the interactive charts.
+    static
+        Draw the charts as small SVG images instead: no script at all (``plotlyjs`` is
+        then ignored). This is what a notebook shows.
+    """
     prefix = f"hp{uuid.uuid4().hex[:10]}"
     figures: dict[str, dict[str, Any]] = {}
     cards = []
     for i, c in enumerate(p.columns.values()):
-        fig = _column_figure(c)
-        chart = ""
+        fig = None if static else _column_figure(c)
+        chart = _column_svg(c) if static else ""
         if fig is not None:
             fid = f"{prefix}-c{i}"
             figures[fid] = fig
@@ -178,30 +216,43 @@ def render(p: Profile, plotlyjs: bool = True) -> str:
     sections = [_overview(p), _alerts(p), _targets(p), "<h3>Columns</h3>"]
     sections.append("<div class='hp-cards'>" + "".join(cards) + "</div>")
     if d.missing_matrix and d.missing_cells:
-        fid = f"{prefix}-missing"
         starts = [i * d.missing_blocks for i in range(len(d.missing_matrix))]
-        figures[fid] = _heatmap(list(p.columns), d.missing_matrix, starts, (0.0, 1.0))
-        figures[fid]["layout"]["yaxis"] = {"autorange": "reversed", "title": {"text": "row"}}
+        if static:
+            matrix, firsts = _coarse(d.missing_matrix, starts)
+            rows = [f"rows from {first:,}" for first in firsts]
+            chart = _svg.heatmap(matrix, list(p.columns), rows, (0.0, 1.0))
+        else:
+            chart = f"<div id='{prefix}-missing'></div>"
+            fig = _heatmap(list(p.columns), d.missing_matrix, starts, (0.0, 1.0))
+            fig["layout"]["yaxis"] = {"autorange": "reversed", "title": {"text": "row"}}
+            figures[f"{prefix}-missing"] = fig
         sections.append(
             f"<h3>Missing values</h3><p>Share missing per block of {d.missing_blocks:,} rows"
-            f"</p><div id='{fid}'></div>"
+            f"</p>{chart}"
         )
-    if len(d.correlation_columns) > 1:
-        fid = f"{prefix}-corr"
-        names = d.correlation_columns
-        figures[fid] = _heatmap(names, d.correlation, [_esc(n) for n in names], (-1.0, 1.0))
-        sections.append(f"<h3>Correlation (Pearson)</h3><div id='{fid}'></div>")
-    if len(d.association_columns) > 1:
-        fid = f"{prefix}-assoc"
-        names = d.association_columns
-        figures[fid] = _heatmap(names, d.association, [_esc(n) for n in names], (0.0, 1.0))
-        sections.append(f"<h3>Association (Cramér's V)</h3><div id='{fid}'></div>")
+    for title, names, matrix, zrange, key in (
+        ("Correlation (Pearson)", d.correlation_columns, d.correlation, (-1.0, 1.0), "corr"),
+        ("Association (Cramér's V)", d.association_columns, d.association, (0.0, 1.0), "assoc"),
+    ):
+        if len(names) < 2:
+            continue
+        if static:
+            chart = _svg.heatmap(matrix, names, names, zrange)
+        else:
+            chart = f"<div id='{prefix}-{key}'></div>"
+            figures[f"{prefix}-{key}"] = _heatmap(names, matrix, [_esc(n) for n in names], zrange)
+        sections.append(f"<h3>{title}</h3>{chart}")
     payload = (
         json.dumps(jsonable(figures), allow_nan=False)
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
     )
+    if static:
+        return (
+            f"<div class='hydroml-profile' id='{prefix}'><style>{_CSS}</style>"
+            "<h2>Data profile</h2>" + "".join(sections) + "</div>"
+        )
     script = ""
     if plotlyjs:
         from plotly.offline import get_plotlyjs

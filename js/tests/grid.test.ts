@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Grid } from "../src/grid";
 import { Client } from "../src/protocol";
-import { FakeKernel, MockModel, flush, ipc } from "./mock";
+import { FakeKernel, MockModel, flush, ipc, tracked } from "./mock";
 
 const SCHEMA = [
   { name: "id", dtype: "int64", kind: "integer" },
@@ -9,14 +9,7 @@ const SCHEMA = [
   { name: "name", dtype: "str", kind: "text" },
 ];
 
-let grids: Grid[] = [];
-afterEach(() => {
-  for (const g of grids) {
-    g.dispose();
-    g.el.remove();
-  }
-  grids = [];
-});
+const grids = tracked<Grid>();
 
 async function setup(n = 5) {
   const model = new MockModel({ _kind: "grid", version: 1, view: 1, error: "" });

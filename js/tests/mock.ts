@@ -1,4 +1,5 @@
 // A mock anywidget model and a small fake kernel answering the widget protocol.
+import { afterEach } from "vitest";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
 import type { Model } from "../src/protocol";
 
@@ -86,6 +87,19 @@ export class MockModel implements Model {
 export function ipc(columns: Record<string, unknown[]>): Uint8Array {
   const table = tableFromArrays(columns as Record<string, any>);
   return tableToIPC(table, { format: "stream" })!;
+}
+
+/** Views a test file makes: disposed, removed and the page emptied after each test. */
+export function tracked<T extends { dispose(): void; el: HTMLElement }>(): T[] {
+  const views: T[] = [];
+  afterEach(() => {
+    for (const v of views.splice(0)) {
+      v.dispose();
+      v.el.remove();
+    }
+    document.body.replaceChildren();
+  });
+  return views;
 }
 
 export const flush = async (times = 5): Promise<void> => {

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client, type QualityReport } from "../src/protocol";
 import { formatConfidence } from "../src/quality";
 import { Sidebar } from "../src/sidebar";
 import { CATALOG } from "./fixtures";
-import { MockModel, flush } from "./mock";
+import { MockModel, flush, tracked } from "./mock";
 
 const EVIL = "<img src=x onerror=alert(1)>";
 
@@ -58,15 +58,7 @@ function report(version: number, target: string | null = null): Omit<QualityRepo
   };
 }
 
-let views: Sidebar[] = [];
-afterEach(() => {
-  for (const v of views) {
-    v.dispose();
-    v.el.remove();
-  }
-  views = [];
-  document.body.replaceChildren();
-});
+const views = tracked<Sidebar>();
 
 function setup(schema: { name: string; dtype: string; kind: string }[] = SCHEMA) {
   const model = new MockModel({

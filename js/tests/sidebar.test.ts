@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "../src/protocol";
 import { Sidebar } from "../src/sidebar";
 import { CATALOG } from "./fixtures";
-import { FakeKernel, MockModel, flush } from "./mock";
+import { FakeKernel, MockModel, flush, tracked } from "./mock";
 
 
 const SCHEMA = [
@@ -11,14 +11,7 @@ const SCHEMA = [
   { name: "when", dtype: "datetime64[ns]", kind: "datetime" },
 ];
 
-let views: Sidebar[] = [];
-afterEach(() => {
-  for (const v of views) {
-    v.dispose();
-    v.el.remove();
-  }
-  views = [];
-});
+const views = tracked<Sidebar>();
 
 function setup() {
   const model = new MockModel({

@@ -206,6 +206,29 @@ def test_variables_are_looked_up_never_evaluated(shell, ctx, tmp_path: Path) -> 
         hydroml(shell, "history --session $nope")
 
 
+def test_a_trailing_comment_is_not_an_argument(shell, ctx, customers) -> None:
+    usage = hydroml(shell, "")[1]
+    assert hydroml(shell, "help  # every subcommand")[1] == usage
+    assert hydroml(shell, "# only a comment")[1] == usage
+    hydroml(shell, "apply rename columns={'Age': 'age'}   # values are literals, never evaluated")
+    hydroml(shell, "apply replace column=plan mapping={'Pro': '# 1'} # quoted: '#' kept")
+    hydroml(shell, "apply fill_missing column=plan value=a#b\t# inside a word: kept")
+    _, out = hydroml(shell, "undo  # don't keep it (an open quote in a comment is fine)")
+    assert out.startswith("customers: undo → step 2 of 3")
+    hydroml(shell, "redo #")
+    df = customers.df
+    assert "age" in df and (df["plan"] == "# 1").sum() > 0 and (df["plan"] == "a#b").sum() == 71
+    shell.user_ns.update(mark="#2", note="x")
+    try:
+        hydroml(shell, "apply replace column=plan mapping={'a#b': $mark}  # $note is not read")
+    finally:
+        del shell.user_ns["mark"], shell.user_ns["note"]
+    assert (customers.df["plan"] == "#2").sum() == 71
+    with pytest.raises(UsageError, match="unclosed bracket"):
+        hydroml(shell, "apply drop_columns columns=['age', # a comment ends the line]")
+    assert customers.position == 4
+
+
 def test_history_is_a_table_of_steps(shell, ctx, customers) -> None:
     hydroml(shell, "apply text column=Country action=strip")
     history, _ = hydroml(shell, "history")

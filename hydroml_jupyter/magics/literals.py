@@ -25,7 +25,9 @@ Examples
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Iterable
 from typing import Any
 
@@ -86,7 +88,18 @@ def parse_literal(text: str) -> Any:
         raise LiteralError(f"invalid syntax ({exc.msg})") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise LiteralError(str(exc).splitlines()[0] or "cannot be parsed") from None
+    if _has_comment(text):  # Python would drop it: ``a#b`` must not read as ``a``
+        raise LiteralError("a # outside quotes is not a literal")
     return _convert(tree.body, 0)
+
+
+def _has_comment(text: str) -> bool:
+    try:
+        return any(
+            t.type == tokenize.COMMENT for t in tokenize.generate_tokens(io.StringIO(text).readline)
+        )
+    except (tokenize.TokenError, SyntaxError):
+        return True
 
 
 def _convert(node: ast.AST, depth: int) -> Any:

@@ -8,6 +8,11 @@ names are unquoted with :func:`unquote`.
 
 Inside quotes, a backslash escapes the next character for the purpose of finding
 the closing quote.
+
+A ``#`` outside quotes that follows whitespace (or starts the line) begins a comment,
+as in a shell: it and the rest of the line are not words. A ``#`` inside a word
+(``a#b``) or inside quotes (``'#1'``) is kept. :func:`split`, :func:`split_partial`
+and :func:`strip_comment` share this one rule.
 """
 
 from __future__ import annotations
@@ -62,6 +67,8 @@ def split(text: str, *, punctuation: bool = False) -> list[str]:
     ['apply', 'fill_missing', "column='Customer ID'", 'value=[1, 2]']
     >>> split('rename a -> b, "c d"->e', punctuation=True)
     ['rename', 'a', '->', 'b', ',', '"c d"', '->', 'e']
+    >>> split("help  # every subcommand"), split("replace c '#1' -> a#b  #x")
+    (['help'], ['replace', 'c', "'#1'", '->', 'a#b'])
     """
     words, tail, quote, depth = _scan(text, punctuation)
     if quote:
@@ -75,7 +82,7 @@ def split_partial(text: str, *, punctuation: bool = False) -> tuple[list[str], s
     """Return the finished words of ``text`` and the word still being typed.
 
     The last word counts as unfinished unless whitespace follows it; it may hold an
-    open quote or bracket. Nothing is refused.
+    open quote or bracket. Nothing is refused. In a comment, no word is being typed.
 
     Examples
     --------
@@ -111,6 +118,8 @@ def _scan(text: str, punctuation: bool) -> tuple[list[str], str, str, int]:
                 continue
             if ch == quote:
                 quote = ""
+        elif _starts_comment(text, i):
+            break
         elif ch in QUOTES:
             quote = ch
             word.append(ch)
@@ -198,9 +207,14 @@ def strip_comment(line: str) -> str:
     ''
     """
     for i in outside_quotes(line):
-        if line[i] == "#" and (i == 0 or line[i - 1].isspace()):
+        if _starts_comment(line, i):
             return line[:i].rstrip()
     return line.rstrip()
+
+
+def _starts_comment(text: str, at: int) -> bool:
+    """Whether the ``#`` at ``at`` (outside quotes) begins a comment: it follows whitespace."""
+    return text[at] == "#" and (at == 0 or text[at - 1].isspace())
 
 
 def outside_quotes(text: str) -> Iterator[int]:
@@ -240,12 +254,15 @@ def expand(text: str, namespace: Mapping[str, Any]) -> str:
 
     Only a plain name is looked up (nothing is evaluated); a name that is not in
     ``namespace`` stays as typed, and so does anything inside single quotes. ``$$``
-    is a literal ``$``. A value that holds spaces or quotes becomes one quoted word.
+    is a literal ``$``. A value that holds spaces or quotes, or starts with ``#``, becomes
+    one quoted word. A comment is kept as typed.
 
     Examples
     --------
     >>> expand("export $out/x.csv value=$n '$n' $$n $missing", {"out": "/tmp/a b", "n": 5})
     'export "/tmp/a b"/x.csv value=5 \'$n\' $n $missing'
+    >>> expand("open $p  # not $p", {"p": "#1"})
+    'open "#1"  # not $p'
     """
     out: list[str] = []
     quote = ""
@@ -264,6 +281,9 @@ def expand(text: str, namespace: Mapping[str, Any]) -> str:
                 out[-1:] = [_variable(text, i, namespace, quoted=True)]
                 i = _skip(text, i, namespace)
                 continue
+        elif _starts_comment(text, i):
+            out.append(text[i:])
+            break
         elif ch in QUOTES:
             quote = ch
             out.append(ch)
@@ -286,7 +306,7 @@ def _variable(text: str, at: int, namespace: Mapping[str, Any], *, quoted: bool)
     value = str(namespace[match.group()])
     if quoted:
         return value.replace("\\", "\\\\").replace('"', '\\"')
-    if any(c.isspace() or c in QUOTES for c in value):
+    if value.startswith("#") or any(c.isspace() or c in QUOTES for c in value):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return value
 

@@ -820,7 +820,7 @@ def test_export_formats_on_disk(workdir: Path) -> None:
 def test_export_overwrites_and_keeps_the_mode(workdir: Path) -> None:
     Path("a.csv").write_text("old\n")
     os.chmod("a.csv", 0o640)
-    export_frame(pd.DataFrame({"a": [1]}), "a.csv")
+    export_frame(pd.DataFrame({"a": [1]}), "a.csv", overwrite=True)
     assert Path("a.csv").read_text() == "a\n1\n"
     assert Path("a.csv").stat().st_mode & 0o777 == 0o640
 
@@ -836,7 +836,7 @@ def test_export_failure_leaves_old_file(
     Path(name).write_bytes(b"previous content")
     monkeypatch.setattr(os, "replace", _fail_replace)
     with pytest.raises(SourceError) as excinfo:
-        export_frame(mixed_frame(), name)
+        export_frame(mixed_frame(), name, overwrite=True)
     one_line_error(excinfo, name, "No space left on device")
     assert Path(name).read_bytes() == b"previous content"
     assert sorted(os.listdir(".")) == sorted(["data", name])
@@ -860,7 +860,7 @@ def test_export_writer_errors_leave_old_file(
     Path(name).write_bytes(b"previous content")
     options = {"no_such_option": 1} if name == "old.csv" else {}
     with pytest.raises(SourceError) as excinfo:
-        export_frame(df, name, **options)
+        export_frame(df, name, overwrite=True, **options)
     one_line_error(excinfo, f"Cannot write {name!r}", needle)
     assert Path(name).read_bytes() == b"previous content"
     assert sorted(os.listdir(".")) == sorted(["data", name])

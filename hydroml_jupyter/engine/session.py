@@ -239,9 +239,24 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
         return self.recipe().code(source=source)
 
     # -- output --------------------------------------------------------------------------
-    def export(self, path: str | os.PathLike[str], **options: Any) -> Any:
-        """Write the current frame to ``path`` (CSV, TSV, Parquet, Excel, JSON or JSON Lines)."""
-        return export_frame(self.df, path, **options)
+    def export(
+        self, path: str | os.PathLike[str], *, overwrite: bool = False, **options: Any
+    ) -> Any:
+        """Write the current frame to ``path`` (CSV, TSV, Parquet, Excel, JSON or JSON Lines).
+
+        A file already at ``path`` is replaced only with ``overwrite=True``. The session's
+        source, and the sources of the sessions it was saved from, are never written (its
+        script reads them), under any name that reaches the same file.
+
+        Raises
+        ------
+        SourceError
+            An ``ExportError`` (``reason`` ``"exists"`` or ``"source"``) when the file is
+            kept, else when it cannot be written; the one-line message names it.
+        """
+        with self._lock:
+            frame, origin = self.df, self.recipe()
+        return export_frame(frame, path, overwrite=overwrite, origin=origin, **options)
 
     def save_as(self, name: str) -> Session:
         """Start a new session from the current frame, linked to this one as its parent."""

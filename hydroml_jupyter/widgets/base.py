@@ -80,6 +80,7 @@ class SessionWidget(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
         "redo": "_on_redo",
         "goto": "_on_goto",
         "code": "_on_code",
+        "export_path": "_on_export_path",
         "export": "_on_export",
         "save_as": "_on_save_as",
     }
@@ -228,6 +229,9 @@ class SessionWidget(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
 
     def _on_code(self, content: dict[str, Any]) -> Reply:
         return requests.code(self._session, content)
+
+    def _on_export_path(self, content: dict[str, Any]) -> Reply:
+        return requests.export_path(self._session, content)
 
     def _on_export(self, content: dict[str, Any]) -> Reply | None:
         return requests.export(self, content)

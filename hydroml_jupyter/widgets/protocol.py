@@ -55,6 +55,7 @@ REQUESTS: tuple[str, ...] = (
     "redo",
     "goto",
     "code",
+    "export_path",
     "export",
     "save_as",
     "quality",
@@ -112,9 +113,9 @@ def reply(kind: str, request: Any, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "request": request, **fields}
 
 
-def error_reply(request: Any, message: str) -> dict[str, Any]:
-    """Return the error reply to ``request``."""
-    return {"kind": "error", "request": request, "message": message}
+def error_reply(request: Any, message: str, **fields: Any) -> dict[str, Any]:
+    """Return the error reply to ``request``; ``fields`` say more (e.g. an export's ``reason``)."""
+    return {"kind": "error", "request": request, "message": message, **fields}
 
 
 def one_line(exc: BaseException) -> str:

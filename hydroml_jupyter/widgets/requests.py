@@ -8,19 +8,21 @@ read-only work (summaries, previews, exports) to the widget's background pool an
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter.engine.session import Session
+from hydroml_jupyter.io.export import ExportError, suggest_path
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
     EXPORT_FORMATS,
     ColumnNames,
     ProtocolError,
     dict_field,
+    error_reply,
     int_field,
     list_field,
+    one_line,
     preview_dict,
     reply,
     str_field,
@@ -33,6 +35,7 @@ __all__ = [
     "apply",
     "code",
     "export",
+    "export_path",
     "goto",
     "preview",
     "redo",
@@ -41,7 +44,6 @@ __all__ = [
     "undo",
 ]
 
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]")
 _ATTEMPTS = 3
 
 
@@ -121,26 +123,59 @@ def code(session: Session, content: dict[str, Any]) -> Reply:
     return reply("code", content["request"], version=version, code=script), None
 
 
-def export(widget: SessionWidget, content: dict[str, Any]) -> None:
-    """Answer ``export`` in the background: write the current frame to a file."""
+def _export_format(content: dict[str, Any], kind: str) -> str:
     fmt = content.get("format")
-    if fmt not in EXPORT_FORMATS:
+    if not isinstance(fmt, str) or fmt not in EXPORT_FORMATS:
         raise ProtocolError(
-            f"export: format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}"
+            f"{kind}: format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}"
         )
+    return fmt
+
+
+def _relative(path: Path) -> str:
+    """Return ``path`` relative to the working folder when it lies inside it, else whole."""
+    try:
+        return os.fspath(path.relative_to(Path.cwd()))
+    except ValueError:
+        return os.fspath(path)
+
+
+def export_path(session: Session, content: dict[str, Any]) -> Reply:
+    """Answer ``export_path``: a file to export to that does not exist yet.
+
+    It lies beside the session's source (``tiny.csv`` → ``tiny-clean.csv``, then
+    ``tiny-clean-2.csv``...), relative to the kernel's working folder when inside it.
+    """
+    fmt = _export_format(content, "export_path")
+    version = session.version
+    path = suggest_path(session.recipe(), f".{fmt}", session.name)
+    return reply("export_path", content["request"], version=version, path=_relative(path)), None
+
+
+def export(widget: SessionWidget, content: dict[str, Any]) -> None:
+    """Answer ``export`` in the background: write the current frame to a file.
+
+    A file that exists is replaced only with ``overwrite: true``; a session's source never.
+    When a file is kept, the error reply says why in ``reason`` (``"exists"``, ``"source"``)
+    and names it in ``path``.
+    """
+    fmt = _export_format(content, "export")
+    overwrite = content.get("overwrite", False)
+    if not isinstance(overwrite, bool):
+        raise ProtocolError(f"export: overwrite must be true or false, not {overwrite!r}")
     session, request = widget.session, content["request"]
     given = str_field(content, "path", "export", required=False)
-    if given is None:
-        target = Path.cwd() / f"{_UNSAFE.sub('_', session.name)}.{fmt}"
-    else:
-        target = Path(os.path.expanduser(given))
-        if not target.is_absolute():
-            target = Path.cwd() / target
+    target = given if given is not None else suggest_path(session.recipe(), f".{fmt}", session.name)
 
     def work() -> Reply:
         version = session.version
-        written = session.export(target, format=EXPORT_FORMATS[fmt])
-        return reply("done", request, version=version, path=os.fspath(written)), None
+        try:
+            written = session.export(target, format=EXPORT_FORMATS[fmt], overwrite=overwrite)
+        except ExportError as exc:
+            path = os.fspath(exc.target)
+            return error_reply(request, one_line(exc), reason=exc.reason, path=path), None
+        path = os.path.abspath(written)
+        return reply("done", request, version=version, path=path), None
 
     widget._in_background(content, work)
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from IPython.core.error import UsageError
+
 import hydroml_jupyter as hj
+from hydroml_jupyter.io.export import ExportError
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.output import shape_text, studio, studio_available
 from hydroml_jupyter.magics.parser import CommandParser, assignment, assignments, sheet, text
@@ -66,6 +69,11 @@ def _export_arguments(parser: CommandParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, type=text, help="overrides the suffix")
     parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the file at PATH if there is one (a session's source is never replaced)",
+    )
+    parser.add_argument(
         "options",
         nargs="*",
         type=assignment,
@@ -80,7 +88,15 @@ def _export(ctx: Context, args: argparse.Namespace) -> None:
     if args.format is not None:
         options["format"] = args.format
     shape = session.shape
-    path = session.export(args.path, **options)
+    try:
+        path = session.export(args.path, overwrite=args.overwrite, **options)
+    except ExportError as exc:
+        if exc.reason != "exists":
+            raise
+        raise UsageError(
+            f"Not writing {exc.path!r}: the file exists; add --overwrite to replace it, "
+            "or choose another name"
+        ) from None
     print(f"{session.name}: wrote {shape_text(shape)} to {path}")
 
 
@@ -108,6 +124,11 @@ COMMANDS = (
         "output",
         _export,
         _export_arguments,
-        synopsis="PATH [--format F]",
+        synopsis="PATH [--format F] [--overwrite]",
+        description=(
+            "Write the current frame to PATH, by its suffix (or --format). A file already\n"
+            "at PATH is replaced only with --overwrite; the session's source, and the\n"
+            "sources of the sessions it was saved from, are never written."
+        ),
     ),
 )

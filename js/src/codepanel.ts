@@ -1,14 +1,8 @@
 // Code tab: the session's pandas script, copy, export, save as a new data source.
 import { button, h, traitNumber } from "./dom";
+import { ExportForm } from "./exportform";
 import { errorMessage } from "./protocol";
 import { type SidebarContext, TabPanel } from "./panel";
-
-const FORMATS: [string, string][] = [
-  ["csv", "CSV"],
-  ["parquet", "Parquet"],
-  ["xlsx", "Excel"],
-  ["json", "JSON"],
-];
 
 export async function copyText(text: string): Promise<void> {
   try {
@@ -39,6 +33,7 @@ export class CodePanel extends TabPanel {
   private readonly code: HTMLPreElement;
   private readonly note: HTMLDivElement;
   private readonly nameInput: HTMLInputElement;
+  private readonly exportForm: ExportForm;
   private loadedVersion: number | null = null;
   private text = "";
 
@@ -48,11 +43,8 @@ export class CodePanel extends TabPanel {
     this.code = h("pre", { className: "hydroml-code" });
     this.note = h("div", { className: "hydroml-note", attrs: { "aria-live": "polite" } });
     const copy = button("Copy", "copy");
-    const exports = FORMATS.map(([format, label]) => {
-      const b = button(label, `export-${format}`, "hydroml-button hydroml-secondary");
-      this.listeners.dom(b, "click", () => this.exportAs(format));
-      return b;
-    });
+    this.exportForm = new ExportForm(ctx, this.note);
+    this.listeners.add(() => this.exportForm.dispose());
     this.nameInput = h("input", {
       className: "hydroml-input hydroml-save-name",
       attrs: { type: "text", name: "save-as-name", "aria-label": "New data source name", placeholder: "name" },
@@ -62,7 +54,7 @@ export class CodePanel extends TabPanel {
       h("div", { className: "hydroml-buttons" }, [copy]),
       this.code,
       h("div", { className: "hydroml-subtitle", text: "Export" }),
-      h("div", { className: "hydroml-buttons" }, exports),
+      this.exportForm.el,
       h("div", { className: "hydroml-subtitle", text: "Save as new data source" }),
       h("div", { className: "hydroml-buttons" }, [this.nameInput, save]),
       this.note,
@@ -96,20 +88,6 @@ export class CodePanel extends TabPanel {
       },
       (err: unknown) => {
         this.loadedVersion = null;
-        this.ctx.errors.show(errorMessage(err));
-      },
-    );
-  }
-
-  private exportAs(format: string): void {
-    this.note.textContent = `Exporting ${format}…`;
-    this.ctx.client.request("export", { format }).then(
-      (reply) => {
-        this.ctx.errors.clearLocal();
-        this.note.textContent = `Written to ${String(reply.content.path ?? "")}`;
-      },
-      (err: unknown) => {
-        this.note.textContent = "";
         this.ctx.errors.show(errorMessage(err));
       },
     );

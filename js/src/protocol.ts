@@ -239,11 +239,31 @@ export type RequestKind =
   | "redo"
   | "goto"
   | "code"
+  | "export_path"
   | "export"
   | "save_as"
   | "quality"
   | "apply_suggestion"
   | "cancel";
+
+/** Why an `export` kept a file: it exists (confirm, then send `overwrite: true`), or a session reads it. */
+export type ExportRefusal = "exists" | "source";
+
+/** An error reply, as the rejection of `Client.request`: `content` holds its extra keys. */
+export class RequestError extends Error {
+  readonly content: Record<string, unknown>;
+
+  constructor(message: string, content: Record<string, unknown>) {
+    super(message);
+    this.name = "RequestError";
+    this.content = content;
+  }
+
+  /** The error reply's `reason`, when it has one (an `export`'s `ExportRefusal`). */
+  get reason(): string | null {
+    return typeof this.content.reason === "string" ? this.content.reason : null;
+  }
+}
 
 export function toBytes(buffer: ArrayBuffer | ArrayBufferView): Uint8Array {
   if (buffer instanceof Uint8Array) return buffer;
@@ -339,7 +359,7 @@ export class Client {
     clearTimeout(p.timer);
     if (content.kind === "error") {
       const message = typeof content.message === "string" ? content.message : "request failed";
-      p.reject(new Error(message));
+      p.reject(new RequestError(message, content));
       return;
     }
     const bytes = buffers

@@ -217,3 +217,79 @@ def test_screenshots_in_light_and_dark_themes(studio: Studio) -> None:
     assert light.stat().st_size > 0
     assert dark.stat().st_size > 0
     assert light.read_bytes() != dark.read_bytes()
+
+
+_EXPORT_CELL = """\
+import shutil
+from pathlib import Path
+
+import hydroml_jupyter as hj
+
+folder = Path("export-check")
+shutil.rmtree(folder, ignore_errors=True)
+folder.mkdir()
+(folder / "tiny.csv").write_text("a,b\\n1,x\\n2,y\\n")
+s = hj.open("export-check/tiny.csv", name="tiny_export", fresh=True)
+hj.studio(s)
+"""
+
+
+def test_export_proposes_a_new_name_and_asks_before_overwriting(
+    notebook_opener: Any, lab: Any, tmp_path: Any
+) -> None:
+    """Code → CSV on a session opened from tiny.csv never writes tiny.csv behind one's back."""
+    from playwright.sync_api import expect
+
+    source = tmp_path / "export.ipynb"
+    cell = {"cell_type": "code", "execution_count": None, "id": "export", "metadata": {},
+            "outputs": [], "source": _EXPORT_CELL}  # fmt: skip
+    kernel = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    source.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": kernel},
+                                  "nbformat": 4, "nbformat_minor": 5}))  # fmt: skip
+    nb = notebook_opener(source)
+    nb.run_all(timeout=120)
+    folder = lab.root / "export-check"
+    csv = "a,b\n1,x\n2,y\n"
+    root = nb.page.locator(".hydroml-studio")
+    expect(root).to_have_count(1)
+    sidebar = root.locator(".hydroml-sidebar")
+    sidebar.locator('button[data-tab="code"]').click()
+    name = sidebar.locator("input.hydroml-export-name")
+    note = sidebar.locator(".hydroml-panel-code .hydroml-note")
+    confirm = sidebar.locator(".hydroml-export-confirm")
+
+    # A new name beside the source is proposed, and written only on Export.
+    sidebar.locator('button[data-action="export-csv"]').click()
+    expect(name).to_have_value("export-check/tiny-clean.csv")
+    assert sorted(p.name for p in folder.iterdir()) == ["tiny.csv"]
+    sidebar.locator('button[data-action="export-write"]').click()
+    expect(note).to_have_text(f"Written to {folder / 'tiny-clean.csv'}")
+    assert (folder / "tiny-clean.csv").read_text() == csv
+    sidebar.locator('button[data-action="export-csv"]').click()
+    expect(name).to_have_value("export-check/tiny-clean-2.csv")
+
+    # An existing file is replaced only after the person confirms.
+    (folder / "tiny-clean.csv").write_text("keep me\n")
+    name.fill("export-check/tiny-clean.csv")
+    sidebar.locator('button[data-action="export-write"]').click()
+    expect(confirm).to_be_visible()
+    expect(confirm.locator(".hydroml-export-question")).to_have_text(
+        "export-check/tiny-clean.csv exists. Replace it?"
+    )
+    assert (folder / "tiny-clean.csv").read_text() == "keep me\n"
+    confirm.locator('button[data-action="export-overwrite"]').click()
+    expect(note).to_have_text(f"Written to {folder / 'tiny-clean.csv'}")
+    assert (folder / "tiny-clean.csv").read_text() == csv
+
+    # The source itself is refused outright: no question, nothing written.
+    sidebar.locator('button[data-action="export-csv"]').click()
+    expect(name).to_have_value("export-check/tiny-clean-2.csv")
+    before = (folder / "tiny.csv").stat().st_mtime_ns
+    name.fill("export-check/tiny.csv")
+    sidebar.locator('button[data-action="export-write"]').click()
+    expect(root.locator(".hydroml-error:visible")).to_contain_text(
+        "it is the source of session 'tiny_export'"
+    )
+    expect(confirm).to_be_hidden()
+    assert (folder / "tiny.csv").stat().st_mtime_ns == before
+    assert sorted(p.name for p in folder.iterdir()) == ["tiny-clean.csv", "tiny.csv"]

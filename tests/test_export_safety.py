@@ -68,6 +68,8 @@ def one_line(exc: pytest.ExceptionInfo[BaseException], *words: str) -> str:
 
 # -- an existing file -------------------------------------------------------------------------
 def test_an_existing_file_is_replaced_only_when_asked(tiny: hj.Session, folder: Path) -> None:
+    assert tiny.export(folder / "new.parquet") == folder / "new.parquet"
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / "new.parquet"), tiny.df)
     out = folder / "out.csv"
     out.write_text("keep me\n")
     with pytest.raises(ExportError) as exc:
@@ -76,16 +78,10 @@ def test_an_existing_file_is_replaced_only_when_asked(tiny: hj.Session, folder: 
     assert exc.value.reason == "exists" and exc.value.target == out
     assert isinstance(exc.value, SourceError) and isinstance(exc.value, OSError)
     assert out.read_text() == "keep me\n"
-    assert sorted(p.name for p in folder.iterdir()) == ["data", "out.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["data", "new.parquet", "out.csv"]
 
     assert tiny.export("out.csv", overwrite=True) == Path("out.csv")
     pd.testing.assert_frame_equal(pd.read_csv(out, dtype={"b": "str"}), tiny.df)
-
-
-def test_a_new_file_is_written(tiny: hj.Session, folder: Path) -> None:
-    assert tiny.export(folder / "new.parquet") == folder / "new.parquet"
-    pd.testing.assert_frame_equal(pd.read_parquet(folder / "new.parquet"), tiny.df)
-    assert sorted(p.name for p in folder.iterdir()) == ["data", "new.parquet"]
 
 
 def test_a_file_made_while_writing_is_kept(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -70,12 +71,9 @@ def build_sessions(root: Path) -> None:
     v.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("jupyter")
-    root = base / "root"
-    (root / "notebooks").mkdir(parents=True)
-    build_sessions(root)
+@contextlib.contextmanager
+def running_server(base: Path, root: Path, **env_extra: str) -> Iterator[Server]:
+    """A real ``jupyter server`` over ``root`` with the shipped config; stopped at the end."""
     config = base / "config"
     (config / "jupyter_server_config.d").mkdir(parents=True)
     shutil.copy(CONFIG, config / "jupyter_server_config.d" / CONFIG.name)
@@ -86,6 +84,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
         "XDG_CONFIG_HOME": str(base / "xdg"),
         "HYDROML_STORE_KEY": KEY,
+        **env_extra,
     }
     env.pop("HYDROML_STORE", None)
     env.pop("JUPYTER_PATH", None)
@@ -135,6 +134,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("jupyter")
+    root = base / "root"
+    (root / "notebooks").mkdir(parents=True)
+    build_sessions(root)
+    with running_server(base, root) as srv:
+        yield srv
+
+
 def get(srv: Server, path: str, token: str | None = TOKEN) -> tuple[int, dict]:
     request = urllib.request.Request(srv.url + path)
     if token is not None:
@@ -172,13 +181,20 @@ def test_list_needs_the_token(server: Server) -> None:
 def test_list(server: Server) -> None:
     status, body = get(server, "/hydroml/api/sessions")
     assert status == 200, body
-    assert body["store"] == (server.root / ".hydroml").as_uri()
+    assert body["stores"] == [
+        {"dir": "", "store": (server.root / ".hydroml").as_uri(), "problem": None},
+        {
+            "dir": "notebooks",
+            "store": (server.root / "notebooks/.hydroml").as_uri(),
+            "problem": None,
+        },
+    ]
     by_name = {s["name"]: s for s in body["sessions"]}
     assert by_name["cleaning"]["shape"] == [4, 2] and by_name["cleaning"]["problem"] is None
     assert by_name["cleaning"]["version"] == 4 and by_name["cleaning"]["bytes"] > 0
-    assert by_name["team/a b"]["problem"] is None
+    assert by_name["team/a b"]["problem"] is None and by_name["team/a b"]["dir"] == ""
     assert [s for s in body["sessions"] if s["problem"]]  # the tampered one, unnamed
-    assert "in-a-folder" not in by_name
+    assert by_name["in-a-folder"]["dir"] == "notebooks"
 
 
 def test_one_session(server: Server) -> None:
@@ -215,11 +231,13 @@ def test_names_are_url_encoded(server: Server) -> None:
 
 
 def test_unknown_and_unreadable_sessions(server: Server) -> None:
-    where = (server.root / ".hydroml").as_uri()
     for part in ("", "/history", "/code", "/summary"):
         status, body = get(server, f"/hydroml/api/sessions/nope{part}")
         assert status == 404, (part, body)
-        assert body["message"] == f"no session named 'nope' in {where}"
+        assert body["message"] == "no session named 'nope' in the stores of the root, 'notebooks'"
+    status, body = get(server, "/hydroml/api/sessions/nope?dir=notebooks")
+    where = (server.root / "notebooks" / ".hydroml").as_uri()
+    assert (status, body["message"]) == (404, f"no session named 'nope' in {where}")
     status, body = get(server, "/hydroml/api/sessions/tampered")
     assert status == 422, body
     assert body["message"].startswith("session 'tampered': stored data failed its integrity")
@@ -230,7 +248,7 @@ def test_dir_picks_a_notebook_folder_inside_the_root(server: Server) -> None:
     assert status == 200, body
     assert [s["name"] for s in body["sessions"]] == ["in-a-folder"]
     status, body = get(server, "/hydroml/api/sessions/in-a-folder/summary?dir=notebooks")
-    assert status == 200 and body["shape"] == [4, 2]
+    assert status == 200 and body["shape"] == [4, 2] and body["dir"] == "notebooks"
     for outside in ("..", "../..", "/etc", "missing"):
         status, body = get(server, f"/hydroml/api/sessions?dir={quoted(outside)}")
         assert status == 404, (outside, body)

@@ -5,9 +5,14 @@ whose ``get`` is wrapped in ``@tornado.web.authenticated`` (no token or login: 4
 and ``@authorized`` (the server's authorizer decides; resource ``"hydroml"``, action
 ``"read"``). Store work runs on a worker thread, never on the server's event loop.
 
-Answers are JSON. Errors too: ``{"message": ..., "reason": ...}`` with 404 (no such
-session or folder), 422 (stored but unreadable: tampered, truncated, foreign) or 503
-(the store cannot be reached).
+Which stores are read is :func:`~hydroml_jupyter.server.stores.find_stores`'s choice:
+the ``.hydroml`` of the root and its folders, plus those of the folders the server's
+notebooks have kernels in (asked of its session manager); ``?dir=`` picks one folder.
+
+Answers are JSON. Errors too: ``{"message": ..., "reason": ...}`` with 400 (a ``dir``
+that cannot be a folder name), 404 (no such session, or ``dir`` is not a folder inside
+the root), 409 (a name stored in several folders: add ``?dir=``), 422 (stored but
+unreadable: tampered, truncated, foreign) or 503 (the store cannot be reached).
 """
 
 from __future__ import annotations
@@ -18,11 +23,11 @@ from typing import Any
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
-from jupyter_server.utils import url_path_join
+from jupyter_server.utils import ensure_async, url_path_join
 from tornado import web
 from tornado.ioloop import IOLoop
 
-from hydroml_jupyter.server import views
+from hydroml_jupyter.server import stores, views
 from hydroml_jupyter.store import Store, StoreError, StoreUnavailable
 
 __all__ = ["AUTH_RESOURCE", "setup_handlers"]
@@ -31,6 +36,7 @@ __all__ = ["AUTH_RESOURCE", "setup_handlers"]
 AUTH_RESOURCE = "hydroml"
 
 View = Callable[[Store | None, str], dict[str, Any]]
+Build = Callable[[list[stores.Located], stores.Scan], dict[str, Any]]
 _PARTS: dict[str, View] = {
     "history": views.history_view,
     "code": views.code_view,
@@ -46,17 +52,23 @@ class _Handler(APIHandler):
     def initialize(self, root_dir: str) -> None:
         self.root_dir = root_dir
 
-    async def _answer(self, view: Callable[..., dict[str, Any]], *args: str) -> None:
-        """Answer with ``view(store, *args)``, run on a worker thread."""
+    async def _answer(self, build: Build) -> None:
+        """Answer with ``build(the stores to read, what the search visited)`` on a worker thread."""
         folder = self.get_argument("dir", None)
+        kernel_dirs = [] if folder else await self._kernel_dirs()
 
-        def build() -> dict[str, Any]:
-            return view(views.server_store(self.root_dir, folder), *args)
+        def run() -> dict[str, Any]:
+            scan = stores.Scan()
+            return build(stores.find_stores(self.root_dir, folder, kernel_dirs, scan=scan), scan)
 
         try:
-            body = await IOLoop.current().run_in_executor(None, build)
+            body = await IOLoop.current().run_in_executor(None, run)
+        except stores.BadFolder as exc:
+            return self._error(400, "Bad Request", str(exc))
         except views.NotFound as exc:
             return self._error(404, "Not Found", str(exc))
+        except views.Ambiguous as exc:
+            return self._error(409, "Conflict", str(exc))
         except StoreUnavailable as exc:
             return self._error(503, "Service Unavailable", str(exc))
         except StoreError as exc:
@@ -64,6 +76,19 @@ class _Handler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, default=str))
         return None
+
+    async def _kernel_dirs(self) -> list[str]:
+        """Return the folders (relative to the root) the server's notebook kernels run in."""
+        try:
+            models = await ensure_async(self.session_manager.list_sessions())
+            return [
+                await ensure_async(self.contents_manager.get_kernel_path(path=model["path"]))
+                for model in models
+                if model.get("path")
+            ]
+        except Exception:  # a view of stored sessions works without the kernels' folders
+            self.log.debug("hydroml_jupyter: no kernel folders", exc_info=True)
+            return []
 
     def _error(self, status: int, reason: str, message: str) -> None:
         self.set_status(status)
@@ -86,7 +111,7 @@ class SessionHandler(_Handler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        await self._answer(views.session_view, name)
+        await self._answer(_one(views.session_view, name))
 
 
 class SessionPartHandler(_Handler):
@@ -95,7 +120,17 @@ class SessionPartHandler(_Handler):
     @web.authenticated
     @authorized
     async def get(self, name: str, part: str) -> None:
-        await self._answer(_PARTS[part], name)
+        await self._answer(_one(_PARTS[part], name))
+
+
+def _one(view: View, name: str) -> Build:
+    """Answer with ``view`` of the store holding ``name``, and the folder it is in."""
+
+    def build(found: list[stores.Located], _scan: stores.Scan) -> dict[str, Any]:
+        located = views.locate(found, name)
+        return {**view(located.store, name), "dir": located.dir}
+
+    return build
 
 
 def setup_handlers(web_app: Any, root_dir: str) -> None:

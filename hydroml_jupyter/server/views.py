@@ -1,7 +1,10 @@
 """What the REST view answers, as plain JSON-friendly dicts built from a store.
 
-Nothing here knows tornado: each function takes a :class:`~hydroml_jupyter.store.Store`
-and returns a dict, or raises :class:`NotFound` (no such session) or
+Nothing here knows tornado: :func:`sessions_view` takes the stores
+:func:`~hydroml_jupyter.server.stores.find_stores` found, :func:`locate` picks the one
+holding a session, and each other function takes that
+:class:`~hydroml_jupyter.store.Store` and returns a dict, or raises :class:`NotFound`
+(no such session), :class:`Ambiguous` (a name stored in several folders) or
 :class:`~hydroml_jupyter.store.StoreError` (stored but unreadable).
 
 Examples
@@ -22,69 +25,78 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 import threading
 from collections import OrderedDict
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from hydroml_jupyter.analysis import column_summary
 from hydroml_jupyter.engine.recipe import Recipe
 from hydroml_jupyter.errors import OperationError, SourceError
-from hydroml_jupyter.store import DiskStore, Store, StoreError
+from hydroml_jupyter.server.stores import Located, NotFound, Scan
+from hydroml_jupyter.store import Store, StoreError
 from hydroml_jupyter.store.base import SessionRecord
-from hydroml_jupyter.store.config import store_for, store_spec
 
 __all__ = [
+    "Ambiguous",
     "NotFound",
     "code_view",
     "history_view",
-    "server_store",
+    "locate",
     "session_view",
     "sessions_view",
     "summary_view",
 ]
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _TOP = 5
 _CACHE_SIZE = 16
 _summaries: OrderedDict[tuple[str, str, Any, Any], dict[str, Any]] = OrderedDict()
 _summaries_lock = threading.Lock()
 
 
-class NotFound(LookupError):  # noqa: N818 (answered as HTTP 404)
-    """No such session, or a folder outside the server's root."""
+class Ambiguous(LookupError):  # noqa: N818 (answered as HTTP 409)
+    """A session name stored in the stores of several folders: ``?dir=`` must pick one."""
 
 
-def server_store(root_dir: str | os.PathLike[str], folder: str | None = None) -> Store | None:
-    """Return the store the server reads (None when saving is switched off).
+def _where(located: Located) -> str:
+    return "the root" if located.dir == "" else repr(located.dir)
 
-    ``HYDROML_STORE`` decides, as in a kernel; a relative folder (the default
-    ``.hydroml``) is taken relative to ``root_dir``, or to ``root_dir / folder``.
+
+def locate(stores: Sequence[Located], name: str) -> Located:
+    """Return the one store of ``stores`` that holds session ``name``.
+
+    A store found by searching that cannot be read is passed over; one named by the
+    configuration or ``?dir=`` raises.
 
     Raises
     ------
     NotFound
-        When ``folder`` is not a folder inside ``root_dir``.
+        When none holds it (or saving is switched off).
+    Ambiguous
+        When the stores of several folders hold it.
     """
-    spec = store_spec()
-    if spec is None:
-        return None
-    relative = spec == "disk" or (
-        not _SCHEME.match(spec) and not os.path.isabs(os.path.expanduser(spec))
-    )
-    if not relative:
-        return store_for(spec)
-    root = Path(root_dir).expanduser().resolve()
-    base = root
-    if folder:
-        base = (root / folder).resolve()
-        if base != root and root not in base.parents:
-            raise NotFound(f"folder {folder!r} is outside the server's root")
-        if not base.is_dir():
-            raise NotFound(f"no folder {folder!r} in the server's root")
-    return DiskStore(base / (".hydroml" if spec == "disk" else spec))
+    if not stores:
+        raise NotFound("saving is switched off (HYDROML_STORE=off)")
+    holders: list[Located] = []
+    for located in stores:
+        try:
+            if located.store.exists(name):
+                holders.append(located)
+        except StoreError:
+            if not located.searched:
+                raise
+    if len(holders) == 1:
+        return holders[0]
+    if holders:
+        folders = ", ".join(_where(h) for h in holders)
+        raise Ambiguous(
+            f"session {name!r} is stored in {len(holders)} folders ({folders}): "
+            "add ?dir=FOLDER to pick one"
+        )
+    if len(stores) == 1:
+        raise NotFound(f"no session named {name!r} in {stores[0].store.uri}")
+    folders = ", ".join(_where(s) for s in stores)
+    raise NotFound(f"no session named {name!r} in the stores of {folders}")
 
 
 def _iso(value: Any) -> str | None:
@@ -109,22 +121,40 @@ def _recipe(record: SessionRecord) -> Recipe:
         ) from exc
 
 
-def sessions_view(store: Store | None) -> dict[str, Any]:
-    """List the stored sessions."""
-    if store is None:
-        return {"store": None, "sessions": []}
-    sessions = [
-        {
-            "name": info.name,
-            "updated": _iso(info.updated),
-            "shape": list(info.shape) if info.shape is not None else None,
-            "version": info.version,
-            "bytes": info.bytes,
-            "problem": info.problem,
-        }
-        for info in store.list()
-    ]
-    return {"store": store.uri, "sessions": sessions}
+def sessions_view(stores: Sequence[Located], scan: Scan | None = None) -> dict[str, Any]:
+    """List the sessions of every store, each with the folder (``dir``) it belongs to.
+
+    A store found by searching that cannot be listed is reported with its
+    ``problem``; one named by the configuration or ``?dir=`` raises.
+    """
+    listed: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+    for located in stores:
+        entry: dict[str, Any] = {"dir": located.dir, "store": located.store.uri, "problem": None}
+        listed.append(entry)
+        try:
+            infos = located.store.list()
+        except StoreError as exc:
+            if not located.searched:
+                raise
+            entry["problem"] = str(exc)
+            continue
+        sessions += [
+            {
+                "name": info.name,
+                "dir": located.dir,
+                "updated": _iso(info.updated),
+                "shape": list(info.shape) if info.shape is not None else None,
+                "version": info.version,
+                "bytes": info.bytes,
+                "problem": info.problem,
+            }
+            for info in infos
+        ]
+    body: dict[str, Any] = {"stores": listed, "sessions": sessions}
+    if scan is not None and scan.folders:
+        body["searched"] = {"folders": scan.folders, "complete": scan.complete}
+    return body
 
 
 def session_view(store: Store | None, name: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import check_var, comment, shown
 from hydroml_jupyter.engine.ops.base import Operation, make_operation
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.io import Source
@@ -80,14 +81,23 @@ class Recipe:
         With ``source=True`` the script starts by loading the source (and, for a
         saved session, by running its parent's recipe). With ``source=False`` it
         assumes ``var`` holds the original frame, which it leaves untouched.
+
+        User text (names, values, labels, the source) appears in the script only as
+        Python literals or in comments written by :func:`~hydroml_jupyter.engine.codegen.comment`.
+
+        Raises
+        ------
+        ValueError
+            When ``var`` is not a valid Python variable name.
         """
+        check_var(var)
         imports = list(_HEADER)
         body: list[str] = []
         if source:
             self._source_lines(imports, body, var)
         else:
             body += [
-                f"# `{var}` holds the original frame; it is not modified.",
+                comment(f"`{var}` holds the original frame; it is not modified."),
                 f"{var} = {var}.copy(deep=False)",
             ]
         body += self._step_lines(var, start=1)
@@ -99,20 +109,21 @@ class Recipe:
             blank = parent.index("")
             imports += parent[:blank]
             body += parent[blank + 1 :]
-            body += ["", f"# Saved as {self.name!r}" if self.name else "# Saved as a new session"]
+            saved = f"Saved as {shown(self.name)}" if self.name else "Saved as a new session"
+            body += ["", comment(saved)]
         elif self.source is not None:
             imports += self.source.imports
             body.append(self.source.code(var))
         else:
             body += [
-                f"# `{var}` holds the frame the session started from.",
+                comment(f"`{var}` holds the frame the session started from."),
                 f"{var} = {var}.copy(deep=False)",
             ]
 
     def _step_lines(self, var: str, start: int) -> list[str]:
         lines: list[str] = []
         for number, op in enumerate(self.steps, start=start):
-            lines += ["", f"# {number}. {op.label()}", op.code(var)]
+            lines += ["", comment(f"{number}. {op.label()}"), op.code(var)]
         return lines
 
     # -- JSON ------------------------------------------------------------------------

@@ -8,8 +8,10 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from keyword import iskeyword
 from typing import TYPE_CHECKING, Any, Literal
 
+from hydroml_jupyter.engine.codegen import check_var, kwarg, literal, shown
 from hydroml_jupyter.errors import SourceError
 from hydroml_jupyter.io.formats import FORMATS, LABELS, human_size, is_remote, stem
 
@@ -59,6 +61,8 @@ def check_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     for key, value in options.items():
+        if not (isinstance(key, str) and key.isidentifier() and key.isascii()) or iskeyword(key):
+            raise SourceError(f"option {shown(key)} is not a keyword argument name")
         if key in _RESERVED:
             raise SourceError(f"option {key}= is set by hydroml-jupyter; pass the source instead")
         if key in _ITERATORS:
@@ -255,28 +259,27 @@ class Source:
         engine = sa.create_engine(sa.engine.make_url('postgresql://u@h/db').set(password=os.environ['HYDROML_SQL_PASSWORD']))
         df = pd.read_sql_table('t', engine)
         """
-        if not var.isidentifier():
-            raise ValueError(f"{var!r} is not a valid Python variable name")
+        check_var(var)
         if self.kind == "file":
             assert self.format is not None
             kwargs = reader_kwargs(self.format, self.options)
-            args = [repr(self.path), *(f"{k}={v!r}" for k, v in kwargs.items())]
+            args = [literal(self.path), *(kwarg(k, v) for k, v in kwargs.items())]
             return f"{var} = pd.{_READERS[self.format]}({', '.join(args)})"
         url = self.url or ""
         parsed = _parse_url(url)
         if parsed is not None and parsed.password is not None:
             bare = parsed._replace(password=None).render_as_string(hide_password=False)
             engine = (
-                f"engine = sa.create_engine(sa.engine.make_url({bare!r})"
-                f".set(password=os.environ[{PASSWORD_ENV!r}]))"
+                f"engine = sa.create_engine(sa.engine.make_url({literal(bare)})"
+                f".set(password=os.environ[{literal(PASSWORD_ENV)}]))"
             )
         else:
-            engine = f"engine = sa.create_engine({url!r})"
-        opts = "".join(f", {k}={v!r}" for k, v in self.options.items())
+            engine = f"engine = sa.create_engine({literal(url)})"
+        opts = "".join(f", {kwarg(k, v)}" for k, v in self.options.items())
         if self.table is not None:
-            read = f"{var} = pd.read_sql_table({self.table!r}, engine{opts})"
+            read = f"{var} = pd.read_sql_table({literal(self.table)}, engine{opts})"
         else:
-            read = f"{var} = pd.read_sql_query({self.query!r}, engine{opts})"
+            read = f"{var} = pd.read_sql_query({literal(self.query)}, engine{opts})"
         return f"{engine}\n{read}"
 
     # -- naming ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import col, literal
 from hydroml_jupyter.errors import OperationError
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class Const(Node):
     def code(self, var: str) -> str:
         if isinstance(self.value, float) and math.isinf(self.value):
             return "np.inf"
-        return repr(self.value)
+        return literal(self.value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Column(Node):
         return value
 
     def code(self, var: str) -> str:
-        return f"{var}[{self.name!r}]"
+        return col(var, self.name)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,8 @@ import dataclasses
 
 import pandas as pd
 
-from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, literal, register
+from hydroml_jupyter.engine.codegen import literal, name
+from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register
 
 #: Aggregations ``group_aggregate`` accepts.
 AGG_FUNCS = (
@@ -92,5 +93,5 @@ class GroupAggregate(Operation):
         )
 
     def label(self) -> str:
-        parts = [f"{func}({column})" for column, func in self._named().values()]
-        return f"Group by {', '.join(map(str, self.by))}: " + ", ".join(parts)  # type: ignore[arg-type]
+        parts = [f"{func}({name(column)})" for column, func in self._named().values()]
+        return f"Group by {', '.join(map(name, self.by))}: " + ", ".join(parts)  # type: ignore[arg-type]

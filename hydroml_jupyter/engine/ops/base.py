@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import math
 import types
 import typing
 from collections.abc import Hashable, Iterable, Sequence
@@ -19,6 +18,7 @@ from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import col, literal
 from hydroml_jupyter.errors import OperationError
 
 __all__ = [
@@ -333,40 +333,7 @@ def _is_literal_value(value: Any) -> bool:
     return False
 
 
-# -- code generation ------------------------------------------------------------------
-def literal(value: Any) -> str:
-    """Return Python source for a plain value.
-
-    Examples
-    --------
-    >>> literal({"a": [1, float("nan")], 2: None})
-    "{'a': [1, float('nan')], 2: None}"
-    """
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"float({str(value)!r})"
-    if isinstance(value, pd.Timestamp):
-        return f"pd.Timestamp({value.isoformat()!r})"
-    if isinstance(value, list | tuple):
-        inner = ", ".join(literal(v) for v in value)
-        return (
-            f"({inner},)"
-            if isinstance(value, tuple) and len(value) == 1
-            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
-        )
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
-    if value is None or isinstance(value, bool | int | float | str):
-        return repr(value)
-    raise TypeError(f"cannot write {type(value).__name__} as Python source")
-
-
-def col(var: str, column: Label) -> str:
-    """Return ``df['column']`` source."""
-    return f"{var}[{literal(column)}]"
-
-
+# -- code generation (literal and col come from engine.codegen) -----------------------
 def as_list(value: Any) -> list[Any]:
     """Return ``value`` as a list (a single label becomes a one-item list)."""
     if value is None:

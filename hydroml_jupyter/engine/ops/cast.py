@@ -8,13 +8,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import col, literal, name
 from hydroml_jupyter.engine.ops.base import (
     Failure,
     Label,
     Operation,
-    col,
     kind_of,
-    literal,
     register,
     short_repr,
 )
@@ -198,4 +197,4 @@ class Cast(Operation):
 
     def label(self) -> str:
         coerce = " (coerce)" if self.errors == "coerce" else ""
-        return f"Cast {self.column} to {self.dtype}{coerce}"
+        return f"Cast {name(self.column)} to {name(self.dtype)}{coerce}"

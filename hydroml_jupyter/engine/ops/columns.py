@@ -6,7 +6,8 @@ import dataclasses
 
 import pandas as pd
 
-from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, literal, register
+from hydroml_jupyter.engine.codegen import literal, name
+from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register
 
 
 @register
@@ -45,7 +46,9 @@ class Rename(Operation):
         return f"{var} = {var}.rename(columns={literal(self.columns)})"
 
     def label(self) -> str:
-        return "Rename " + ", ".join(f"{old} → {new}" for old, new in self.columns.items())
+        return "Rename " + ", ".join(
+            f"{name(old)} → {name(new)}" for old, new in self.columns.items()
+        )
 
 
 @register
@@ -77,4 +80,4 @@ class DropColumns(Operation):
         return f"{var} = {var}.drop(columns={literal(self.columns)})"
 
     def label(self) -> str:
-        return "Drop " + ", ".join(map(str, self.columns))  # type: ignore[arg-type]
+        return "Drop " + ", ".join(map(name, self.columns))  # type: ignore[arg-type]

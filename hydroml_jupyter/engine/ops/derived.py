@@ -6,8 +6,9 @@ import dataclasses
 
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import col, name
 from hydroml_jupyter.engine.formula import parse
-from hydroml_jupyter.engine.ops.base import Label, Operation, col, register
+from hydroml_jupyter.engine.ops.base import Label, Operation, register
 
 
 @register
@@ -50,4 +51,4 @@ class Formula(Operation):
         return f"{col(var, self.column)} = {parse(self.expr).code(var)}"
 
     def label(self) -> str:
-        return f"{self.column} = {self.expr}"
+        return f"{name(self.column)} = {self.expr}"

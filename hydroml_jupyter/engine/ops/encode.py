@@ -7,15 +7,8 @@ from typing import Literal
 
 import pandas as pd
 
-from hydroml_jupyter.engine.ops.base import (
-    Label,
-    Operation,
-    as_list,
-    col,
-    literal,
-    register,
-    require_kind,
-)
+from hydroml_jupyter.engine.codegen import col, literal, name
+from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register, require_kind
 
 #: The most distinct values ``one_hot`` turns into columns.
 MAX_CATEGORIES = 1000
@@ -57,11 +50,11 @@ class OneHot(Operation):
     def code(self, var: str = "df") -> str:
         return (
             f"{var} = pd.get_dummies({var}, columns=[{literal(self.column)}], "
-            f"drop_first={self.drop_first})"
+            f"drop_first={literal(self.drop_first)})"
         )
 
     def label(self) -> str:
-        return f"One-hot encode {self.column}" + (" (drop first)" if self.drop_first else "")
+        return f"One-hot encode {name(self.column)}" + (" (drop first)" if self.drop_first else "")
 
 
 Method = Literal["standard", "minmax", "robust"]
@@ -144,4 +137,4 @@ class Scale(Operation):
         return "\n".join(lines)
 
     def label(self) -> str:
-        return f"Scale {', '.join(map(str, self.columns))} ({self.method})"  # type: ignore[arg-type]
+        return f"Scale {', '.join(map(name, self.columns))} ({self.method})"  # type: ignore[arg-type]

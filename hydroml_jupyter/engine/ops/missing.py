@@ -7,13 +7,12 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import col, literal, name, shown, word
 from hydroml_jupyter.engine.ops.base import (
     Label,
     Operation,
     as_list,
-    col,
     kind_of,
-    literal,
     register,
     require_kind,
 )
@@ -95,11 +94,11 @@ class FillMissing(Operation):
             case "value":
                 return f"{series}.fillna({literal(self.value)})"
             case "mean" | "median":
-                return f"{series}.fillna({series}.{self.strategy}())"
+                return f"{series}.fillna({series}.{word(self.strategy, ('mean', 'median'))}())"
             case "mode":
                 return f"{series}.fillna({series}.mode().iloc[0])"
             case _:
-                return f"{series}.{self.strategy}()"
+                return f"{series}.{word(self.strategy, ('ffill', 'bfill', 'interpolate'))}()"
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         s = df[self.column]
@@ -121,8 +120,8 @@ class FillMissing(Operation):
         return f"{target} = {self._fill_expr(target)}"
 
     def label(self) -> str:
-        how = f"with {self.value!r}" if self.strategy == "value" else f"by {self.strategy}"
-        return f"Fill missing {self.column} {how}"
+        how = f"with {shown(self.value)}" if self.strategy == "value" else f"by {self.strategy}"
+        return f"Fill missing {name(self.column)} {how}"
 
 
 @register
@@ -152,5 +151,5 @@ class DropMissing(Operation):
         return f"{var} = {var}.dropna({subset}how={literal(self.how)})"
 
     def label(self) -> str:
-        where = "any column" if self.columns is None else ", ".join(map(str, self.columns))  # type: ignore[arg-type]
+        where = "any column" if self.columns is None else ", ".join(map(name, self.columns))  # type: ignore[arg-type]
         return f"Drop rows missing {'all of' if self.how == 'all' else 'any of'} {where}"

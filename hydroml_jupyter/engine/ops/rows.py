@@ -8,16 +8,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import col, literal, name, shown, word
 from hydroml_jupyter.engine.ops.base import (
     PANDAS_FAILURES,
     Label,
     Operation,
     _one_line,
     as_list,
-    col,
     is_text,
     kind_of,
-    literal,
     register,
 )
 
@@ -40,6 +39,7 @@ Comparison = Literal[
 
 _TEXT_TESTS = ("contains", "startswith", "endswith")
 _ORDERED = ("<", "<=", ">", ">=", "between")
+_COMPARE = ("==", "!=", "<", "<=", ">", ">=")
 
 
 @register
@@ -133,13 +133,13 @@ class FilterRows(Operation):
             case "contains":
                 return f"{s}.str.contains({v}, regex=False, na=False)"
             case "startswith" | "endswith":
-                return f"{s}.str.{self.op}({v}, na=False)"
+                return f"{s}.str.{word(self.op, ('startswith', 'endswith'))}({v}, na=False)"
             case "is_null":
                 return f"{s}.isna()"
             case "not_null":
                 return f"{s}.notna()"
             case _:
-                return f"{s} {self.op} {v}"
+                return f"{s} {word(self.op, _COMPARE)} {v}"
 
     def _mask(self, s: pd.Series) -> pd.Series:
         v = self.value
@@ -195,8 +195,10 @@ class FilterRows(Operation):
 
     def label(self) -> str:
         if self.op in ("is_null", "not_null"):
-            return f"Keep rows where {self.column} {self.op.replace('_', ' ')}"
-        return f"Keep rows where {self.column} {self.op.replace('_', ' ')} {self.value!r}"
+            return f"Keep rows where {name(self.column)} {self.op.replace('_', ' ')}"
+        return (
+            f"Keep rows where {name(self.column)} {self.op.replace('_', ' ')} {shown(self.value)}"
+        )
 
 
 @register
@@ -239,7 +241,7 @@ class SortRows(Operation):
     def label(self) -> str:
         ascending = self.ascending if isinstance(self.ascending, list) else [self.ascending]
         ascending = ascending * len(self.by) if len(ascending) == 1 else ascending  # type: ignore[arg-type]
-        keys = [f"{b} {'↑' if a else '↓'}" for b, a in zip(self.by, ascending, strict=True)]  # type: ignore[arg-type]
+        keys = [f"{name(b)} {'↑' if a else '↓'}" for b, a in zip(self.by, ascending, strict=True)]  # type: ignore[arg-type]
         return "Sort by " + ", ".join(keys)
 
 
@@ -272,6 +274,6 @@ class Dedupe(Operation):
         return f"{var} = {var}.drop_duplicates({subset}keep={keep})"
 
     def label(self) -> str:
-        on = "" if self.subset is None else " on " + ", ".join(map(str, self.subset))  # type: ignore[arg-type]
+        on = "" if self.subset is None else " on " + ", ".join(map(name, self.subset))  # type: ignore[arg-type]
         keep = "dropping every copy" if self.keep == "none" else f"keeping the {self.keep}"
         return f"Drop duplicate rows{on}, {keep}"

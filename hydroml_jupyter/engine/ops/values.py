@@ -7,7 +7,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from hydroml_jupyter.engine.ops.base import Label, Operation, col, is_text, literal, register
+from hydroml_jupyter.engine.codegen import col, literal, name, shown, word
+from hydroml_jupyter.engine.ops.base import Label, Operation, is_text, register
+
+_ACTIONS = ("strip", "lower", "upper", "title")
 
 
 @register
@@ -39,9 +42,11 @@ class Replace(Operation):
         return f"{target} = {target}.replace({literal(self.mapping)})"
 
     def label(self) -> str:
-        pairs = ", ".join(f"{old!r} → {new!r}" for old, new in list(self.mapping.items())[:3])
+        pairs = ", ".join(
+            f"{shown(old)} → {shown(new)}" for old, new in list(self.mapping.items())[:3]
+        )
         more = f" (+{len(self.mapping) - 3})" if len(self.mapping) > 3 else ""
-        return f"Replace in {self.column}: {pairs}{more}"
+        return f"Replace in {name(self.column)}: {pairs}{more}"
 
 
 @register
@@ -74,7 +79,7 @@ class Text(Operation):
 
     def code(self, var: str = "df") -> str:
         target = col(var, self.column)
-        return f"{target} = {target}.str.{self.action}()"
+        return f"{target} = {target}.str.{word(self.action, _ACTIONS)}()"
 
     def label(self) -> str:
         verb = {
@@ -83,4 +88,4 @@ class Text(Operation):
             "upper": "Upper-case",
             "title": "Title-case",
         }[self.action]
-        return f"{verb} {self.column}"
+        return f"{verb} {name(self.column)}"

@@ -9,9 +9,13 @@ In a notebook, after ``%load_ext hydroml_jupyter``::
     %config HydroML.autodisplay = False          # `open` prints a line, no studio
     %config HydroML.store = '/data/sessions'     # sessions are saved in that folder
     %config HydroML.mlflow_uri = 'sqlite:///runs.db'
+    %config HydroML.formula_limit = '2GiB'       # memory a formula may build at once
 
 The same options can be set in ``ipython_config.py``
 (``c.HydroML.code_cell = False``).
+
+``formula_limit`` acts on the whole kernel (it is
+:func:`hydroml_jupyter.engine.formula.set_memory_limit`); ``''`` is automatic.
 
 ``store`` and ``mlflow_uri`` act on the whole kernel, not only on the magics: ``store``
 becomes the default store (:func:`hydroml_jupyter.store.set_default_store`), so
@@ -33,6 +37,7 @@ from typing import Any, Final
 from traitlets import Bool, Int, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
+from hydroml_jupyter.engine.formula import parse_limit, set_memory_limit
 from hydroml_jupyter.engine.history import DEFAULT_MEMORY_BUDGET
 from hydroml_jupyter.errors import HydroMLError
 
@@ -190,6 +195,28 @@ class HydroML(Configurable):
         ),
     ).tag(config=True)
 
+    formula_limit = Unicode(
+        "",
+        help=(
+            "Bytes a formula may build at once in this kernel, e.g. 536870912 or '2GiB'; a "
+            "formula that would build more is refused before it starts. Empty: "
+            "$HYDROML_FORMULA_LIMIT, else 4 times the frame's memory plus 64 MiB, at most 1 GiB."
+        ),
+    ).tag(config=True)
+
+    @validate("formula_limit")
+    def _check_formula_limit(self, proposal: dict[str, Any]) -> str:
+        text = str(proposal["value"]).strip()
+        try:
+            parse_limit(text, source="HydroML.formula_limit")
+        except HydroMLError as exc:
+            raise TraitError(str(exc).removeprefix("formula: ")) from None
+        return text
+
+    @observe("formula_limit")
+    def _formula_limit_changed(self, change: dict[str, Any]) -> None:
+        set_memory_limit(change["new"] or None)
+
     @validate("memory_budget")
     def _check_memory_budget(self, proposal: dict[str, Any]) -> int:
         value = int(proposal["value"])
@@ -220,11 +247,13 @@ class HydroML(Configurable):
         apply_tracking_uri(change["new"])
 
     def release(self) -> None:
-        """Undo what ``store`` and ``mlflow_uri`` set for the kernel (the options stay)."""
+        """Undo what ``store``, ``mlflow_uri`` and ``formula_limit`` set for the kernel."""
         if self.store:
             apply_store("")
         if self.mlflow_uri:
             apply_tracking_uri("")
+        if self.formula_limit:
+            set_memory_limit(None)
 
 
 def store_spec(config: HydroML) -> str | None:

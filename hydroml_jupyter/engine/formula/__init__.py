@@ -20,6 +20,33 @@ where and year.
 node, so the exported code computes bit for bit the value the session
 computed.
 
+Memory limit
+------------
+A formula cannot build more data than a limit allows. Before each part that can
+grow data is computed (joining text with ``+``, repeating it with ``*``, formatting
+it with ``%``, ``where`` and ``fillna`` copying text into rows, ``upper``/``lower``),
+its size is estimated from its operands (a column's text lengths, a count column's
+values row by row), and so is a constant result, which becomes one copy per row.
+When that size plus the parts still held (a left operand waiting for its right one)
+would pass the limit, evaluation stops at once with a one-line
+:class:`~hydroml_jupyter.errors.OperationError` naming the part and the size:
+``formula: cannot compute 'x' * 99999999: the result would be too large (about
+95.4 MiB, over the formula limit of 64.0 MiB; ...)``. Numeric parts are not
+checked: their size is bounded by the number of rows.
+
+The limit is, first match wins: :func:`set_memory_limit` (bytes, or text such as
+``"2GiB"``; ``None`` for automatic; ``%config HydroML.formula_limit`` sets it in a
+notebook), ``$HYDROML_FORMULA_LIMIT`` (same forms, read at each evaluation), else
+automatic: 4 times the frame's memory plus 64 MiB, at most
+1 GiB (:data:`LIMIT_FACTOR`, :data:`LIMIT_FLOOR`, :data:`LIMIT_CAP`). A limit that is
+set is taken as given, above 1 GiB too. :func:`memory_limit` tells the limit for a
+frame.
+
+Literals are bounded too: an expression is at most 10,000 characters (so is a text
+literal), an integer literal at most 300 digits, and a whole number a formula
+computes at most as many digits as Python can print (4,300 by default,
+``sys.set_int_max_str_digits``).
+
 Examples
 --------
 >>> import pandas as pd
@@ -45,11 +72,32 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.formula._functions import FUNCTIONS
-from hydroml_jupyter.engine.formula._nodes import Context, Node
+from hydroml_jupyter.engine.formula._limits import (
+    LIMIT_CAP,
+    LIMIT_ENV,
+    LIMIT_FACTOR,
+    LIMIT_FLOOR,
+    memory_limit,
+    parse_limit,
+    set_memory_limit,
+)
+from hydroml_jupyter.engine.formula._nodes import Context, Node, guard_column
 from hydroml_jupyter.engine.formula._parser import parse_tree
+from hydroml_jupyter.engine.formula._tokens import MAX_LENGTH, fail
 from hydroml_jupyter.errors import OperationError
 
-__all__ = ["FUNCTIONS", "Formula", "parse"]
+__all__ = [
+    "FUNCTIONS",
+    "LIMIT_CAP",
+    "LIMIT_ENV",
+    "LIMIT_FACTOR",
+    "LIMIT_FLOOR",
+    "Formula",
+    "memory_limit",
+    "parse",
+    "parse_limit",
+    "set_memory_limit",
+]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -121,15 +169,19 @@ class Formula:
         Raises
         ------
         OperationError
-            For an unknown column, or when pandas cannot compute a part of the
-            formula; the message names that part, e.g.
-            ``formula: cannot compute name + 1: ...``.
+            For an unknown column, when pandas cannot compute a part of the
+            formula, or when a part would build more than the memory limit (a
+            constant result counts as a column of ``len(df)`` copies); the message
+            names that part, e.g. ``formula: cannot compute name + 1: ...``.
         """
         self.check(list(df.columns))
+        ctx = Context(df, self.expr)
         # Floating-point warnings (log of 0, 0 / 0) are noise here: the values
         # are the same with or without them.
         with np.errstate(all="ignore"):
-            return self.tree.evaluate(Context(df, self.expr))
+            value = self.tree.evaluate(ctx)
+            guard_column(ctx, self.tree, value)
+        return value
 
     def code(self, var: str = "df") -> str:
         """Return Python source computing the same value from the frame ``var``.
@@ -198,4 +250,6 @@ def parse(expr: str) -> Formula:
             op="formula",
             value=expr,
         )
+    if len(expr) > MAX_LENGTH:  # before the cache, which would hash all of it
+        fail(f"the expression is longer than {MAX_LENGTH} characters ({len(expr):,})", expr)
     return _parse(expr)

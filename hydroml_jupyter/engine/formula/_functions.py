@@ -1,7 +1,10 @@
 """The whitelisted functions of the formula language.
 
 Each function has a pair of mirrored implementations: ``apply`` computes the
-value and ``render`` writes the Python source making exactly the same call.
+value and ``render`` writes the Python source making exactly the same call. A
+function that can build more text than it is given (``where`` copying a constant
+into every row, ``fillna``, ``upper``) also has an ``estimate`` of the bytes it
+builds, checked against the memory limit before ``apply`` runs.
 """
 
 from __future__ import annotations
@@ -14,10 +17,18 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.formula._nodes import Const, Node, Unary
+from hydroml_jupyter.engine.formula._sizes import (
+    ROW_OVERHEAD,
+    broadcast,
+    case_estimate,
+    is_sequence_like,
+    scalar_size,
+)
 from hydroml_jupyter.engine.formula._tokens import fail
 
 Apply = Callable[[list[Any], tuple[Node, ...], pd.DataFrame], Any]
 Render = Callable[[tuple[Node, ...], str], str]
+Estimate = Callable[[list[Any], int], float | None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +49,10 @@ class Function:
         Parameters that must be literals: ``"int"`` or ``"number"``.
     apply, render
         The mirrored implementations.
+    estimate
+        ``estimate(values, rows)``: the bytes ``apply`` builds from the argument
+        values on a frame of ``rows`` rows, or None when it cannot grow; None for
+        functions whose result is never larger than a numeric column.
     """
 
     name: str
@@ -47,6 +62,7 @@ class Function:
     optional: int = 0
     columns: tuple[str, ...] = ()
     literals: tuple[tuple[str, str], ...] = ()
+    estimate: Estimate | None = None
 
     def validate(self, args: tuple[Node, ...], expr: str, pos: int) -> None:
         """Check the arity and the kind of each argument of a call at ``pos``."""
@@ -154,6 +170,27 @@ def _isnull_render(nodes: tuple[Node, ...], var: str) -> str:
     return f"pd.isna({nodes[0].arg(var)})"
 
 
+def _where_estimate(values: list[Any], rows: int) -> float | None:
+    _, a, b = values
+    if not (is_sequence_like(a) or is_sequence_like(b)):
+        return None
+    # A constant ``a`` is first made a column of its own, then ``where`` builds the result.
+    first = 0.0 if isinstance(a, pd.Series) else broadcast(a, rows)
+    return first + broadcast(a, rows) + broadcast(b, rows)
+
+
+def _fillna_estimate(values: list[Any], rows: int) -> float | None:
+    x, v = values
+    if not (is_sequence_like(x) or is_sequence_like(v)):
+        return None
+    filled = broadcast(v, rows) if isinstance(v, pd.Series) else scalar_size(v) * x.isna().sum()
+    return broadcast(x, rows) + filled + ROW_OVERHEAD * rows
+
+
+def _case_estimate(values: list[Any], rows: int) -> float | None:
+    return case_estimate(values[0])
+
+
 def _fillna_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
     return values[0].fillna(values[1])
 
@@ -179,11 +216,37 @@ def _build() -> dict[str, Function]:
             _clip_render,
             literals=(("lo", "number"), ("hi", "number")),
         ),
-        Function("where", ("cond", "a", "b"), _where_apply, _where_render, columns=("cond",)),
+        Function(
+            "where",
+            ("cond", "a", "b"),
+            _where_apply,
+            _where_render,
+            columns=("cond",),
+            estimate=_where_estimate,
+        ),
         Function("isnull", x, _isnull_apply, _isnull_render),
-        Function("fillna", ("x", "v"), _fillna_apply, _fillna_render, columns=x),
-        Function("lower", x, *_accessor(lambda s: s.str.lower(), ".str.lower()"), columns=x),
-        Function("upper", x, *_accessor(lambda s: s.str.upper(), ".str.upper()"), columns=x),
+        Function(
+            "fillna",
+            ("x", "v"),
+            _fillna_apply,
+            _fillna_render,
+            columns=x,
+            estimate=_fillna_estimate,
+        ),
+        Function(
+            "lower",
+            x,
+            *_accessor(lambda s: s.str.lower(), ".str.lower()"),
+            columns=x,
+            estimate=_case_estimate,
+        ),
+        Function(
+            "upper",
+            x,
+            *_accessor(lambda s: s.str.upper(), ".str.upper()"),
+            columns=x,
+            estimate=_case_estimate,
+        ),
         Function("len", x, *_accessor(lambda s: s.str.len(), ".str.len()"), columns=x),
         Function("year", x, *_accessor(lambda s: s.dt.year, ".dt.year"), columns=x),
         Function("month", x, *_accessor(lambda s: s.dt.month, ".dt.month"), columns=x),

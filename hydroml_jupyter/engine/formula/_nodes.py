@@ -8,15 +8,24 @@ bit-for-bit the values the session computed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal
+from hydroml_jupyter.engine.formula._limits import Budget, max_digits, too_large
+from hydroml_jupyter.engine.formula._sizes import (
+    FormatsColumnError,
+    TooManyDigitsError,
+    binary_estimate,
+    broadcast,
+    footprint,
+)
 from hydroml_jupyter.errors import OperationError
 
 if TYPE_CHECKING:
@@ -24,9 +33,6 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 100
 """Deepest syntax tree accepted, in nodes from root to leaf."""
-
-_BIG_INT_BITS = 100_000
-_BIG_TEXT = 100_000_000
 
 BINARY_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "|": operator.or_,
@@ -100,10 +106,50 @@ class Node:
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What evaluation needs: the frame and the expression (for messages)."""
+    """What evaluation needs: the frame, the expression (for messages) and the memory budget."""
 
     df: pd.DataFrame
     expr: str
+    budget: Budget = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", Budget(self.df))
+
+    def part(self, node: Node) -> str:
+        """Return the sub-expression ``node`` as the user wrote it, on one line."""
+        return " ".join(self.expr[node.start : node.end].split())
+
+    @contextlib.contextmanager
+    def holding(self, node: Node, value: Any) -> Iterator[None]:
+        """Count ``value`` (the value of ``node``) as held while the block runs.
+
+        A column of the frame costs nothing: it is there already.
+        """
+        with self.budget.holding(0.0 if isinstance(node, Column) else footprint(value)):
+            yield
+
+    def guard(
+        self, node: Node, estimate: Callable[..., float | None], *args: Any, what: str = ""
+    ) -> None:
+        """Refuse to compute ``node`` when ``estimate(*args)`` bytes would pass the limit.
+
+        ``what`` follows the part's text in the message, e.g. ``" as a column of 9 rows"``.
+        """
+        try:
+            size = self.compute(node, estimate, *args)
+        except OperationError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, TooManyDigitsError):
+                raise too_large(self.part(node), _digits(cause.digits)) from None
+            if isinstance(cause, FormatsColumnError):
+                raise OperationError(
+                    f"formula: cannot compute {self.part(node)}: '%' formats text with a "
+                    "constant, not a column (it would format how the column prints)",
+                    op="formula",
+                    value=self.part(node),
+                ) from None
+            raise
+        self.budget.check(self.part(node) + what, size)
 
     def compute(self, node: Node, func: Callable[..., Any], *args: Any) -> Any:
         """Call ``func(*args)``, turning any error into an :class:`OperationError`.
@@ -115,7 +161,7 @@ class Context:
         except OperationError:
             raise
         except Exception as exc:
-            text = " ".join(self.expr[node.start : node.end].split())
+            text = self.part(node)
             lines = str(exc).strip().splitlines()
             cause = lines[0] if lines else type(exc).__name__
             raise OperationError(
@@ -199,9 +245,11 @@ class Binary(Node):
 
     def evaluate(self, ctx: Context) -> Any:
         left = self.left.evaluate(ctx)
-        right = self.right.evaluate(ctx)
-        _guard_size(self, ctx, left, right)
-        return ctx.compute(self, BINARY_OPS[self.op], left, right)
+        with ctx.holding(self.left, left):
+            right = self.right.evaluate(ctx)
+            with ctx.holding(self.right, right):
+                ctx.guard(self, binary_estimate, self.op, left, right, len(ctx.df))
+                return ctx.compute(self, BINARY_OPS[self.op], left, right)
 
     def code(self, var: str) -> str:
         # Python's ``-a ** b`` is ``-(a ** b)``: a prefixed base needs parentheses.
@@ -224,44 +272,28 @@ class Call(Node):
         return self.args
 
     def evaluate(self, ctx: Context) -> Any:
-        values = [arg.evaluate(ctx) for arg in self.args]
-        return ctx.compute(self, self.impl.apply, values, self.args, ctx.df)
+        values: list[Any] = []
+        with contextlib.ExitStack() as held:
+            for arg in self.args:
+                values.append(arg.evaluate(ctx))
+                held.enter_context(ctx.holding(arg, values[-1]))
+            if self.impl.estimate is not None:
+                ctx.guard(self, self.impl.estimate, values, len(ctx.df))
+            return ctx.compute(self, self.impl.apply, values, self.args, ctx.df)
 
     def code(self, var: str) -> str:
         return self.impl.render(self.args, var)
 
 
-def _guard_size(node: Binary, ctx: Context, left: Any, right: Any) -> None:
-    """Refuse the two operations whose result can exhaust the kernel's memory.
+def guard_column(ctx: Context, root: Node, value: Any) -> None:
+    """Refuse a constant ``value`` of ``root`` whose column (one copy per row) is too large."""
+    if not isinstance(value, pd.Series):
+        rows = len(ctx.df)
+        with ctx.holding(root, value):
+            ctx.guard(root, broadcast, value, rows, what=f" as a column of {rows:,} rows")
 
-    Those are powers of Python integers (``9 ** 9 ** 9``) and the repetition of
-    text by a number (``'x' * 10 ** 9``).
-    """
-    text = " ".join(ctx.expr[node.start : node.end].split())
-    too_big = OperationError(
-        f"formula: cannot compute {text}: the result would be too large",
-        op="formula",
-        value=text,
-    )
 
-    def whole(x: Any) -> bool:
-        return isinstance(x, int) and not isinstance(x, bool)
-
-    if node.op == "**" and whole(left) and whole(right):
-        if abs(left) > 1 and right > 0 and right * math.log2(abs(left)) > _BIG_INT_BITS:
-            raise too_big
-    elif node.op == "*":
-        for count, other in ((left, right), (right, left)):
-            if not whole(count) or count <= 1:
-                continue
-            if isinstance(other, str):
-                size = len(other)
-            elif isinstance(other, pd.Series) and (
-                other.dtype == object or isinstance(other.dtype, pd.StringDtype)
-            ):
-                lengths = pd.to_numeric(other.astype("str").str.len(), errors="coerce")
-                size = int(lengths.fillna(0).sum())
-            else:
-                continue
-            if size * count > _BIG_TEXT:
-                raise too_big
+def _digits(digits: float) -> str:
+    if digits == math.inf:
+        return "a whole number of unbounded size"
+    return f"a whole number of about {digits:,.0f} digits; Python prints at most {max_digits():,}"

@@ -16,6 +16,9 @@ from hydroml_jupyter.errors import OperationError
 MAX_LENGTH = 10_000
 """Longest expression accepted, in characters."""
 
+MAX_DIGITS = 300
+"""Longest integer literal accepted, in digits."""
+
 _SHOWN = 60
 _OPERATORS = ("**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "<", ">", "&", "|", "~")
 _PUNCT = {"(": "(", ")": ")", ",": ","}
@@ -170,8 +173,12 @@ def _number(expr: str, start: int) -> Token:
         if math.isinf(value):
             fail(f"number {text!r} is too large", expr, start)
     else:
-        if len(text) > 300:
-            fail("integer literal is too long", expr, start)
+        if len(text) > MAX_DIGITS:
+            fail(
+                f"integer literal of {len(text):,} digits is too long (at most {MAX_DIGITS})",
+                expr,
+                start,
+            )
         value = int(text)
     return Token("num", value, start, i)
 

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import literal, name
-from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register
+from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register, short_repr
 
 #: Aggregations ``group_aggregate`` accepts.
 AGG_FUNCS = (
@@ -33,6 +33,9 @@ class GroupAggregate(Operation):
 
     A single function keeps the column's name; a list names the results
     ``column_func``. Missing keys form their own group (nothing is dropped).
+    Two entries whose results would have the same name (``{1: "sum", "1": "mean"}``,
+    ``{"x": ["sum"], "x_sum": "max"}``), or a result named like a group key, are
+    refused: a name is never silently shared.
     """
 
     name = "group_aggregate"
@@ -48,15 +51,48 @@ class GroupAggregate(Operation):
     def columns_used(self) -> list[Label]:
         return [*self.by, *self.aggs]  # type: ignore[misc]
 
-    def _named(self) -> dict[str, tuple[Label, str]]:
-        named: dict[str, tuple[Label, str]] = {}
+    def _results(self) -> list[tuple[str, Label, str]]:
+        """Return ``(result name, column, function)`` for every aggregation, in order."""
+        results: list[tuple[str, Label, str]] = []
         for column, funcs in self.aggs.items():
             if isinstance(funcs, str):
-                named[str(column)] = (column, funcs)
+                results.append((str(column), column, funcs))
             else:
-                for func in funcs:
-                    named[f"{column}_{func}"] = (column, func)
-        return named
+                results.extend((f"{column}_{func}", column, func) for func in funcs)
+        return results
+
+    def _named(self) -> dict[str, tuple[Label, str]]:
+        return {result: (column, func) for result, column, func in self._results()}
+
+    def _check_names(self) -> None:
+        """Refuse two aggregations with one result name, or a result named like a group key."""
+
+        def entry(column: Label) -> str:
+            return f"{short_repr(column)}: {short_repr(self.aggs[column], 60)}"
+
+        keys = {str(key): key for key in self.by}  # type: ignore[union-attr]
+        seen: dict[str, tuple[Label, str]] = {}
+        for result, column, func in self._results():
+            if result in keys:
+                raise self.error(
+                    f"the result column {short_repr(result)} of aggs {entry(column)} would "
+                    f"clash with a group key ({short_repr(keys[result])})",
+                    column=result,
+                )
+            if result in seen:
+                first, first_func = seen[result]
+                both = (
+                    f"aggs {entry(column)} asks for {func!r} twice"
+                    if first == column and first_func == func
+                    else f"aggs {entry(first)} and {entry(column)}"
+                )
+                raise self.error(
+                    f"{both}: both would make the column {short_repr(result)}; "
+                    "rename a column first, or keep one of them",
+                    column=column,
+                    value=result,
+                )
+            seen[result] = (column, func)
 
     def validate(self, df: pd.DataFrame) -> None:
         if not self.by:
@@ -75,11 +111,7 @@ class GroupAggregate(Operation):
                     )
             if isinstance(funcs, list) and not funcs:
                 raise self.error(f"no aggregation for {column!r}", column=column)
-        clash = [n for n in self._named() if n in self.by]  # type: ignore[operator]
-        if clash:
-            raise self.error(
-                f"the result column {clash[0]!r} would clash with a group key", column=clash[0]
-            )
+        self._check_names()
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         grouped = df.groupby(self.by, dropna=False, sort=True)

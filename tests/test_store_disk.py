@@ -20,6 +20,7 @@ from hydroml_jupyter.store import (
     SessionRecord,
     Store,
     StoreError,
+    StoreKeyWarning,
     StoreUnavailable,
     framing,
     key_path,
@@ -27,6 +28,7 @@ from hydroml_jupyter.store import (
     store_key,
 )
 from hydroml_jupyter.store import disk as disk_module
+from hydroml_jupyter.store.disk_files import Folder
 from hydroml_jupyter.store.redis_store import RedisStore
 
 
@@ -172,7 +174,7 @@ def test_tampered_body_message(tmp_path: Path) -> None:
 def test_other_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = DiskStore(tmp_path)
     store.save(record("k"))
-    monkeypatch.setenv("HYDROML_STORE_KEY", "another key")
+    monkeypatch.setenv("HYDROML_STORE_KEY", "another key, long enough")
     with pytest.raises(StoreError, match="failed its integrity check"):
         store.load("k")
     assert store.list()[0].problem is not None
@@ -284,7 +286,8 @@ def test_hex_key_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HYDROML_STORE_KEY", "ab" * 32)
     assert store_key() == b"\xab" * 32
     monkeypatch.setenv("HYDROML_STORE_KEY", "short")
-    assert store_key() == b"short"
+    with pytest.warns(StoreKeyWarning, match="only 5 bytes"):
+        assert store_key() == b"short"
 
 
 # -- disk: names, atomicity, failures -------------------------------------------------------------
@@ -333,15 +336,15 @@ def test_crash_mid_save_keeps_previous_state(
     real_write = disk_module._write_file
     calls = {"n": 0}
 
-    def crashing_write(path: Path, *parts: bytes | memoryview) -> None:
+    def crashing_write(folder: Folder, name: str, *parts: bytes | memoryview) -> None:
         calls["n"] += 1
         target = {"first frame": 1, "second frame": 2}.get(when)
-        if calls["n"] == target or (when == "manifest" and path.name == "manifest.json"):
+        if calls["n"] == target or (when == "manifest" and name == "manifest.json"):
             # half a file, then the "power cut"
-            tmp = path.with_name(".tmp-crash-" + path.name)
+            tmp = folder.path / f".tmp-{'0' * 12}-{name}"
             tmp.write_bytes(bytes(memoryview(parts[-1])[:100]))
             raise CrashError
-        real_write(path, *parts)
+        real_write(folder, name, *parts)
 
     monkeypatch.setattr(disk_module, "_write_file", crashing_write)
     if when == "after frames":
@@ -497,11 +500,11 @@ def test_crash_during_an_incremental_save_keeps_the_previous_state(
     written: list[str] = []
     real_write = disk_module._write_file
 
-    def crashing_write(path: Path, *parts: bytes | memoryview) -> None:
-        written.append(path.name)
-        if path.name == "manifest.json":
+    def crashing_write(folder: Folder, name: str, *parts: bytes | memoryview) -> None:
+        written.append(name)
+        if name == "manifest.json":
             raise CrashError
-        real_write(path, *parts)
+        real_write(folder, name, *parts)
 
     monkeypatch.setattr(disk_module, "_write_file", crashing_write)
     with pytest.raises(CrashError):

@@ -185,7 +185,7 @@ def test_other_key_and_missing_chunk_are_refused(
     server: RedisServer, store: RedisStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.save(record("k"))
-    monkeypatch.setenv("HYDROML_STORE_KEY", "someone else")
+    monkeypatch.setenv("HYDROML_STORE_KEY", "someone else entirely")
     with pytest.raises(StoreError, match="failed its integrity check"):
         store.load("k")
     assert store.list()[0].problem

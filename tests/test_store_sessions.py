@@ -73,7 +73,7 @@ def test_missing_and_tampered_sessions_are_refused(store, frame, monkeypatch) ->
     s = hj.Session(frame, name="signed")
     persist.save(s, store)
     s.close()
-    monkeypatch.setenv("HYDROML_STORE_KEY", "another key")
+    monkeypatch.setenv("HYDROML_STORE_KEY", "another key, long enough")
     with pytest.raises(StoreError, match="signed"):
         persist.restore("signed", store)
     assert "signed" not in hj.sessions()

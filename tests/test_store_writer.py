@@ -25,7 +25,7 @@ from hydroml_jupyter.store import (
 @pytest.fixture(autouse=True)
 def _key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("HYDROML_STORE_KEY", "writer test key")
+    monkeypatch.setenv("HYDROML_STORE_KEY", "writer test key, long enough")
 
 
 def record(name: str, version: int) -> SessionRecord:

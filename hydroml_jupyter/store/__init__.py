@@ -10,6 +10,11 @@ working folder, or ``$HYDROML_STORE``); :func:`open_session`, :func:`session`,
 :func:`stored_sessions` and :func:`drop` (in :mod:`~hydroml_jupyter.store.persist`)
 open, continue, list and forget sessions kept there.
 
+Every save names the stored generation it started from, and a save over another
+writer's newer one is refused with :class:`StoreConflictError` (see
+:mod:`~hydroml_jupyter.store.generations`); what is pending at exit is saved then
+(:mod:`~hydroml_jupyter.store.exiting`).
+
 Nothing stored is executable: frames are Arrow IPC (compressed), everything else JSON,
 and every payload carries an HMAC-SHA256 (key: :func:`store_key`) that is checked
 before anything in it is parsed.
@@ -26,7 +31,9 @@ from hydroml_jupyter.store.config import (
 )
 from hydroml_jupyter.store.disk import DiskStore
 from hydroml_jupyter.store.errors import (
+    StoreConflictError,
     StoreError,
+    StoreKeyWarning,
     StoreOutageWarning,
     StoreUnavailable,
     StoreWarning,
@@ -53,7 +60,9 @@ __all__ = [
     "RedisStore",
     "SessionRecord",
     "Store",
+    "StoreConflictError",
     "StoreError",
+    "StoreKeyWarning",
     "StoreOutageWarning",
     "StoreUnavailable",
     "StoreWarning",

@@ -5,6 +5,11 @@ Every session saved to one store shares that store's :class:`BackgroundWriter`
 warning, and stops when idle. A session has at most one autosave per store: starting
 another for the same name and store detaches the previous one, so a session object
 that was replaced (e.g. by ``open(..., fresh=True)``) never writes over its successor.
+
+An autosave tells the writer which stored generation the session started from (see
+:meth:`BackgroundWriter.track`), so a save over another writer's is refused with
+:class:`~hydroml_jupyter.store.StoreConflictError`, which the session's ``flush()``
+raises; :meth:`Autosave.take_over` replaces the stored session with this one.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from collections.abc import Callable
 from hydroml_jupyter.engine import Session
 from hydroml_jupyter.engine.state import session_state
 from hydroml_jupyter.store.base import SessionRecord, Store
-from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.errors import StoreConflictError, StoreError
+from hydroml_jupyter.store.generations import Base
 from hydroml_jupyter.store.writer import BackgroundWriter
 
 __all__ = ["Autosave", "active", "autosave", "record_of", "writer_for"]
@@ -62,14 +68,29 @@ class Autosave:
     Parameters
     ----------
     session
-        The session to keep saved; it is saved at once.
+        The session to keep saved.
     writer
         The writer to save with.
     owns_writer
         Whether :meth:`close` closes the writer too.
+    base
+        The stored generation the session started from (see
+        :class:`~hydroml_jupyter.store.SessionRecord`): None for a session that is not
+        stored yet, ``ANY`` to replace what is stored.
+    save_now
+        Save the session at once (False: from its next change on, for a session just
+        restored from the store, which holds it already).
     """
 
-    def __init__(self, session: Session, writer: BackgroundWriter, *, owns_writer: bool) -> None:
+    def __init__(
+        self,
+        session: Session,
+        writer: BackgroundWriter,
+        *,
+        owns_writer: bool,
+        base: Base = None,
+        save_now: bool = True,
+    ) -> None:
         self.session = session
         self.writer = writer
         self.store = writer.store
@@ -81,9 +102,11 @@ class Autosave:
             _active[key] = self
         if previous is not None and previous is not self:
             previous.detach()
+        writer.track(session.name, base)
         self._unsubscribe: Callable[[], None] = session.subscribe(self._changed)
         self._remove_hook = session.add_flush_hook(self._flush_hook)
-        writer.submit(record_of(session))
+        if save_now:
+            writer.submit(record_of(session))
 
     def _changed(self, version: int) -> None:
         if not self._detached:
@@ -94,9 +117,20 @@ class Autosave:
         self.writer.retry(name)
         ok = self.writer.flush(timeout, name=name)
         error = self.writer.failure(name)
+        if isinstance(error, StoreConflictError):
+            raise StoreConflictError(str(error), session=name, writer=error.writer) from error
         if error is not None:
             raise StoreError(str(error), session=name) from error
         return ok
+
+    def take_over(self) -> None:
+        """Replace the stored session with this one, whoever saved it last.
+
+        The session is saved at once, over any generation; the other writer's next
+        save is then refused with a conflict.
+        """
+        self.writer.take_over(self.session.name)
+        self.writer.submit(record_of(self.session))
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every change so far is saved; False on timeout or a failed save."""
@@ -124,7 +158,14 @@ class Autosave:
         return f"<Autosave {self.session.name!r} to {self.store.label}: {state}>"
 
 
-def autosave(session: Session, store: Store, writer: BackgroundWriter | None = None) -> Autosave:
+def autosave(
+    session: Session,
+    store: Store,
+    writer: BackgroundWriter | None = None,
+    *,
+    base: Base = None,
+    save_now: bool = True,
+) -> Autosave:
     """Save ``session`` now and after every change, without blocking it.
 
     Parameters
@@ -135,6 +176,10 @@ def autosave(session: Session, store: Store, writer: BackgroundWriter | None = N
         Where to save it.
     writer
         The writer to use; default: the one :func:`writer_for` shares for ``store``.
+    base, save_now
+        As for :class:`Autosave`: the stored generation the session started from
+        (default None: a save refuses to replace a session stored by someone else),
+        and whether to save at once.
 
     Returns
     -------
@@ -147,4 +192,4 @@ def autosave(session: Session, store: Store, writer: BackgroundWriter | None = N
         if keeper is not None:
             return keeper
         writer = writer_for(store)
-    return Autosave(session, writer, owns_writer=False)
+    return Autosave(session, writer, owns_writer=False, base=base, save_now=save_now)

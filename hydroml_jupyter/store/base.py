@@ -9,6 +9,7 @@ and index, shared by the frames that hold it, built and checked by the helpers o
 from __future__ import annotations
 
 import abc
+import copy
 import json
 import re
 from collections.abc import Collection, Mapping
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.generations import ANY, Base
 from hydroml_jupyter.store.keys import store_key
 
 __all__ = ["FRAME_ID", "SessionRecord", "Store", "StoredInfo", "check_name"]
@@ -46,6 +48,13 @@ def _json_copy(value: Any, what: str, name: str) -> dict[str, Any]:
         raise StoreError(f"session {name!r}: {what} is not JSON-friendly: {exc}") from exc
 
 
+def _check_generations(name: str, base: object, generation: object) -> None:
+    if not (base is ANY or base is None or (isinstance(base, str) and FRAME_ID.match(base))):
+        raise StoreError(f"session {name!r}: bad base generation {base!r}")
+    if not (generation is None or (isinstance(generation, str) and FRAME_ID.match(generation))):
+        raise StoreError(f"session {name!r}: bad generation {generation!r}")
+
+
 @dataclass(frozen=True, eq=False)
 class SessionRecord:
     """The whole stored state of one session.
@@ -69,6 +78,17 @@ class SessionRecord:
         content that id names for good: a store that already holds the frame under
         this step and id does not write it again. Frames without an id get a fresh
         one at each save.
+    base
+        The stored generation this record continues from: a save refuses (with
+        :class:`~hydroml_jupyter.store.StoreConflictError`) to replace any other
+        generation. None: the record starts anew, so a save refuses to replace a
+        stored session of that name. :data:`~hydroml_jupyter.store.generations.ANY`
+        (the default for a record built by hand): replace whatever is stored. A loaded
+        record's base is the generation it was loaded from, so saving it back is
+        checked.
+    generation
+        The generation id to save the record under (None: a fresh one at each save).
+        The background writer sets it, to know what it saved.
 
     Examples
     --------
@@ -84,6 +104,8 @@ class SessionRecord:
     recipe: dict[str, Any] = field(default_factory=dict)
     frames: Mapping[int, pd.DataFrame] = field(default_factory=dict)
     frame_ids: Mapping[int, str] = field(default_factory=dict)
+    base: Base = ANY
+    generation: str | None = None
 
     def __post_init__(self) -> None:
         name = check_name(self.name)
@@ -105,6 +127,15 @@ class SessionRecord:
             if step not in frames or not isinstance(fid, str) or not FRAME_ID.match(fid):
                 raise StoreError(f"session {name!r}: bad frame id {fid!r} for step {step!r}")
         object.__setattr__(self, "frame_ids", MappingProxyType(ids))
+        _check_generations(name, self.base, self.generation)
+
+    def stamped(self, base: Base, generation: str | None) -> SessionRecord:
+        """Return this record with another ``base`` and ``generation`` (its data is shared)."""
+        _check_generations(self.name, base, generation)
+        new = copy.copy(self)
+        object.__setattr__(new, "base", base)
+        object.__setattr__(new, "generation", generation)
+        return new
 
     def __repr__(self) -> str:
         shapes = {step: frame.shape for step, frame in self.frames.items()}
@@ -172,6 +203,12 @@ class Store(abc.ABC):
         failure (:class:`StoreError`) the previous state is intact. Frames stored
         already under the same step and frame id (see :class:`SessionRecord`), and
         columns the store already holds, are not written again.
+
+        Raises
+        ------
+        StoreConflictError
+            When the store holds a generation other than ``record.base`` (checked
+            atomically with the replacement); nothing is written then.
         """
 
     @abc.abstractmethod

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from hydroml_jupyter.errors import HydroMLError
 
-__all__ = ["StoreError", "StoreOutageWarning", "StoreUnavailable", "StoreWarning"]
+__all__ = [
+    "StoreConflictError",
+    "StoreError",
+    "StoreKeyWarning",
+    "StoreOutageWarning",
+    "StoreUnavailable",
+    "StoreWarning",
+]
 
 
 class StoreError(HydroMLError):
@@ -36,9 +43,42 @@ class StoreUnavailable(StoreError):  # noqa: N818 (the name the API promises)
     """
 
 
+class StoreConflictError(StoreError):
+    """Another writer saved the session since this one last read or saved it.
+
+    Nothing was overwritten. The message names the other writer (host, pid, time) and
+    says how to keep this session's changes under a new name or take the stored
+    session over.
+
+    Parameters
+    ----------
+    message
+        The one-line explanation.
+    session
+        The session concerned.
+    writer
+        What the stored manifest says about its writer: ``host``, ``pid`` and
+        ``written`` (seconds since the epoch), each None when unknown.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        session: str | None = None,
+        writer: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message, session=session)
+        self.writer = dict(writer or {})
+
+
 class StoreWarning(UserWarning):
     """Issued by :class:`~hydroml_jupyter.store.BackgroundWriter` when a save fails for good."""
 
 
 class StoreOutageWarning(StoreWarning):
     """Issued by :class:`~hydroml_jupyter.store.BackgroundWriter` once per store outage."""
+
+
+class StoreKeyWarning(StoreWarning):
+    """Issued once per process when the store key is short or its file is open to others."""

@@ -24,6 +24,7 @@ import pandas as pd
 from hydroml_jupyter.store import codec, framing
 from hydroml_jupyter.store.base import FRAME_ID, SessionRecord, StoredInfo
 from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.generations import writer_identity
 
 __all__ = [
     "LAYOUT",
@@ -35,6 +36,7 @@ __all__ = [
     "encode_manifest",
     "entry_blobs",
     "frame_ids",
+    "generation_for",
     "info_from_manifest",
     "new_generation",
     "wanted",
@@ -69,6 +71,11 @@ def new_generation() -> str:
     return secrets.token_hex(8)
 
 
+def generation_for(record: SessionRecord) -> str:
+    """Return the generation id to save ``record`` under: its own, else a fresh one."""
+    return record.generation or new_generation()
+
+
 def column_context(name: str, column_id: str) -> str:
     """Return the HMAC context binding a column payload to its session and column id."""
     return f"{name}\x00column\x00{column_id}"
@@ -100,7 +107,8 @@ def encode_manifest(
     record
         The record (its meta and recipe are written).
     generation, counter
-        This save's generation id and count.
+        This save's generation id and count. The record's base generation (when it
+        is one) and the writer's host and pid are written too.
     entries
         The frame entries, by step.
     blobs
@@ -113,8 +121,10 @@ def encode_manifest(
         "layout": LAYOUT,
         "name": record.name,
         "generation": generation,
+        "base": record.base if isinstance(record.base, str) else None,
         "counter": counter,
         "written": time.time(),
+        **writer_identity(),
         "compression": codec.compression(),
         "meta": record.meta,
         "recipe": record.recipe,

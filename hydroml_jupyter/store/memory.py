@@ -9,11 +9,12 @@ from collections.abc import Collection
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
 from hydroml_jupyter.store.columns import ColumnIds
 from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.generations import check_base
 from hydroml_jupyter.store.manifest import (
     decode_manifest,
     encode_manifest,
+    generation_for,
     info_from_manifest,
-    new_generation,
     wanted,
 )
 from hydroml_jupyter.store.planning import blobs_of, loaded_parts, plan_save, read_frames
@@ -59,13 +60,14 @@ class MemoryStore(Store):
             if old_manifest is not None:
                 with contextlib.suppress(StoreError):
                     old = decode_manifest(old_manifest, name, key)
+            check_base(name, record.base, old, self.label)
             plan = plan_save(record, old, key, self._ids, lambda cid, _b: cid in old_payloads)
             payloads = {cid: blob.payload for cid, blob in plan.write.items()}
             for cid in plan.kept:
                 payloads[cid] = old_payloads[cid]
             counter = self._counters.get(name, 0) + 1
             manifest = encode_manifest(
-                record, new_generation(), counter, plan.entries, plan.blobs(), key=key
+                record, generation_for(record), counter, plan.entries, plan.blobs(), key=key
             )
             self._data[name] = (manifest, payloads)
             self._counters[name] = counter
@@ -82,7 +84,7 @@ class MemoryStore(Store):
 
     def peek(self, name: str) -> SessionRecord:
         doc, _ = self._manifest(name)
-        return SessionRecord(name, doc["meta"], doc["recipe"])
+        return SessionRecord(name, doc["meta"], doc["recipe"], base=doc["generation"])
 
     def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
         doc, payloads = self._manifest(name)
@@ -94,7 +96,7 @@ class MemoryStore(Store):
         frames = read_frames(name, entries, payloads, key)
         self._ids.remember(name, loaded_parts(entries, frames), set(doc["blobs"]))
         ids = {entry["step"]: entry["id"] for entry in entries}
-        return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
+        return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids, doc["generation"])
 
     def list(self) -> list[StoredInfo]:
         with self._lock:

@@ -22,6 +22,16 @@ Which session ``open_session(source, name=...)`` returns:
 - **fresh=True** loads the source whatever is live or stored; its saves replace the
   stored session of that name.
 
+**Two kernels, one name.** Every save names the stored generation it started from;
+a save over a generation someone else saved meanwhile (another kernel or process
+continuing the same name) is refused, and ``s.flush()`` raises
+:class:`~hydroml_jupyter.store.StoreConflictError` naming the other writer (host, pid,
+time). Nothing is overwritten, and the session is not saved again until you choose:
+keep your changes under a new name with ``hj.open(s.save_as("new name"))``, or
+replace the stored session with yours with ``hj.open(s, takeover=True)`` (the other
+kernel's next save is then refused). ``open_session(source, name, takeover=True)``
+does the same for the session of that name, live or stored.
+
 A notebook that runs again from the top with a named session: ``open_session``
 continues where the session was, so the cells after it apply their steps a second
 time. The first such step warns (:class:`~hydroml_jupyter.engine.state.
@@ -64,6 +74,7 @@ from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo
 from hydroml_jupyter.store.config import default_store, store_for
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.factory import OFF
+from hydroml_jupyter.store.generations import ANY
 from hydroml_jupyter.store.sources import describe_request, describe_stored, same_source
 
 __all__ = [
@@ -154,19 +165,28 @@ def _refuse(name: str, where: str, opened: str, source: object) -> StoreError:
     )
 
 
-def _continue_live(live: Session, st: Store, source: object, options: dict[str, Any]) -> Session:
+def _keep_saved(session: Session, st: Store, takeover: bool) -> None:
+    """Autosave a session that was not loaded from ``st`` (or take the stored one over)."""
+    keeper = autosave(session, st, base=ANY if takeover else None)
+    if takeover:
+        keeper.take_over()
+
+
+def _continue_live(
+    live: Session, st: Store, source: object, options: dict[str, Any], takeover: bool
+) -> Session:
     base, src = _base_and_source(live)
     if not isinstance(source, Session) and not same_source(src, base, source, options):
         raise _refuse(live.name, "in this kernel", describe_stored(src, base), source)
     if isinstance(source, pd.DataFrame) and not base.equals(source):
         raise _refuse(live.name, "in this kernel", "a DataFrame with other values", source)
-    autosave(live, st)
+    _keep_saved(live, st, takeover)
     mark_resumed(live, "opened again in this kernel")
     return live
 
 
 def _continue_stored(
-    record: SessionRecord, st: Store, source: object, options: dict[str, Any]
+    record: SessionRecord, st: Store, source: object, options: dict[str, Any], takeover: bool
 ) -> Session:
     name = record.name
     base = record.frames.get(0)
@@ -186,7 +206,8 @@ def _continue_stored(
     restored = _restore_record(record)
     restored.restored_from = st.label
     mark_resumed(restored, f"restored from {st.label}")
-    autosave(restored, st)
+    # the store holds it already: saved from its next change on (at once on a take-over)
+    autosave(restored, st, base=ANY if takeover else record.base, save_now=takeover)
     return restored
 
 
@@ -196,12 +217,13 @@ def open_session(
     *,
     store: StoreArg = DEFAULT,
     fresh: bool = False,
+    takeover: bool = False,
     **options: Any,
 ) -> Session:
     """Open ``source`` as a session saved after every change, or continue session ``name``.
 
-    The module's notes say which session you get, and what running a notebook again
-    does.
+    The module's notes say which session you get, what running a notebook again
+    does, and what happens when two kernels save the same name.
 
     Parameters
     ----------
@@ -218,6 +240,14 @@ def open_session(
     fresh
         Load the source even when a session of that name is live or stored, and
         replace it.
+    takeover
+        Replace the stored session of that name with this kernel's (the live one, else
+        the stored one or the source, as without it), even when another kernel or
+        process saved it since: after a
+        :class:`~hydroml_jupyter.store.StoreConflictError`, ``open(s, takeover=True)``
+        saves ``s`` over the other writer's session. Without it a session never
+        replaces a stored session it did not start from (except unnamed or
+        ``fresh=True`` opens, which replace it by design).
     **options
         Loading options (``format=``, ``sheet=``, ``table=``, reader keywords).
 
@@ -236,16 +266,17 @@ def open_session(
     if st is None:
         return load_session(source, name, **options)
     if isinstance(source, Session):
-        autosave(source, st)
+        _keep_saved(source, st, takeover)
         return source
     if name is not None and not fresh:
         live = registry.sessions().get(name)
         if live is not None:
-            return _continue_live(live, st, source, options)
+            return _continue_live(live, st, source, options, takeover)
         if st.exists(name):
-            return _continue_stored(st.load(name), st, source, options)
+            return _continue_stored(st.load(name), st, source, options, takeover)
     opened = load_session(source, name, **options)
-    autosave(opened, st)
+    # unnamed and fresh opens replace what is stored under the name, by design
+    autosave(opened, st, base=ANY if fresh or takeover or name is None else None)
     return opened
 
 
@@ -266,9 +297,11 @@ def session(name: str, *, store: StoreArg = DEFAULT) -> Session:
         return live
     st = resolve_store(store)
     if st is not None and st.exists(name):
-        restored = restore(name, st)
+        record = st.load(name)
+        restored = _restore_record(record)
+        restored.restored_from = st.label
         mark_resumed(restored, f"restored from {st.label}")
-        autosave(restored, st)
+        autosave(restored, st, base=record.base, save_now=False)
         return restored
     stored = [info.name for info in st.list()] if st is not None else []
     try:

@@ -3,12 +3,13 @@
 The keys are laid out in :mod:`~hydroml_jupyter.store.redis_keys`; their namespace is
 :func:`getpass.getuser` unless one is given.
 
-A save WATCHes the manifest, reads it, keeps the column payloads it already holds
-(refreshing their TTL; one that has gone is written again: see
-:mod:`~hydroml_jupyter.store.planning`), writes the new payloads' chunks, then swaps
-the manifest in a MULTI/EXEC transaction (retried from the start if another writer
-changed the manifest meanwhile), then deletes the chunks the new manifest does not
-reference. Readers follow the manifest, so
+A save WATCHes the manifest, reads it, refuses to go on if it is a generation the
+record did not start from (:mod:`~hydroml_jupyter.store.generations`), keeps the
+column payloads it already holds (refreshing their TTL; one that has gone is written
+again: see :mod:`~hydroml_jupyter.store.planning`), writes the new payloads' chunks,
+then swaps the manifest in a MULTI/EXEC transaction (if another writer changed the
+manifest meanwhile, the save starts again from the check), then deletes the chunks
+the new manifest does not reference. Readers follow the manifest, so
 they see the old or the new record, never a mix. Every key has the store's TTL (chunks
 a minute longer than their manifest, so a manifest never outlives its chunks);
 loading or listing refreshes it.
@@ -26,12 +27,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo, check_name
 from hydroml_jupyter.store.columns import ColumnIds
 from hydroml_jupyter.store.errors import StoreError
+from hydroml_jupyter.store.generations import check_base
 from hydroml_jupyter.store.manifest import (
     Blob,
     decode_manifest,
     encode_manifest,
+    generation_for,
     info_from_manifest,
-    new_generation,
     wanted,
 )
 from hydroml_jupyter.store.planning import blobs_of, loaded_parts, plan_save, read_frames
@@ -180,13 +182,14 @@ class RedisStore(Store):
                     with r.pipeline(transaction=True) as tx:
                         tx.watch(manifest_key)
                         old = self._current(tx.get(manifest_key), name, key)
+                        check_base(name, record.base, old, self.label)
                         alive = self._alive(r, old)
                         present = lambda c, _b, alive=alive: c in alive  # noqa: E731
                         plan = plan_save(record, old, key, self._ids, present)
                         blobs = plan.blobs(self._write_blobs(r, name, plan.write, written))
                         count = self._count(r, name)
                         manifest = encode_manifest(
-                            record, new_generation(), count, plan.entries, blobs, key=key
+                            record, generation_for(record), count, plan.entries, blobs, key=key
                         )
                         tx.multi()
                         tx.set(manifest_key, manifest, ex=self.ttl)
@@ -284,7 +287,7 @@ class RedisStore(Store):
         if data is None:
             raise self._missing(name)
         doc = decode_manifest(data, name, self.key(), self.uri)
-        return SessionRecord(name, doc["meta"], doc["recipe"])
+        return SessionRecord(name, doc["meta"], doc["recipe"], base=doc["generation"])
 
     def load(self, name: str, steps: Collection[int] | None = None) -> SessionRecord:
         check_name(name)
@@ -320,7 +323,9 @@ class RedisStore(Store):
                 pipe = r.pipeline(transaction=False)
                 self._keys.touch(pipe, name, doc, self.ttl)
                 pipe.execute()
-                return SessionRecord(name, doc["meta"], doc["recipe"], frames, ids)
+                return SessionRecord(
+                    name, doc["meta"], doc["recipe"], frames, ids, doc["generation"]
+                )
             raise StoreError(f"session {name!r}: kept changing while being read", session=name)
 
     def list(self) -> list[StoredInfo]:

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
+from hydroml_jupyter.store import exiting
 from hydroml_jupyter.store.base import SessionRecord, Store
-from hydroml_jupyter.store.errors import (
-    StoreError,
-    StoreOutageWarning,
-    StoreUnavailable,
-    StoreWarning,
-)
+from hydroml_jupyter.store.errors import StoreError, StoreUnavailable
+from hydroml_jupyter.store.generations import ANY, Base
+from hydroml_jupyter.store.writer_loop import Slot, WriterEvent, WriterLoop, conflict
 
 __all__ = ["BackgroundWriter", "WriterEvent"]
 
-log = logging.getLogger(__name__)
 
-#: What ``on_event`` is told: the store went away, came back, or a save failed for good.
-WriterEvent = Literal["unavailable", "restored", "failed"]
-
-
-@dataclass
-class _Slot:
-    record: SessionRecord
-    first: int  # sequence number of the oldest submission this slot stands for
-    last: int  # sequence number of ``record``
-
-
-def _warn(message: str, category: type[Warning]) -> None:
-    # warn_explicit with a fresh registry: the "default" filter would otherwise show
-    # the same text only once per process, hiding a second outage
-    warnings.warn_explicit(message, category, __file__, 0, module=__name__, registry={})
-
-
-class BackgroundWriter:
+class BackgroundWriter(WriterLoop):
     """Save records on a daemon thread, keeping only the newest pending record per name.
 
     ``submit`` returns at once. If the store is unreachable (:class:`StoreUnavailable`)
@@ -54,7 +31,16 @@ class BackgroundWriter:
     ten times that after the first), so a burst of changes is saved once, after it,
     instead of competing with it for the CPU; :meth:`flush` and :meth:`close` skip the
     wait. The thread stops after ``idle_exit`` seconds without work and starts again
-    on the next ``submit``.
+    on the next ``submit``. What is pending when the interpreter (or the kernel)
+    exits is saved then, within a bounded time (:mod:`~hydroml_jupyter.store.exiting`).
+
+    A session whose generation the writer tracks (:meth:`track`: the autosave of a
+    session opened, restored or continued from the store does) is saved over the
+    generation it started from, then over each generation the writer saved. If
+    another writer saved it meanwhile, the store refuses
+    (:class:`~hydroml_jupyter.store.StoreConflictError`): the writer warns once, keeps
+    the newest record of the session and stops saving it (:meth:`failure` returns the
+    conflict, :meth:`flush` returns False) until :meth:`take_over` or :meth:`discard`.
 
     Warnings: :func:`warnings.warn` with :class:`StoreOutageWarning` (once per outage)
     and :class:`StoreWarning` (failed save), each also logged on the
@@ -106,15 +92,19 @@ class BackgroundWriter:
         #: Records saved so far.
         self.saved = 0
         self._cv = threading.Condition()
-        self._pending: dict[str, _Slot] = {}
-        self._busy: _Slot | None = None
-        self._failures: dict[str, tuple[_Slot, StoreError]] = {}
+        self._pending: dict[str, Slot] = {}
+        self._busy: Slot | None = None
+        self._failures: dict[str, tuple[Slot, StoreError]] = {}
         self._seq = 0
         self._outage: StoreUnavailable | None = None
         self._kick = False
         self._last_submit = 0.0
         self._closing = False
         self._thread: threading.Thread | None = None
+        # name -> (epoch, the generation the next save starts from); epochs tell a save
+        # of a session replaced meanwhile (track, take_over) from one of the current one
+        self._bases: dict[str, tuple[int, Base]] = {}
+        self._epoch = 0
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -134,10 +124,26 @@ class BackgroundWriter:
             return self._outage
 
     def pending(self) -> list[SessionRecord]:
-        """Return the records not saved yet (newest per name), e.g. to save them elsewhere."""
+        """Return the records not saved yet (newest per name), e.g. to save them elsewhere.
+
+        Records held back by a conflict are included.
+        """
         with self._cv:
             slots = ([self._busy] if self._busy else []) + list(self._pending.values())
-            return [slot.record for slot in slots]
+            held = [slot for slot, error in self._failures.values() if conflict(error)]
+            return [slot.record for slot in slots + held]
+
+    def unsaved(self) -> dict[str, StoreError | None]:
+        """Return the sessions with changes not saved yet, each with why (None: not yet)."""
+        with self._cv:
+            out: dict[str, StoreError | None] = {
+                slot.record.name: self._outage
+                for slot in ([self._busy] if self._busy else []) + list(self._pending.values())
+            }
+            for name, (_slot, error) in self._failures.items():
+                if out.get(name) is None:
+                    out[name] = error
+            return out
 
     def failure(self, name: str) -> StoreError | None:
         """Return why the latest save of session ``name`` failed (None once one succeeds)."""
@@ -162,10 +168,14 @@ class BackgroundWriter:
             if self._closing:
                 raise StoreError("the background writer is closed", session=record.name)
             self._seq += 1
+            held = self._failures.get(record.name)
+            if held is not None and conflict(held[1]):
+                held[0].record, held[0].last = record, self._seq  # kept for a take-over
+                return
             self._last_submit = time.monotonic()
             slot = self._pending.get(record.name)
             if slot is None:
-                self._pending[record.name] = _Slot(record, self._seq, self._seq)
+                self._pending[record.name] = Slot(record, self._seq, self._seq)
             else:
                 slot.record, slot.last = record, self._seq
             self._start()
@@ -174,10 +184,57 @@ class BackgroundWriter:
     def _start(self) -> None:
         """Start the thread if it is not running (the caller holds the lock)."""
         if self._thread is None:
+            exiting.register(self)
             self._thread = threading.Thread(
                 target=self._run, name="hydroml-store-writer", daemon=True
             )
             self._thread.start()
+
+    def track(self, name: str, base: Base) -> None:
+        """Save session ``name`` over ``base`` next (then over what this writer saved).
+
+        ``base`` is the generation the session was loaded from, None for a session
+        that starts anew (a save refuses to replace a stored one, unless it is what
+        this writer saved or loaded last: a session of this process replacing its
+        own, as a second ``save-as`` of one name does), or
+        :data:`~hydroml_jupyter.store.generations.ANY` to replace whatever is stored
+        once. A conflict held for ``name`` (of the session this one replaces) is
+        dropped.
+        """
+        with self._cv:
+            current = self._bases.get(name)
+            if base is None and current is not None:
+                base = current[1]
+            self._epoch += 1
+            self._bases[name] = (self._epoch, base)
+            held = self._failures.get(name)
+            if held is not None and conflict(held[1]):
+                del self._failures[name]
+            self._cv.notify_all()
+
+    def take_over(self, name: str) -> bool:
+        """Replace whatever the store holds for ``name`` with this writer's newest record.
+
+        The newest record held back by a conflict is saved again, over any
+        generation; from then on saves of ``name`` are checked again.
+
+        Returns
+        -------
+        bool
+            True if a record held back by a conflict was queued again.
+        """
+        with self._cv:
+            self._epoch += 1
+            self._bases[name] = (self._epoch, ANY)
+            held = self._failures.get(name)
+            if held is None or not conflict(held[1]):
+                return False
+            del self._failures[name]
+            if name not in self._pending and not self._closing:
+                self._pending[name] = held[0]
+                self._start()
+            self._cv.notify_all()
+            return True
 
     def flush(self, timeout: float | None = None, name: str | None = None) -> bool:
         """Wait until everything submitted so far is saved; retry at once if offline.
@@ -197,7 +254,7 @@ class BackgroundWriter:
             when one of them failed for good (see :attr:`last_error`).
         """
 
-        def concerned(slot: _Slot) -> bool:
+        def concerned(slot: Slot) -> bool:
             return name is None or slot.record.name == name
 
         with self._cv:
@@ -223,12 +280,12 @@ class BackgroundWriter:
         -------
         bool
             True if there was a failed record to retry (a newer pending record of the
-            session makes the retry needless: False then).
+            session makes the retry needless: False then; a conflict is never retried).
         """
         with self._cv:
             failed = self._failures.get(name)
-            if failed is None or self._closing or name in self._pending:
-                return False
+            if failed is None or conflict(failed[1]) or self._closing or name in self._pending:
+                return False  # (a conflict is not retried: see take_over)
             if self._busy is not None and self._busy.record.name == name:
                 return False
             self._pending[name] = failed[0]
@@ -237,7 +294,7 @@ class BackgroundWriter:
             return True
 
     def discard(self, name: str, timeout: float | None = 10.0) -> bool:
-        """Forget what is pending or failed for session ``name``; wait out a save of it.
+        """Forget what is pending, failed or tracked for ``name``; wait out a save of it.
 
         Returns
         -------
@@ -247,6 +304,7 @@ class BackgroundWriter:
         with self._cv:
             self._pending.pop(name, None)
             self._failures.pop(name, None)
+            self._bases.pop(name, None)
             self._cv.notify_all()
             return self._cv.wait_for(
                 lambda: self._busy is None or self._busy.record.name != name, timeout
@@ -268,94 +326,3 @@ class BackgroundWriter:
         if thread is not None:
             thread.join(timeout=5.0)
         return ok
-
-    # -- the thread ------------------------------------------------------------------
-    def _notify(self, event: WriterEvent, error: StoreError | None) -> None:
-        if self.on_event is not None:
-            try:
-                self.on_event(event, error)
-            except Exception:  # a broken callback must not stop the writer
-                log.exception("hydroml store writer: on_event callback failed")
-
-    def _settle(self) -> None:
-        """Wait for submissions to pause (the caller holds the lock); flush or close stop it."""
-        cap = time.monotonic() + 10 * self.debounce
-        while not (self._kick or self._closing):
-            left = min(self._last_submit + self.debounce, cap) - time.monotonic()
-            if left <= 0:
-                return
-            self._cv.wait(left)
-
-    def _run(self) -> None:
-        delay = self.min_backoff
-        while True:
-            with self._cv:
-                if not self._pending and self._busy is None:
-                    self._kick = False  # every flush so far is answered
-                if not self._cv.wait_for(lambda: self._pending or self._closing, self.idle_exit):
-                    self._thread = None  # idle: stop; the next submit starts another
-                    return
-                if self._closing:
-                    return
-                if self._outage is None:
-                    self._settle()
-                if not self._pending:  # discarded while settling
-                    continue
-                name = next(iter(self._pending))
-                slot = self._busy = self._pending.pop(name)
-            try:
-                self.store.save(slot.record)
-            except StoreUnavailable as exc:
-                with self._cv:
-                    self._busy = None
-                    newer = self._pending.get(name)
-                    if newer is None:
-                        self._pending[name] = slot
-                    else:  # the newer record stands for this one too
-                        newer.first = min(newer.first, slot.first)
-                    first = self._outage is None
-                    self._outage = exc
-                    self._kick = False
-                    self._cv.notify_all()
-                if first:
-                    text = f"{exc}; keeping the latest state of each session in memory, retrying"
-                    log.warning("%s", text)
-                    _warn(text, StoreOutageWarning)
-                    self._notify("unavailable", exc)
-                with self._cv:
-                    self._cv.wait_for(lambda: self._kick or self._closing, timeout=delay)
-                delay = min(delay * 2, self.max_backoff)
-                continue
-            except Exception as exc:
-                error = (
-                    exc
-                    if isinstance(exc, StoreError)
-                    else StoreError(f"session {name!r}: saving failed: {exc!r}", session=name)
-                )
-                with self._cv:
-                    first = name not in self._failures
-                # told before flush() returns, so the warning lands in the waiting cell
-                log.error("hydroml store writer: %s", error)
-                if first:  # once until a save of this session succeeds again
-                    _warn(
-                        f"{error}. The session in memory is unchanged and the store keeps "
-                        "its last saved state; the session's flush() tries again.",
-                        StoreWarning,
-                    )
-                self._notify("failed", error)
-                with self._cv:
-                    self._busy = None
-                    self.last_error = error
-                    self._failures[name] = (slot, error)
-                    self._cv.notify_all()
-                continue
-            with self._cv:
-                self._busy = None
-                self.saved += 1
-                self._failures.pop(name, None)
-                restored, self._outage = self._outage is not None, None
-                self._cv.notify_all()
-            delay = self.min_backoff
-            if restored:
-                log.info("hydroml store writer: %s is reachable again", self.store.uri)
-                self._notify("restored", None)

@@ -227,6 +227,11 @@ def test_a_trailing_comment_is_not_an_argument(shell, ctx, customers) -> None:
     with pytest.raises(UsageError, match="unclosed bracket"):
         hydroml(shell, "apply drop_columns columns=['age', # a comment ends the line]")
     assert customers.position == 4
+    # a word that starts with # is a word (runs are named #3): only "# " starts a comment
+    with pytest.raises(UsageError, match="unrecognized arguments: #oops"):
+        hydroml(shell, "undo #oops")
+    assert hydroml(shell, "save-as #2 # a name, then a comment")[1].startswith("#2: saved from")
+    assert hj.session("#2").parent == "customers" and customers.position == 4
 
 
 def test_history_is_a_table_of_steps(shell, ctx, customers) -> None:

@@ -9,10 +9,12 @@ names are unquoted with :func:`unquote`.
 Inside quotes, a backslash escapes the next character for the purpose of finding
 the closing quote.
 
-A ``#`` outside quotes that follows whitespace (or starts the line) begins a comment,
-as in a shell: it and the rest of the line are not words. A ``#`` inside a word
-(``a#b``) or inside quotes (``'#1'``) is kept. :func:`split`, :func:`split_partial`
-and :func:`strip_comment` share this one rule.
+A ``#`` outside quotes begins a comment (it and the rest of the line are not words)
+when it is the line's first character that is not a space, or when whitespace comes
+before it and after it (``undo  # oops``). A ``#`` inside a word (``a#b``), inside
+quotes (``'#1'``) or starting a word (``#3``, a run's number) is kept.
+:func:`split`, :func:`split_partial`, :func:`strip_comment` and :func:`expand`
+share this one rule.
 """
 
 from __future__ import annotations
@@ -67,8 +69,8 @@ def split(text: str, *, punctuation: bool = False) -> list[str]:
     ['apply', 'fill_missing', "column='Customer ID'", 'value=[1, 2]']
     >>> split('rename a -> b, "c d"->e', punctuation=True)
     ['rename', 'a', '->', 'b', ',', '"c d"', '->', 'e']
-    >>> split("help  # every subcommand"), split("replace c '#1' -> a#b  #x")
-    (['help'], ['replace', 'c', "'#1'", '->', 'a#b'])
+    >>> split("help  # every subcommand"), split("replace c '#1' -> a#b  #x #")
+    (['help'], ['replace', 'c', "'#1'", '->', 'a#b', '#x'])
     """
     words, tail, quote, depth = _scan(text, punctuation)
     if quote:
@@ -197,7 +199,7 @@ def unquote(word: str) -> str:
 
 
 def strip_comment(line: str) -> str:
-    """Return ``line`` without a trailing ``# comment`` (a ``#`` outside quotes, after a space).
+    """Return ``line`` without its ``# comment`` (see the module's notes for what is one).
 
     Examples
     --------
@@ -213,8 +215,12 @@ def strip_comment(line: str) -> str:
 
 
 def _starts_comment(text: str, at: int) -> bool:
-    """Whether the ``#`` at ``at`` (outside quotes) begins a comment: it follows whitespace."""
-    return text[at] == "#" and (at == 0 or text[at - 1].isspace())
+    """Whether the ``#`` at ``at`` (outside quotes) begins a comment (see the module's notes)."""
+    if text[at] != "#":
+        return False
+    if not text[:at].strip():
+        return True
+    return text[at - 1].isspace() and (at + 1 == len(text) or text[at + 1].isspace())
 
 
 def outside_quotes(text: str) -> Iterator[int]:

@@ -19,6 +19,7 @@ from redis_server import RedisServer
 import hydroml_jupyter as hj
 from hydroml_jupyter.engine import registry
 from hydroml_jupyter.store import (
+    BackgroundWriter,
     DiskStore,
     MemoryStore,
     RedisStore,
@@ -312,3 +313,43 @@ def test_a_record_names_its_base_and_generation_checked() -> None:
     assert rec.base is None and rec.generation == "abc123" and rec.frames[0] is not None
     with pytest.raises(StoreError, match="bad generation"):
         rec.stamped(None, "UPPER")
+
+
+class GatedStore(MemoryStore):
+    """A memory store whose saves wait at a gate, to hold one in flight."""
+
+    def __init__(self) -> None:
+        super().__init__(key=b"gated store test key")
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+
+    def save(self, record: SessionRecord) -> None:
+        self.entered.set()
+        self.gate.wait(30)
+        super().save(record)
+
+
+def test_a_take_over_during_a_save_that_conflicts_saves_it_over_the_other() -> None:
+    store = GatedStore()
+    writer = BackgroundWriter(store, debounce=0)
+    writer.track("n", None)
+    store.save(record("n", 1))  # another writer, after this one looked
+    store.gate.clear()
+    writer.submit(record("n", 2))
+    assert store.entered.wait(10)  # the save is in flight, and will be refused
+    assert writer.take_over("n") is False  # nothing held back yet
+    store.gate.set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the stale conflict is not reported
+        assert writer.flush(timeout=10) is True
+    assert store.load("n").meta["version"] == 2 and writer.failure("n") is None
+    store.save(record("n", 3))  # checked again from now on
+    writer.submit(record("n", 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StoreWarning)
+        assert writer.flush(timeout=10) is False
+    assert isinstance(writer.failure("n"), StoreConflictError)
+    assert [r.meta["version"] for r in writer.pending()] == [4]
+    writer.discard("n")
+    assert writer.close()

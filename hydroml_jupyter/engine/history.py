@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hydroml_jupyter.engine.memory import Buffers, frame_buffers, unique_bytes
 from hydroml_jupyter.engine.ops.base import Operation
+from hydroml_jupyter.engine.transaction import describe, run
+
+if TYPE_CHECKING:
+    from hydroml_jupyter.engine.transaction import BuiltStep
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "Entry", "History"]
 
@@ -26,7 +30,11 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 
 @dataclasses.dataclass(eq=False)
 class Entry:
-    """One step of the history: the operation and the frame it produced."""
+    """One step of the history: the operation, the frame it produced, and its description.
+
+    ``label``, ``code`` and ``params`` were built, with the frame, before the step was
+    pushed: reading them never runs the operation's code again, so it cannot fail.
+    """
 
     op: Operation | None
     frame: pd.DataFrame | None
@@ -35,6 +43,9 @@ class Entry:
     buffers: Buffers
     created: float = dataclasses.field(default_factory=time.time)
     cache: dict[Any, Any] = dataclasses.field(default_factory=dict)
+    label: str = ""
+    code: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class History:
@@ -59,10 +70,18 @@ class History:
 
         ``steps`` holds each step's operation, shape and duration; ``current`` is
         the frame at ``cursor`` when known (else it is replayed).
+
+        Raises
+        ------
+        OperationError
+            When a step cannot be described or replayed.
         """
         history = cls(original, memory_budget)
         for op, shape, duration in steps:
-            history._entries.append(Entry(op, None, tuple(shape), duration, {}))  # type: ignore[arg-type]
+            label, code, params = describe(op)
+            history._entries.append(
+                Entry(op, None, tuple(shape), duration, {}, label=label, code=code, params=params)  # type: ignore[arg-type]
+            )
         if not 0 <= cursor < len(history._entries):
             raise ValueError(f"cursor {cursor} is outside the history (0 to {len(steps)})")
         history.cursor = cursor
@@ -97,21 +116,25 @@ class History:
         for i in range(start + 1, index + 1):
             op = self._entries[i].op
             assert op is not None
-            frame = op.apply(frame)  # type: ignore[arg-type]
+            frame = run(op, frame)  # type: ignore[arg-type]
         self.rebuilds += 1
         entry.frame = frame
         entry.buffers = frame_buffers(frame)
         self.enforce_budget()
         return frame  # type: ignore[return-value]
 
-    def push(self, op: Operation, frame: pd.DataFrame, duration: float) -> Entry:
-        """Append a step after the cursor, dropping any steps that were undone."""
-        del self._entries[self.cursor + 1 :]
-        entry = Entry(op, frame, frame.shape, duration, frame_buffers(frame))
-        self._entries.append(entry)
-        self.cursor += 1
+    def commit(self, start: int, built: Sequence[BuiltStep]) -> None:
+        """Put ``built`` after step ``start`` and move the cursor to the last of them.
+
+        The steps after ``start`` are dropped. Everything was built before: this only
+        swaps list items, so it cannot fail half-way.
+        """
+        if not 0 <= start < len(self._entries):
+            raise IndexError(f"step {start} is outside the history (0 to {len(self) - 1})")
+        entries = [_entry(b) for b in built]
+        self._entries[start + 1 :] = entries
+        self.cursor = start + len(entries)
         self.enforce_budget()
-        return entry
 
     def move(self, index: int) -> None:
         """Move the cursor to ``index``, rebuilding its frame if it was dropped."""
@@ -140,3 +163,9 @@ class History:
             self._entries[i].cache.clear()
             if self.nbytes <= self.memory_budget:
                 return
+
+
+def _entry(step: BuiltStep) -> Entry:
+    frame = step.frame
+    return Entry(step.op, frame, frame.shape, step.duration, step.buffers,
+                 label=step.label, code=step.code, params=step.params)  # fmt: skip

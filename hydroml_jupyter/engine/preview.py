@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hydroml_jupyter.engine.ops.base import Operation
+from hydroml_jupyter.engine.ops.base import Failure, Operation
 from hydroml_jupyter.engine.steps import Preview
+from hydroml_jupyter.engine.transaction import describe, label_of, run
 from hydroml_jupyter.errors import OperationError
 
 __all__ = ["preview_operation"]
@@ -18,18 +19,42 @@ def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
 
     The preview reports failing values even when the operation would refuse to
     run (a ``raise`` cast with bad values), so a form can show them before the
-    person decides.
+    person decides. A failing operation gives a preview with ``ok`` False, whatever
+    it raised.
+
+    Raises
+    ------
+    OperationError
+        Only when even the difference cannot be described (naming the operation).
     """
+    failures = _failures(op, frame)
     try:
-        failures = op.failures(frame) if all(c in frame.columns for c in op.columns_used()) else []
-    except (TypeError, ValueError):
-        failures = []
-    try:
-        after = op.apply(frame)
+        # As a step is built: an operation whose label or code fails would not apply.
+        after = run(op, frame)
+        label = describe(op)[0]
     except OperationError as exc:
         return Preview(
-            op.name, op.label(), False, str(exc), len(frame), len(frame), [], [], {}, {}, failures
+            op.name, label_of(op), False, str(exc), len(frame), len(frame), [], [], {}, {}, failures
         )
+    try:
+        return _compare(op, label, frame, after, failures)
+    except Exception as exc:
+        raise op.failed(exc, "cannot preview the change: ") from exc
+
+
+def _failures(op: Operation, frame: pd.DataFrame) -> list[Failure]:
+    try:
+        if all(c in frame.columns for c in op.columns_used()):
+            return list(op.failures(frame))
+    except Exception:
+        # The values at fault are a hint only: the operation's own error says what fails.
+        pass
+    return []
+
+
+def _compare(
+    op: Operation, label: str, frame: pd.DataFrame, after: pd.DataFrame, failures: list[Failure]
+) -> Preview:
     before_cols, after_cols = list(frame.columns), list(after.columns)
     common = [c for c in before_cols if c in after.columns]
     dtypes = {
@@ -65,7 +90,7 @@ def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
             )
     return Preview(
         op=op.name,
-        label=op.label(),
+        label=label,
         ok=True,
         error=None,
         rows_before=len(frame),
@@ -84,6 +109,7 @@ def _changed(before: pd.Series, after: pd.Series) -> pd.Series:
     both_missing = before.isna().to_numpy(dtype=bool) & after.isna().to_numpy(dtype=bool)
     try:
         equal = (before == after).fillna(False).to_numpy(dtype=bool)
-    except (TypeError, ValueError):
+    except Exception:
+        # Values that do not compare (dicts against Arrow lists, say): compare their text.
         equal = (before.astype(str) == after.astype(str)).to_numpy(dtype=bool)
     return pd.Series(~(equal | both_missing), index=before.index)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from hydroml_jupyter.engine.codegen import check_var, comment, shown
 from hydroml_jupyter.engine.ops.base import Operation, make_operation
+from hydroml_jupyter.engine.transaction import label_of, run
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.io import Source
 
@@ -59,15 +60,15 @@ class Recipe:
         Raises
         ------
         OperationError
-            When a step fails; the message names the step.
+            When a step fails, whatever the cause; the message names the step.
         """
         out = df
         for number, op in enumerate(self.steps, start=1):
             try:
-                out = op.apply(out)
+                out = run(op, out)
             except OperationError as exc:
                 raise OperationError(
-                    f"step {number} ({op.label()}): {exc}",
+                    f"step {number} ({label_of(op)}): {exc}",
                     op=exc.op,
                     column=exc.column,
                     value=exc.value,

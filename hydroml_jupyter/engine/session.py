@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
 import time
-import warnings
 from collections.abc import Callable, Hashable
 from typing import Any
 
 import pandas as pd
 
 from hydroml_jupyter import analysis
-from hydroml_jupyter.engine import registry
+from hydroml_jupyter.engine import registry, transaction
 from hydroml_jupyter.engine.batch import BatchMixin
 from hydroml_jupyter.engine.extras import AnalysisMixin
 from hydroml_jupyter.engine.history import History
 from hydroml_jupyter.engine.navigation import NavigationMixin
-from hydroml_jupyter.engine.ops.base import Operation, make_operation
+from hydroml_jupyter.engine.ops.base import Operation
 from hydroml_jupyter.engine.preview import preview_operation
 from hydroml_jupyter.engine.recipe import Recipe
 from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
+from hydroml_jupyter.engine.transaction import RepeatedStepWarning, operation_of
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.io import Source, export_frame
 
@@ -37,14 +38,6 @@ FlushHook = Callable[[float | None], bool]
 #: Called (holding the session's lock) with the operation about to apply; may return a
 #: function that, told whether the operation applied, returns a note for the person.
 ApplyCheck = Callable[[Operation], Callable[[bool], str] | None]
-
-
-class RepeatedStepWarning(UserWarning):
-    """A resumed session's first new step repeats a step its history already holds.
-
-    The usual cause: a notebook that continues a named session runs again from the
-    top, so its cells apply the stored steps a second time.
-    """
 
 
 class Session(NavigationMixin, BatchMixin, AnalysisMixin):
@@ -148,30 +141,16 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
     def apply(self, op: str | Operation, /, **params: Any) -> Step:
         """Apply one operation and return the new step.
 
+        The step is built whole (the new frame, its label and code) before the history
+        changes: see :mod:`hydroml_jupyter.engine.transaction`.
+
         Raises
         ------
         OperationError
-            When the operation cannot apply; the session is then unchanged.
+            When the operation cannot apply, whatever the cause; the session is then
+            unchanged.
         """
-        operation = _build(op, params)
-        with self._lock:
-            check = self._next_apply_check
-            note = check(operation) if check is not None else None
-            before = self._history.frame()
-            started = time.perf_counter()
-            try:
-                after = operation.apply(before)
-            except OperationError as exc:
-                if note is not None:
-                    exc.add_note(note(False))
-                raise
-            self._history.push(operation, after, time.perf_counter() - started)
-            self._next_apply_check = None
-            step = self._step(self._history.cursor)
-        self._changed()
-        if note is not None:
-            warnings.warn(note(True), RepeatedStepWarning, stacklevel=2)
-        return step
+        return transaction.change(self, [operation_of(op, params)])[0]
 
     def check_next_apply(self, check: ApplyCheck | None) -> None:
         """Have :meth:`apply` run ``check`` first, until an apply succeeds (None: no check).
@@ -186,8 +165,15 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
             self._next_apply_check = check
 
     def preview(self, op: str | Operation, /, **params: Any) -> Preview:
-        """Report what an operation would change, and what would fail, without applying it."""
-        operation = _build(op, params)
+        """Report what an operation would change, and what would fail, without applying it.
+
+        Raises
+        ------
+        OperationError
+            Only when the parameters cannot make the operation; a failing operation is
+            a preview with ``ok`` False.
+        """
+        operation = operation_of(op, params)
         with self._lock:
             frame = self._history.frame()
         return preview_operation(operation, frame)
@@ -209,8 +195,8 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
             )
             op, params, label, code = "original", {}, f"Original ({origin})", ""
         else:
-            op, params = entry.op.name, entry.op.params
-            label, code = entry.op.label(), entry.op.code()
+            op, params = entry.op.name, copy.deepcopy(entry.params)
+            label, code = entry.label, entry.code
         cursor = self._history.cursor
         return Step(
             index,
@@ -373,16 +359,6 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
             f"<Session {self.name!r}: {rows:,} rows × {cols} columns, "
             f"step {self.position} of {len(self._history) - 1}{restored}>"
         )
-
-
-def _build(op: str | Operation, params: dict[str, Any]) -> Operation:
-    if isinstance(op, Operation):
-        if params:
-            raise TypeError("pass either an Operation or its name with parameters, not both")
-        return op
-    if not isinstance(op, str):
-        raise TypeError(f"op must be an operation name or an Operation, not {type(op).__name__}")
-    return make_operation(op, params)
 
 
 def _check_frame(df: Any) -> None:

@@ -229,15 +229,11 @@ class DataGrid(SessionWidget):
             narrow = op.apply(narrow)
         saved = (grid.sort, grid.filters)
         grid.clear()
-        applied = 0
         try:
-            for op in steps:
-                self._session.apply(op)
-                applied += 1
+            self._session.apply_all(steps)
         except Exception:
-            # Only a change made meanwhile from another thread gets here: step back.
-            for _ in range(applied):
-                self._session.undo()
+            # Only a change made meanwhile from another thread gets here; the session is
+            # unchanged (all or nothing): give the view its sort and filters back.
             with contextlib.suppress(HydroMLError):
                 grid.set(sort=saved[0], filters=saved[1])
             self._sync()

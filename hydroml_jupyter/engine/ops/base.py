@@ -10,15 +10,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import types
 import typing
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal
+from hydroml_jupyter.engine.ops.params import (
+    TOO_LONG,
+    describe_type,
+    digits,
+    leading,
+    matches,
+    plain,
+    refuse_unwritable,
+)
 from hydroml_jupyter.errors import OperationError
 
 __all__ = [
@@ -97,21 +105,53 @@ class Operation:
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
         """Validate, then transform; any failure becomes an :class:`OperationError`.
 
+        Any ``Exception`` (validation's included: ``TypeError`` from unhashable values,
+        ``NotImplementedError`` from an unsupported dtype, ``MemoryError``,
+        ``RecursionError``, Arrow's errors) becomes one naming the operation and its
+        column, chained to the cause. ``KeyboardInterrupt`` and ``SystemExit`` pass.
+
         ``df`` itself is never touched: the operation works on a copy-on-write view,
         so not even pandas' in-place block consolidation reaches a caller's snapshot.
         """
-        df = df.copy(deep=False)
-        self.validate(df)
         try:
+            df = df.copy(deep=False)
+            self.validate(df)
             out = self.transform(df)
+            if not isinstance(out, pd.DataFrame):
+                raise self.error(f"transform returned {type(out).__name__}, not a DataFrame")
+            if not out.columns.is_unique:
+                dup = out.columns[out.columns.duplicated()][0]
+                raise self.error(
+                    f"the result would have two columns named {short_repr(dup)}", column=dup
+                )
         except OperationError:
             raise
-        except PANDAS_FAILURES as exc:
-            raise self.error(_one_line(exc)) from exc
-        if not out.columns.is_unique:
-            dup = out.columns[out.columns.duplicated()][0]
-            raise self.error(f"the result would have two columns named {dup!r}", column=dup)
+        except Exception as exc:
+            raise self.failed(exc) from exc
         return out
+
+    def failed(self, exc: BaseException, doing: str = "") -> OperationError:
+        """Turn an unexpected failure into an :class:`OperationError` naming the op and column.
+
+        ``doing`` goes before the cause, e.g. ``"cannot write the step: "``.
+
+        Examples
+        --------
+        >>> op = make_operation("one_hot", {"column": "x"})
+        >>> str(op.failed(NotImplementedError("float16 indexes are not supported")))
+        "one_hot: column 'x': NotImplementedError: float16 indexes are not supported"
+        """
+        columns = _fault_columns(self)
+        where = ""
+        if columns:
+            shown = ", ".join(short_repr(c) for c in columns[:3])
+            more = f" (+{len(columns) - 3})" if len(columns) > 3 else ""
+            where = f"{'column' if len(columns) == 1 else 'columns'} {shown}{more}: "
+        reason = _one_line(exc)
+        if not isinstance(exc, PANDAS_FAILURES):
+            kind = type(exc).__name__
+            reason = kind if reason == kind else f"{kind}: {reason}"
+        return self.error(where + doing + reason, column=columns[0] if columns else None)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -163,19 +203,43 @@ def operation_class(name: str) -> type[Operation]:
 def make_operation(name: str, params: dict[str, Any]) -> Operation:
     """Build a checked operation from its name and plain parameters.
 
+    Every failure is an :class:`OperationError`: an unknown name or parameter, a
+    value of the wrong type, and a value no step could hold (an integer too long to
+    write as Python source, containers nested more than ``MAX_DEPTH`` levels).
+
     Examples
     --------
     >>> make_operation("rename", {"columns": {"a": "b"}}).label()
     'Rename a → b'
+    >>> try:
+    ...     make_operation("filter_rows", {"column": "x", "op": ">", "value": 10**5000})
+    ... except OperationError as exc:
+    ...     print(str(exc).split(";")[0])
+    filter_rows: value for column 'x' is an integer of 5,001 digits (100000000000…)
     """
     cls = operation_class(name)
+    if not isinstance(params, dict):
+        raise OperationError(
+            f"{name}: parameters must be a dict, not {type(params).__name__}", op=name
+        )
+    try:
+        return _make(name, cls, params)
+    except OperationError:
+        raise
+    except Exception as exc:
+        raise OperationError(
+            f"{name}: the parameters cannot make an operation: {_one_line(exc)}", op=name
+        ) from exc
+
+
+def _make(name: str, cls: type[Operation], params: dict[str, Any]) -> Operation:
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
     unknown = [k for k in params if k not in fields]
     if unknown:
         raise OperationError(
-            f"{name}: unknown parameter {unknown[0]!r}{_did_you_mean(unknown[0], fields)}; "
-            f"expected {', '.join(fields)}",
+            f"{name}: unknown parameter {short_repr(unknown[0])}"
+            f"{_did_you_mean(unknown[0], fields)}; expected {', '.join(fields)}",
             op=name,
         )
     missing = [
@@ -187,12 +251,13 @@ def make_operation(name: str, params: dict[str, Any]) -> Operation:
     ]
     if missing:
         raise OperationError(f"{name}: missing parameter {missing[0]!r}", op=name)
+    refuse_unwritable(name, params)
     clean = {}
     for key, raw in params.items():
-        value = _plain(raw)
-        if not _matches(value, hints[key]):
+        value = plain(raw)
+        if not matches(value, hints[key]):
             raise OperationError(
-                f"{name}: parameter {key!r} must be {_describe_type(hints[key])}, "
+                f"{name}: parameter {key!r} must be {describe_type(hints[key])}, "
                 f"not {short_repr(value)}",
                 op=name,
                 value=value,
@@ -252,85 +317,38 @@ def _did_you_mean(name: Any, choices: Iterable[Any]) -> str:
 
 
 def short_repr(value: Any, limit: int = 40) -> str:
-    text = repr(value.item() if isinstance(value, np.generic) else value)
+    """Return ``repr(value)`` cut to ``limit`` characters; never raises."""
+    try:
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= TOO_LONG:
+            text = f"{leading(value)} ({digits(value):,} digits)"
+        else:
+            text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} that cannot be shown>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    """Return the first line of ``exc``'s message (its type's name if empty); never raises."""
+    try:
+        text = str(exc).strip()
+    except Exception:
+        text = ""
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-# -- parameters -------------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    """Turn numpy scalars and tuples into plain Python values."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    return value
-
-
-def _matches(value: Any, hint: Any) -> bool:
-    if hint is Any:
-        return _is_literal_value(value)
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        return any(_matches(value, h) for h in get_args(hint))
-    if origin is Literal:
-        return any(value == a and type(value) is type(a) for a in get_args(hint))
-    if origin is list:
-        (item,) = get_args(hint)
-        return isinstance(value, list) and all(_matches(v, item) for v in value)
-    if origin is dict:
-        key, item = get_args(hint)
-        return isinstance(value, dict) and all(
-            _matches(k, key) and _matches(v, item) for k, v in value.items()
-        )
-    if hint is type(None):
-        return value is None
-    if hint is bool:
-        return isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, hint)
-
-
-def _describe_type(hint: Any) -> str:
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        return " or ".join(_describe_type(h) for h in get_args(hint))
-    if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in get_args(hint))
-    if origin is list:
-        return f"a list of {_describe_type(get_args(hint)[0])}"
-    if origin is dict:
-        return "a dict"
-    if hint is Any:
-        return "a plain value"
-    if hint is type(None):
-        return "None"
-    return {str: "a string", int: "an integer", float: "a number", bool: "True or False"}.get(
-        hint, getattr(hint, "__name__", str(hint))
-    )
-
-
-def _is_literal_value(value: Any) -> bool:
-    if value is None or isinstance(value, bool | int | float | str):
-        return True
-    if isinstance(value, pd.Timestamp):
-        return True
-    if isinstance(value, list):
-        return all(_is_literal_value(v) for v in value)
-    if isinstance(value, dict):
-        return all(_is_literal_value(k) and _is_literal_value(v) for k, v in value.items())
-    return False
+def _fault_columns(op: Operation) -> list[Label]:
+    """Return the columns to name when ``op`` fails: its ``column``, else those it reads."""
+    column = getattr(op, "column", None)
+    if isinstance(column, str | int) and not isinstance(column, bool):
+        return [column]
+    try:
+        return [c for c in op.columns_used() if isinstance(c, str | int)]
+    except Exception:
+        return []
 
 
 # -- code generation (literal and col come from engine.codegen) -----------------------

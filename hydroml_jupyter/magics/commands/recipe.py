@@ -54,16 +54,9 @@ def apply_recipe(session: Session, lines: list[RecipeLine], start: int) -> int:
     UsageError
         When a line fails; the message names the line and the engine's reason.
     """
-    back = session.position
-    if start != back:
-        session.goto(start)
     try:
-        session.apply_all([line.op for line in lines])
-    except BaseException as exc:
-        if session.position != back:
-            session.goto(back)
-        if not isinstance(exc, BatchError):
-            raise
+        session.apply_all([line.op for line in lines], after=start)
+    except BatchError as exc:
         line = lines[exc.index]
         raise UsageError(
             f"%%hydroml recipe: line {line.number} ({line.text}): {one_line(exc.cause)}; "

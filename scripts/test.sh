@@ -15,7 +15,7 @@ cd "$ROOT"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CONFIG_HOME="$work/config" MPLCONFIGDIR="$work/mpl" MLFLOW_DISABLE_TELEMETRY=true
-export HYDROML_STORE_KEY="test-key-$$"
+export HYDROML_STORE_KEY="hydroml-test-key-$$-$(date +%s%N)"
 # Sessions opened by tests and notebooks are saved here, not in .hydroml/ of the checkout.
 export HYDROML_STORE="$work/sessions"
 export PYTHONDONTWRITEBYTECODE=1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import threading
 from typing import TYPE_CHECKING
+
+from hydroml_jupyter.messages import did_you_mean
 
 if TYPE_CHECKING:
     from hydroml_jupyter.engine.session import Session
@@ -68,7 +69,6 @@ def get(name: str) -> Session:
         if name in _sessions:
             return _sessions[name]
         names = list(_sessions)
-    match = difflib.get_close_matches(str(name), names, n=1)
-    hint = f" (did you mean {match[0]!r}?)" if match else ""
+    hint = did_you_mean(name, names)
     known = ", ".join(repr(n) for n in names) or "none"
     raise KeyError(f"no session named {name!r}{hint}; live sessions: {known}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import threading
 import time
@@ -25,10 +24,9 @@ from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
 from hydroml_jupyter.engine.transaction import RepeatedStepWarning, operation_of
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.io import Source, export_frame
+from hydroml_jupyter.listeners import Listeners
 
 __all__ = ["FlushHook", "RepeatedStepWarning", "Session"]
-
-log = logging.getLogger("hydroml_jupyter")
 
 Listener = Callable[[int], None]
 #: Called by :meth:`Session.flush` with the seconds left (None: no limit); True when
@@ -81,7 +79,7 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
         _check_frame(df)
         self._lock = threading.RLock()
         self._history = History(df.copy(deep=False), memory_budget)
-        self._listeners: list[Listener] = []
+        self._listeners: Listeners[[int]] = Listeners("a session listener")
         self._flush_hooks: list[FlushHook] = []
         self._version = 0
         self._next_apply_check: ApplyCheck | None = None
@@ -320,26 +318,13 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
     # -- listeners -----------------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
         """Call ``callback(version)`` after every change; returns a function that unsubscribes."""
-        with self._lock:
-            self._listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
-
-        return unsubscribe
+        return self._listeners.add(callback)
 
     def _changed(self) -> None:
         with self._lock:
             self._version += 1
             version = self._version
-            listeners = list(self._listeners)
-        for callback in listeners:
-            try:
-                callback(version)
-            except Exception:
-                log.exception("a session listener failed")
+        self._listeners.notify(version)
 
     def close(self) -> None:
         """Remove the session from :func:`hydroml_jupyter.sessions` and drop its listeners.
@@ -348,8 +333,8 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin):
         first to wait for them.
         """
         registry.remove(self)
+        self._listeners.clear()
         with self._lock:
-            self._listeners.clear()
             self._flush_hooks.clear()
 
     def __repr__(self) -> str:

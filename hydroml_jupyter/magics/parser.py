@@ -16,6 +16,7 @@ from IPython.core.error import UsageError
 
 from hydroml_jupyter.magics.literals import is_assignment, parse_assignments, parse_value
 from hydroml_jupyter.magics.tokens import unquote
+from hydroml_jupyter.messages import joined_lines as one_line
 
 __all__ = [
     "CommandParser",
@@ -26,12 +27,6 @@ __all__ = [
     "text",
     "value",
 ]
-
-
-def one_line(message: object) -> str:
-    """Return ``message`` as one line (its lines joined with ``; ``)."""
-    lines = [line.strip() for line in str(message).strip().splitlines() if line.strip()]
-    return "; ".join(lines)
 
 
 class CommandParser(argparse.ArgumentParser):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
 import importlib
 import textwrap
 import threading
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.magics.parser import CommandParser, text
+from hydroml_jupyter.messages import did_you_mean
 
 if TYPE_CHECKING:
     from hydroml_jupyter.magics.context import Context
@@ -158,8 +158,7 @@ def get(name: str) -> Command:
     found = commands()
     if name in found:
         return found[name]
-    match = difflib.get_close_matches(name, list(found), n=1, cutoff=0.5)
-    hint = f" (did you mean {match[0]!r}?)" if match else ""
+    hint = did_you_mean(name, found)
     raise UsageError(f"%hydroml: unknown subcommand {name!r}{hint}; `%hydroml help` lists them all")
 
 

@@ -62,7 +62,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import keyword
 from collections.abc import Sequence
@@ -85,6 +84,7 @@ from hydroml_jupyter.engine.formula._nodes import Context, Node, guard_column
 from hydroml_jupyter.engine.formula._parser import parse_tree
 from hydroml_jupyter.engine.formula._tokens import MAX_LENGTH, fail
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.messages import did_you_mean
 
 __all__ = [
     "FUNCTIONS",
@@ -145,11 +145,10 @@ class Formula:
         known = set(columns)
         for name in self.columns:
             if name not in known:
-                labels = [str(c) for c in columns]
-                close = difflib.get_close_matches(name, labels, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise OperationError(
-                    f"formula: no column named {name!r}{hint}", op="formula", column=name
+                    f"formula: no column named {name!r}{did_you_mean(name, columns)}",
+                    op="formula",
+                    column=name,
                 )
 
     def evaluate(self, df: pd.DataFrame) -> Any:

@@ -20,7 +20,6 @@ once.
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +30,7 @@ from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.literals import is_assignment, parse_assignments, parse_value
 from hydroml_jupyter.magics.registry import Command
 from hydroml_jupyter.magics.tokens import split, strip_comment
+from hydroml_jupyter.messages import did_you_mean
 
 __all__ = ["COMMANDS", "KEYS", "parse_experiment"]
 
@@ -119,9 +119,9 @@ def parse_experiment(body: str) -> dict[str, Any]:
         if not colon or not key.isidentifier():
             raise UsageError(f"{where}: expected `key: value`")
         if key not in KEYS:
-            match = difflib.get_close_matches(key, KEYS, n=1)
-            hint = f" (did you mean {match[0]!r}?)" if match else ""
-            raise UsageError(f"{where}: unknown key {key!r}{hint}; keys: {', '.join(KEYS)}")
+            raise UsageError(
+                f"{where}: unknown key {key!r}{did_you_mean(key, KEYS)}; keys: {', '.join(KEYS)}"
+            )
         if key in out:
             raise UsageError(f"{where}: {key} is given twice")
         try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 from typing import Any
 
 import pandas as pd
@@ -14,6 +13,7 @@ from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.output import studio
 from hydroml_jupyter.magics.parser import CommandParser, text
 from hydroml_jupyter.magics.registry import Command
+from hydroml_jupyter.messages import did_you_mean
 
 __all__ = ["COMMANDS", "namespace_frame", "showable", "var_argument"]
 
@@ -38,8 +38,7 @@ def namespace_frame(ctx: Context, name: str, prog: str) -> pd.DataFrame | Sessio
     """
     namespace = ctx.user_ns
     if name not in namespace:
-        match = difflib.get_close_matches(name, showable(namespace), n=1)
-        hint = f" (did you mean {match[0]!r}?)" if match else ""
+        hint = did_you_mean(name, showable(namespace))
         raise UsageError(f"{prog}: no variable named {name!r}{hint}")
     found = namespace[name]
     if not isinstance(found, pd.DataFrame | Session):

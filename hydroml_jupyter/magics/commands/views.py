@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -13,6 +12,7 @@ from hydroml_jupyter.engine import HistoryView
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.parser import CommandParser, text
 from hydroml_jupyter.magics.registry import Command
+from hydroml_jupyter.messages import did_you_mean
 
 __all__ = ["COMMANDS", "resolve_column"]
 
@@ -30,9 +30,7 @@ def resolve_column(columns: Iterable[Hashable], name: str, prog: str) -> Hashabl
         return name
     if name.lstrip("-").isdigit() and int(name) in labels:
         return int(name)
-    match = difflib.get_close_matches(name, [str(c) for c in labels], n=1)
-    hint = f" (did you mean {match[0]!r}?)" if match else ""
-    raise UsageError(f"{prog}: no column named {name!r}{hint}")
+    raise UsageError(f"{prog}: no column named {name!r}{did_you_mean(name, labels)}")
 
 
 def _history(ctx: Context, args: argparse.Namespace) -> HistoryView:

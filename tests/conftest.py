@@ -34,7 +34,7 @@ def _close_new_sessions() -> Iterator[None]:
 def store_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Point the store key and config folder at this test's own values."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("HYDROML_STORE_KEY", "store test key")
+    monkeypatch.setenv("HYDROML_STORE_KEY", "store test key, 16 bytes or more")
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +54,7 @@ def magics_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HYDROML_STORE", str(folder / "sessions"))
         mp.setenv("XDG_CONFIG_HOME", str(folder / "config"))
-        mp.setenv("HYDROML_STORE_KEY", "magics test key")
+        mp.setenv("HYDROML_STORE_KEY", "magics test key, 16 bytes or more")
         yield
 
 

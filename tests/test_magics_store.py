@@ -29,6 +29,8 @@ from hydroml_jupyter.magics.extension import context_of
 from hydroml_jupyter.store import (
     DiskStore,
     MemoryStore,
+    SessionRecord,
+    StoreConflictError,
     StoreError,
     StoreWarning,
     default_store,
@@ -521,3 +523,19 @@ def test_save_as_keeps_the_new_session_saved(shell, ctx, saved) -> None:
     _, out = hydroml(shell, "flush")
     assert out == "flushed: saved customers (step 1 of 2), branch (step 1 of 1)\n"
     assert default_store().peek("branch").meta["shape"] == [400, 8]  # type: ignore[union-attr]
+
+
+def test_open_takeover_saves_over_another_writers_newer_save(shell, ctx, saved) -> None:
+    store = default_store()
+    assert store is not None
+    other = SessionRecord("customers", {"version": 99}, {}, {0: pd.DataFrame({"z": [0]})})
+    store.save(other)  # another kernel saved the same name meanwhile
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StoreWarning)
+        hydroml(shell, "apply dedupe")
+        with pytest.raises(StoreConflictError, match="another writer"):
+            saved.flush(10)
+    assert store.load("customers").meta["version"] == 99  # nothing was overwritten
+    hydroml(shell, f"open {CUSTOMERS} --name customers --takeover")
+    assert saved.flush(10)
+    assert store.load("customers").meta["version"] == saved.version

@@ -29,6 +29,11 @@ def _open_arguments(parser: CommandParser) -> None:
         action="store_true",
         help="load the source even when a session of that name is live or stored, replacing it",
     )
+    parser.add_argument(
+        "--takeover",
+        action="store_true",
+        help="continue the named session and save over another kernel's newer saves of it",
+    )
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--table", type=text, help="for a database URL: the table to read")
     which.add_argument("--query", type=text, help="for a database URL: the SQL to run")
@@ -49,7 +54,10 @@ def _open(ctx: Context, args: argparse.Namespace) -> None:
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
     was_live = args.name is not None and not args.fresh and args.name in hj.sessions()
-    session = ctx.adopt(hj.open(args.source, name=args.name, fresh=args.fresh, **options))
+    opened = hj.open(
+        args.source, name=args.name, fresh=args.fresh, takeover=args.takeover, **options
+    )
+    session = ctx.adopt(opened)
     where = f"step {session.position} of {len(session.history) - 1}"
     if was_live:
         how = f"open already, continues at {where}"

@@ -1,77 +1,32 @@
 """The sidebar's operation forms, and the decoding of the parameters they send back.
 
-Each form is built from the operation's dataclass fields and type hints; :data:`OVERRIDES`
-says what hints cannot (free text that is a dtype or a formula, the two sides of a mapping,
-the column kinds an operation requires).
+Each form is derived from the operation's description
+(:func:`~hydroml_jupyter.engine.ops.spec.describe`): its parameters' widgets, choices,
+defaults and the column kinds they accept. Nothing here is specific to one operation.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import types
-import typing
 from functools import cache
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any
 
-from hydroml_jupyter.engine.ops import catalog
-from hydroml_jupyter.engine.ops.aggregate import AGG_FUNCS
-from hydroml_jupyter.engine.ops.base import Label, Operation
-from hydroml_jupyter.engine.ops.cast import DTYPES
+from hydroml_jupyter.engine.ops import catalog, describe
+from hydroml_jupyter.engine.ops.base import Operation
+from hydroml_jupyter.engine.ops.spec import WIDGETS, ParamSpec
 from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError
 
-__all__ = ["OVERRIDES", "PARAM_TYPES", "decode_params", "forms"]
+__all__ = ["PARAM_TYPES", "decode_params", "forms"]
 
 #: Every parameter ``type`` a form may use.
-PARAM_TYPES = (
-    "column",
-    "columns",
-    "choice",
-    "bool",
-    "text",
-    "dtype",
-    "expression",
-    "value",
-    "mapping",
-)
+PARAM_TYPES = WIDGETS
 
-_COMMON_DTYPES = ("Int64", "int64", "float64", "str", "string", "category", "bool", "boolean")
-
-#: What type hints cannot say, by ``(operation, parameter)``; merged over the hint's spec.
-OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
-    ("cast", "dtype"): {
-        "type": "dtype",
-        "choices": [*_COMMON_DTYPES, *(d for d in DTYPES if d not in _COMMON_DTYPES)],
-    },
-    ("formula", "expr"): {"type": "expression"},
-    # The formula's target may be a new column: a name typed in, not picked.
-    ("formula", "column"): {"type": "text"},
-    ("rename", "columns"): {
-        "type": "mapping",
-        "key": {"type": "column"},
-        "value": {"type": "text"},
-    },
-    ("replace", "mapping"): {
-        "type": "mapping",
-        "key": {"type": "value"},
-        "value": {"type": "value"},
-    },
-    # Several pairs for one column ask for several aggregations of it.
-    ("group_aggregate", "aggs"): {
-        "type": "mapping",
-        "key": {"type": "column"},
-        "value": {"type": "choice", "choices": list(AGG_FUNCS)},
-    },
-    # One direction for every key (the engine also takes one per key).
-    ("sort_rows", "ascending"): {"type": "bool"},
-    ("scale", "columns"): {"kinds": ["integer", "float"]},
-    ("text", "column"): {"kinds": ["text", "category"]},
+#: The protocol's column kinds each engine column kind accepts (``any``: every column).
+_PROTOCOL_KINDS: dict[str, list[str]] = {
+    "numeric": ["integer", "float"],
+    "text": ["text", "category"],
+    "datetime": ["datetime"],
 }
-
-# Mappings whose repeated keys collect their values into a list.
-_COLLECTING = {("group_aggregate", "aggs")}
-# Free-text parameters that name a column when the name is one.
-_COLUMN_NAMES = {("formula", "column")}
 
 
 # -- forms ------------------------------------------------------------------------------------
@@ -81,7 +36,7 @@ def _forms() -> tuple[dict[str, Any], ...]:
 
 @cache
 def _forms_of(ops: tuple[tuple[str, type[Operation]], ...]) -> tuple[dict[str, Any], ...]:
-    return tuple(_form(name, cls) for name, cls in ops)
+    return tuple(_form(cls) for _, cls in ops)
 
 
 def forms() -> list[dict[str, Any]]:
@@ -94,61 +49,50 @@ def form(op: str) -> dict[str, Any] | None:
     return next((f for f in _forms() if f["name"] == op), None)
 
 
-def _form(name: str, cls: type[Operation]) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
-    params = []
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-        spec: dict[str, Any] = {"name": field.name, **_spec_from_hint(hints[field.name])}
-        default = _default(field)
-        spec["required"] = default is dataclasses.MISSING
-        if default is not dataclasses.MISSING:
-            spec["default"] = default
-        spec.update(copy.deepcopy(OVERRIDES.get((name, field.name), {})))
-        params.append(spec)
-    doc = (cls.__doc__ or "").strip().splitlines()
+def _form(cls: type[Operation]) -> dict[str, Any]:
+    spec = describe(cls)
+    ordered = sorted(spec.params, key=lambda p: p.form.order)
     return {
-        "name": name,
-        "summary": cls.summary,
-        "description": doc[0] if doc else "",
-        "params": params,
+        "name": spec.name,
+        "summary": spec.summary,
+        "description": spec.description,
+        "params": [_param(p) for p in ordered],
     }
 
 
-def _default(field: dataclasses.Field[Any]) -> Any:
-    if field.default is not dataclasses.MISSING:
-        return field.default
-    if field.default_factory is not dataclasses.MISSING:
-        return field.default_factory()
-    return dataclasses.MISSING
+def _param(spec: ParamSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": spec.name, "type": spec.widget}
+    if spec.widget == "choice":
+        out["choices"] = list(spec.choices)
+    if spec.widget == "mapping":
+        out["key"] = _item(spec.key_widget or "value", spec.columns, ())
+        out["value"] = _item(spec.value_widget or "value", None, spec.choices)
+    out["required"] = spec.required
+    if not spec.required:
+        out["default"] = copy.deepcopy(spec.default)
+    if spec.choices and spec.widget not in ("choice", "mapping"):
+        out["choices"] = list(spec.choices)
+    if spec.widget in ("column", "columns"):
+        out.update(_kinds(spec.columns))
+    if spec.form.placeholder is not None:
+        out["placeholder"] = spec.form.placeholder
+    if spec.form.advanced:
+        out["advanced"] = True
+    return out
 
 
-def _spec_from_hint(hint: Any) -> dict[str, Any]:
-    options = _options(hint)
-    if sorted(options, key=repr) == [int, str]:
-        return {"type": "column"}
-    if any(get_origin(o) is list and set(_options(get_args(o)[0])) == {str, int} for o in options):
-        return {"type": "columns"}
-    if len(options) == 1 and get_origin(options[0]) is Literal:
-        return {"type": "choice", "choices": list(get_args(options[0]))}
-    if bool in options:
-        return {"type": "bool"}
-    if any(get_origin(o) is dict for o in options):
-        return {"type": "mapping", "key": {"type": "value"}, "value": {"type": "value"}}
-    if options == [str]:
-        return {"type": "text"}
-    return {"type": "value"}
+def _item(widget: str, columns: str | None, choices: tuple[Any, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": widget}
+    if widget == "choice":
+        out["choices"] = list(choices)
+    if widget in ("column", "columns"):
+        out.update(_kinds(columns))
+    return out
 
 
-def _options(hint: Any) -> list[Any]:
-    """Return the members of a union hint, ``None`` left out (a flat list, in order)."""
-    if hint is Label:
-        return [str, int]
-    if get_origin(hint) in (Union, types.UnionType):
-        out: list[Any] = []
-        for member in get_args(hint):
-            out += [m for m in _options(member) if m not in out]
-        return out
-    return [] if hint is type(None) else [hint]
+def _kinds(columns: str | None) -> dict[str, Any]:
+    kinds = _PROTOCOL_KINDS.get(columns or "any")
+    return {} if kinds is None else {"kinds": list(kinds)}
 
 
 # -- decoding ---------------------------------------------------------------------------------
@@ -166,24 +110,28 @@ def decode_params(op: str, params: Any, names: ColumnNames) -> dict[str, Any]:
     """
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
         raise ProtocolError(f"{op}: params must be an object of named values, not {params!r}")
-    spec = form(op) if isinstance(op, str) else None
-    by_name = {p["name"]: p for p in spec["params"]} if spec else {}
+    cls = catalog().get(op) if isinstance(op, str) else None
+    specs = {p.name: p for p in describe(cls).params} if cls is not None else {}
     return {
-        key: _decode(value, by_name[key], names, (op, key)) if key in by_name else value
+        key: _decode(value, specs[key], names, op) if key in specs else value
         for key, value in params.items()
     }
 
 
-def _decode(value: Any, spec: dict[str, Any], names: ColumnNames, where: tuple[str, str]) -> Any:
-    kind = spec["type"]
-    if kind == "column" or (kind == "text" and where in _COLUMN_NAMES):
+def _decode(value: Any, spec: ParamSpec, names: ColumnNames, op: str) -> Any:
+    if spec.widget == "mapping":
+        return _mapping(value, spec, names, op)
+    return _decode_one(value, spec.widget, spec.columns, names)
+
+
+def _decode_one(value: Any, widget: str, columns: str | None, names: ColumnNames) -> Any:
+    # A "new" column's name (a formula's target) is a label when a column has it.
+    if widget == "column" or columns == "new":
         return _label(value, names)
-    if kind == "columns":
-        return (
-            [_label(v, names) for v in value] if isinstance(value, list) else _label(value, names)
-        )
-    if kind == "mapping":
-        return _mapping(value, spec, names, where)
+    if widget == "columns" and isinstance(value, list):
+        return [_label(v, names) for v in value]
+    if widget == "columns":
+        return _label(value, names)
     return value
 
 
@@ -194,8 +142,8 @@ def _label(value: Any, names: ColumnNames) -> Any:
     return value
 
 
-def _mapping(value: Any, spec: dict[str, Any], names: ColumnNames, where: tuple[str, str]) -> Any:
-    op, param = where
+def _mapping(value: Any, spec: ParamSpec, names: ColumnNames, op: str) -> Any:
+    param = spec.name
     if isinstance(value, dict):
         pairs = list(value.items())
     elif isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value):
@@ -204,8 +152,8 @@ def _mapping(value: Any, spec: dict[str, Any], names: ColumnNames, where: tuple[
         raise ProtocolError(f"{op}: {param} must be a list of [key, value] pairs, not {value!r}")
     out: dict[Any, Any] = {}
     for raw_key, raw_value in pairs:
-        key = _decode(raw_key, spec["key"], names, where)
-        item = _decode(raw_value, spec["value"], names, where)
+        key = _decode_one(raw_key, spec.key_widget or "value", spec.columns, names)
+        item = _decode_one(raw_value, spec.value_widget or "value", None, names)
         try:
             seen = key in out
         except TypeError:
@@ -214,7 +162,7 @@ def _mapping(value: Any, spec: dict[str, Any], names: ColumnNames, where: tuple[
             ) from None
         if not seen:
             out[key] = item
-        elif where in _COLLECTING:
+        elif spec.collects:
             previous = out[key]
             out[key] = [*previous, item] if isinstance(previous, list) else [previous, item]
         else:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import literal, name
-from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register, short_repr
+from hydroml_jupyter.engine.ops.base import Label, Operation, register, short_repr
+from hydroml_jupyter.engine.ops.shortform import Columns, Keyword, Pairs, ShortForm
+from hydroml_jupyter.engine.ops.spec import param
 
 #: Aggregations ``group_aggregate`` accepts.
 AGG_FUNCS = (
@@ -40,16 +43,24 @@ class GroupAggregate(Operation):
 
     name = "group_aggregate"
     summary = "Group and aggregate"
+    short_form = ShortForm(
+        parts=(Keyword("by"), Columns("by", end=":"), Pairs("aggs", "=", "COL", "FUNC")),
+        example="group_aggregate by city: n=count, age=[min, max]",
+    )
 
-    by: list[Label] | Label
-    aggs: dict[Label, str | list[str]]
-
-    @staticmethod
-    def normalize(params: dict) -> dict:
-        return {**params, "by": as_list(params["by"])}
+    by: list[Label] = field(
+        metadata=param("the columns whose values make the groups", columns="any")
+    )
+    aggs: dict[Label, str | list[str]] = field(
+        metadata=param(
+            "each column to aggregate, with a function or a list of them",
+            columns="any",
+            choices=AGG_FUNCS,
+        )
+    )
 
     def columns_used(self) -> list[Label]:
-        return [*self.by, *self.aggs]  # type: ignore[misc]
+        return [*self.by, *self.aggs]
 
     def _results(self) -> list[tuple[str, Label, str]]:
         """Return ``(result name, column, function)`` for every aggregation, in order."""
@@ -70,7 +81,7 @@ class GroupAggregate(Operation):
         def entry(column: Label) -> str:
             return f"{short_repr(column)}: {short_repr(self.aggs[column], 60)}"
 
-        keys = {str(key): key for key in self.by}  # type: ignore[union-attr]
+        keys = {str(key): key for key in self.by}
         seen: dict[str, tuple[Label, str]] = {}
         for result, column, func in self._results():
             if result in keys:
@@ -126,4 +137,4 @@ class GroupAggregate(Operation):
 
     def label(self) -> str:
         parts = [f"{func}({name(column)})" for column, func in self._named().values()]
-        return f"Group by {', '.join(map(name, self.by))}: " + ", ".join(parts)  # type: ignore[arg-type]
+        return f"Group by {', '.join(map(name, self.by))}: " + ", ".join(parts)

@@ -2,7 +2,9 @@
 
 An operation is registered by name with :func:`register`. It is built from plain,
 JSON-friendly parameters with :func:`make_operation`, which checks every parameter
-against the dataclass annotations before anything runs.
+against the dataclass annotations before anything runs. Its fields, declared with
+:func:`~hydroml_jupyter.engine.ops.spec.param`, describe it to every face (see
+:mod:`~hydroml_jupyter.engine.ops.spec`).
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import typing
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal
+from hydroml_jupyter.engine.ops.kinds import CHECKS, is_text, kind_of
 from hydroml_jupyter.engine.ops.params import (
     TOO_LONG,
     describe_type,
@@ -27,6 +29,8 @@ from hydroml_jupyter.engine.ops.params import (
     plain,
     refuse_unwritable,
 )
+from hydroml_jupyter.engine.ops.shortform import ShortForm
+from hydroml_jupyter.engine.ops.spec import describe
 from hydroml_jupyter.errors import OperationError
 
 __all__ = [
@@ -35,10 +39,13 @@ __all__ = [
     "Operation",
     "catalog",
     "col",
+    "is_text",
+    "kind_of",
     "literal",
     "make_operation",
     "operation_class",
     "register",
+    "unregister",
 ]
 
 #: A column label. Sessions only hold frames whose labels are strings or integers.
@@ -68,13 +75,26 @@ class Failure:
 class Operation:
     """Base class of every cleaning operation.
 
-    Subclasses are frozen dataclasses whose fields are the operation's parameters.
-    They implement :meth:`transform`, :meth:`code` and :meth:`label`, and may
-    override :meth:`validate` and :meth:`failures`.
+    Subclasses are frozen dataclasses whose fields are the operation's parameters
+    (declared with :func:`~hydroml_jupyter.engine.ops.spec.param`). They implement
+    :meth:`transform`, :meth:`code` and :meth:`label`, and may override
+    :meth:`validate` and :meth:`failures`. ``short_form`` is their recipe line's
+    grammar (derived from the parameters when None).
+
+    A parameter naming several columns holds a list after construction, whatever was
+    given: one label is a list of one.
     """
 
     name: ClassVar[str]
     summary: ClassVar[str] = ""
+    short_form: ClassVar[ShortForm | None] = None
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+    def __post_init__(self) -> None:
+        for spec in describe(type(self)).params:
+            value = getattr(self, spec.name)
+            if spec.many and value is not None and not isinstance(value, list):
+                object.__setattr__(self, spec.name, _as_list(value))
 
     # -- to implement -------------------------------------------------------------
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -90,8 +110,24 @@ class Operation:
         raise NotImplementedError
 
     def validate(self, df: pd.DataFrame) -> None:
-        """Raise :class:`OperationError` when the operation cannot apply to ``df``."""
+        """Raise :class:`OperationError` when the operation cannot apply to ``df``.
+
+        By default: every column :meth:`columns_used` names exists, and each column a
+        parameter names is of the kind that parameter accepts.
+        """
         require_columns(self, df, self.columns_used())
+        for spec in describe(type(self)).column_params:
+            check = CHECKS.get(spec.columns or "any")
+            if check is None:
+                continue
+            value = getattr(self, spec.name)
+            labels: list[Label] = list(value) if isinstance(value, list | dict) else [value]
+            for label in labels:
+                if label in df.columns and not check.accepts(df[label]):
+                    raise self.error(
+                        f"column {label!r} is {df[label].dtype}, not {check.what}{check.advice}",
+                        column=label,
+                    )
 
     def failures(self, df: pd.DataFrame) -> list[Failure]:
         """Return the values this operation would fail on (empty by default)."""
@@ -156,9 +192,7 @@ class Operation:
     @property
     def params(self) -> dict[str, Any]:
         """The operation's parameters as a plain dict (a copy: changing it changes nothing)."""
-        return copy.deepcopy(
-            {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
-        )
+        return copy.deepcopy({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``{"op": name, "params": {...}}``."""
@@ -174,11 +208,21 @@ class Operation:
 
 
 def register(cls: _OpT) -> _OpT:
-    """Register an operation class under its ``name`` (used as a class decorator)."""
+    """Register an operation class under its ``name`` (used as a class decorator).
+
+    Its description is checked now: a short form naming a parameter the class does
+    not have, or leaving a required one out, fails at import rather than in a face.
+    """
     if cls.name in _REGISTRY:
         raise ValueError(f"operation {cls.name!r} is registered twice")
+    describe(cls)
     _REGISTRY[cls.name] = cls
     return cls
+
+
+def unregister(name: str) -> None:
+    """Remove the operation registered as ``name`` (for operations made in tests)."""
+    del _REGISTRY[name]
 
 
 def catalog() -> dict[str, type[Operation]]:
@@ -233,8 +277,8 @@ def make_operation(name: str, params: dict[str, Any]) -> Operation:
 
 
 def _make(name: str, cls: type[Operation], params: dict[str, Any]) -> Operation:
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    specs = {p.name: p for p in describe(cls).params}
     unknown = [k for k in params if k not in fields]
     if unknown:
         raise OperationError(
@@ -254,18 +298,19 @@ def _make(name: str, cls: type[Operation], params: dict[str, Any]) -> Operation:
     refuse_unwritable(name, params)
     clean = {}
     for key, raw in params.items():
+        spec = specs[key]
         value = plain(raw)
-        if not matches(value, hints[key]):
+        if spec.many and isinstance(value, str | int) and not isinstance(value, bool):
+            value = [value]
+        if not matches(value, spec.hint):
+            one = "a string or an integer or " if spec.many else ""
             raise OperationError(
-                f"{name}: parameter {key!r} must be {describe_type(hints[key])}, "
+                f"{name}: parameter {key!r} must be {one}{describe_type(spec.hint)}, "
                 f"not {short_repr(value)}",
                 op=name,
                 value=value,
             )
         clean[key] = value
-    normalize = getattr(cls, "normalize", None)
-    if normalize is not None:
-        clean = normalize(clean)
     return cls(**clean)
 
 
@@ -283,32 +328,6 @@ def require_kind(op: Operation, df: pd.DataFrame, column: Label, kinds: str, wha
     dtype = df[column].dtype
     if kind_of(dtype) not in kinds:
         raise op.error(f"column {column!r} is {dtype}, not {what}", column=column)
-
-
-def kind_of(dtype: Any) -> str:
-    """Return a one-letter kind: numpy's (``i u f b M m O``), ``T`` for text, ``c`` for category."""
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "c"
-    if isinstance(dtype, pd.StringDtype):
-        return "T"
-    if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa
-
-        pa_type = dtype.pyarrow_dtype
-        if pa.types.is_string(pa_type) or pa.types.is_large_string(pa_type):
-            return "T"
-    return str(getattr(dtype, "kind", "O"))
-
-
-def is_text(series: pd.Series) -> bool:
-    """Return True for string columns (``str``, ``string`` or object columns holding str)."""
-    kind = kind_of(series.dtype)
-    if kind == "T":
-        return True
-    if kind == "O":
-        values = series.dropna()
-        return bool(len(values)) and all(isinstance(v, str) for v in values.head(1000))
-    return kind == "c" and is_text(pd.Series(series.cat.categories))
 
 
 def _did_you_mean(name: Any, choices: Iterable[Any]) -> str:
@@ -351,11 +370,6 @@ def _fault_columns(op: Operation) -> list[Label]:
         return []
 
 
-# -- code generation (literal and col come from engine.codegen) -----------------------
-def as_list(value: Any) -> list[Any]:
-    """Return ``value`` as a list (a single label becomes a one-item list)."""
-    if value is None:
-        return []
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return list(value)
-    return [value]
+def _as_list(value: Any) -> list[Any]:
+    """Return ``value`` as a list: a tuple's items, or one label as a list of one."""
+    return list(value) if isinstance(value, tuple) else [value]

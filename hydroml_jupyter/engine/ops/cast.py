@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 from typing import Literal
 
 import numpy as np
@@ -17,6 +18,8 @@ from hydroml_jupyter.engine.ops.base import (
     register,
     short_repr,
 )
+from hydroml_jupyter.engine.ops.shortform import ShortForm
+from hydroml_jupyter.engine.ops.spec import param
 
 INT_TYPES = ("int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64")
 FLOAT_TYPES = ("float32", "float64", "Float32", "Float64")
@@ -24,6 +27,10 @@ DATETIME_TYPES = ("datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetim
 TEXT_TYPES = ("str", "string", "category")
 BOOL_TYPES = ("bool", "boolean")
 DTYPES = INT_TYPES + FLOAT_TYPES + TEXT_TYPES + BOOL_TYPES + DATETIME_TYPES
+_COMMON = ("Int64", "int64", "float64", "str", "string", "category", "bool", "boolean")
+#: The dtypes in the order a form offers them: the common ones first.
+SUGGESTED_DTYPES = (*_COMMON, *(d for d in DTYPES if d not in _COMMON))
+Errors = Literal["raise", "coerce"]
 
 #: Words read as booleans by ``cast(..., dtype="bool"/"boolean")``, after strip and lower.
 BOOL_WORDS: dict[str, bool] = {
@@ -56,11 +63,19 @@ class Cast(Operation):
 
     name = "cast"
     summary = "Change a column's type"
+    short_form = ShortForm(example="cast age Int64 --errors coerce")
 
-    column: Label
-    dtype: str
-    errors: Literal["raise", "coerce"] = "raise"
-    format: str | None = None
+    column: Label = field(metadata=param("the column to convert", columns="any"))
+    dtype: str = field(
+        metadata=param("the type to convert to", choices=SUGGESTED_DTYPES, widget="dtype")
+    )
+    errors: Errors = field(
+        default="raise",
+        metadata=param("raise: stop at a value that does not convert; coerce: make it missing"),
+    )
+    format: str | None = field(
+        default=None, metadata=param("a date format for pandas.to_datetime, e.g. %d/%m/%Y")
+    )
 
     def columns_used(self) -> list[Label]:
         return [self.column]
@@ -151,16 +166,16 @@ class Cast(Operation):
                 )
 
     # -- conversion, written twice: as pandas calls and as code ------------------------
-    def _convert(self, s: pd.Series, errors: str) -> pd.Series:
+    def _convert(self, s: pd.Series, errors: Errors) -> pd.Series:
         if self.dtype in INT_TYPES + FLOAT_TYPES:
-            return pd.to_numeric(s, errors=errors)  # type: ignore[call-overload]
+            return pd.to_numeric(s, errors=errors)
         if self.dtype in DATETIME_TYPES:
-            return pd.to_datetime(s, errors=errors, format=self.format)  # type: ignore[call-overload]
+            return pd.to_datetime(s, errors=errors, format=self.format)
         if self.dtype in BOOL_TYPES:
             return s.astype("str").str.strip().str.lower().map(BOOL_WORDS)
         return s
 
-    def _convert_code(self, expr: str, errors: str) -> str:
+    def _convert_code(self, expr: str, errors: Errors) -> str:
         err = "" if errors == "raise" else ", errors='coerce'"
         if self.dtype in INT_TYPES + FLOAT_TYPES:
             return f"pd.to_numeric({expr}{err})"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import literal, name
-from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register
+from hydroml_jupyter.engine.ops.base import Label, Operation, register
+from hydroml_jupyter.engine.ops.shortform import ShortForm
+from hydroml_jupyter.engine.ops.spec import param
 
 
 @register
@@ -17,8 +20,11 @@ class Rename(Operation):
 
     name = "rename"
     summary = "Rename columns"
+    short_form = ShortForm(example='rename "Customer ID" -> id, Age -> age')
 
-    columns: dict[Label, Label]
+    columns: dict[Label, Label] = field(
+        metadata=param("each column to rename, with its new name", columns="any")
+    )
 
     def columns_used(self) -> list[Label]:
         return list(self.columns)
@@ -58,15 +64,12 @@ class DropColumns(Operation):
 
     name = "drop_columns"
     summary = "Drop columns"
+    short_form = ShortForm(example="drop_columns notes internal_id")
 
-    columns: list[Label] | Label
-
-    @staticmethod
-    def normalize(params: dict) -> dict:
-        return {**params, "columns": as_list(params["columns"])}
+    columns: list[Label] = field(metadata=param("the columns to drop", columns="any"))
 
     def columns_used(self) -> list[Label]:
-        return list(self.columns)  # type: ignore[arg-type]
+        return list(self.columns)
 
     def validate(self, df: pd.DataFrame) -> None:
         if not self.columns:
@@ -80,4 +83,4 @@ class DropColumns(Operation):
         return f"{var} = {var}.drop(columns={literal(self.columns)})"
 
     def label(self) -> str:
-        return "Drop " + ", ".join(map(name, self.columns))  # type: ignore[arg-type]
+        return "Drop " + ", ".join(map(name, self.columns))

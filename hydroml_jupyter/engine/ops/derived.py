@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, name
 from hydroml_jupyter.engine.formula import parse
 from hydroml_jupyter.engine.ops.base import Label, Operation, register
+from hydroml_jupyter.engine.ops.shortform import Assign, ShortForm
+from hydroml_jupyter.engine.ops.spec import param
 
 
 @register
@@ -29,9 +32,14 @@ class Formula(Operation):
 
     name = "formula"
     summary = "Add or replace a column from an expression"
+    short_form = ShortForm(
+        parts=(Assign("column", "expr"),), example="formula annual = monthly_spend * 12"
+    )
 
-    column: Label
-    expr: str
+    column: Label = field(
+        metadata=param("the column to set: a new name or an existing column", columns="new")
+    )
+    expr: str = field(metadata=param("the expression, e.g. price * quantity", widget="expression"))
 
     def validate(self, df: pd.DataFrame) -> None:
         if isinstance(self.column, str) and not self.column.strip():

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 from typing import Literal
 
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name
-from hydroml_jupyter.engine.ops.base import Label, Operation, as_list, register, require_kind
+from hydroml_jupyter.engine.ops.base import Label, Operation, register
+from hydroml_jupyter.engine.ops.shortform import ShortForm
+from hydroml_jupyter.engine.ops.spec import param
 
 #: The most distinct values ``one_hot`` turns into columns.
 MAX_CATEGORIES = 1000
@@ -21,9 +24,10 @@ class OneHot(Operation):
 
     name = "one_hot"
     summary = "One-hot encode a column"
+    short_form = ShortForm(example="one_hot plan --drop-first")
 
-    column: Label
-    drop_first: bool = False
+    column: Label = field(metadata=param("the column to encode", columns="any"))
+    drop_first: bool = field(default=False, metadata=param("leave out the first value's column"))
 
     def columns_used(self) -> list[Label]:
         return [self.column]
@@ -72,25 +76,23 @@ class Scale(Operation):
 
     name = "scale"
     summary = "Scale numeric columns"
+    short_form = ShortForm(example="scale age income --method minmax")
 
-    columns: list[Label] | Label
-    method: Method = "standard"
-
-    @staticmethod
-    def normalize(params: dict) -> dict:
-        return {**params, "columns": as_list(params["columns"])}
+    columns: list[Label] = field(metadata=param("the numeric columns to scale", columns="numeric"))
+    method: Method = field(
+        default="standard",
+        metadata=param("standard: (x - mean) / std; minmax: to [0, 1]; robust: (x - median) / IQR"),
+    )
 
     def columns_used(self) -> list[Label]:
-        return list(self.columns)  # type: ignore[arg-type]
+        return list(self.columns)
 
     def validate(self, df: pd.DataFrame) -> None:
         if not self.columns:
             raise self.error("no columns to scale")
-        if len(set(self.columns)) != len(self.columns):  # type: ignore[arg-type]
+        if len(set(self.columns)) != len(self.columns):
             raise self.error("a column is listed twice", value=self.columns)
         super().validate(df)
-        for column in self.columns:  # type: ignore[union-attr]
-            require_kind(self, df, column, "iuf", "numeric")
 
     def _center(self, s: pd.Series) -> float:
         return {"standard": s.mean, "minmax": s.min, "robust": s.median}[self.method]()
@@ -115,7 +117,7 @@ class Scale(Operation):
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         out = df.copy(deep=False)
-        for column in self.columns:  # type: ignore[union-attr]
+        for column in self.columns:
             s = df[column]
             spread = self._spread(s)
             if not spread > 0:
@@ -131,10 +133,10 @@ class Scale(Operation):
 
     def code(self, var: str = "df") -> str:
         lines = []
-        for column in self.columns:  # type: ignore[union-attr]
+        for column in self.columns:
             target = col(var, column)
             lines.append(f"{target} = {self._code_for(target)}")
         return "\n".join(lines)
 
     def label(self) -> str:
-        return f"Scale {', '.join(map(name, self.columns))} ({self.method})"  # type: ignore[arg-type]
+        return f"Scale {', '.join(map(name, self.columns))} ({self.method})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 from typing import Any, Literal
 
 import pandas as pd
@@ -11,11 +12,12 @@ from hydroml_jupyter.engine.codegen import col, literal, name, shown, word
 from hydroml_jupyter.engine.ops.base import (
     Label,
     Operation,
-    as_list,
     kind_of,
     register,
     require_kind,
 )
+from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, Value, Word
+from hydroml_jupyter.engine.ops.spec import param
 
 Strategy = Literal["value", "mean", "median", "mode", "ffill", "bfill", "interpolate"]
 
@@ -32,10 +34,17 @@ class FillMissing(Operation):
 
     name = "fill_missing"
     summary = "Fill missing values"
+    short_form = ShortForm(
+        parts=(Column("column"), Word("strategy", then={"value": (Value("value"),)})),
+        example="fill_missing age median",
+    )
 
-    column: Label
-    strategy: Strategy = "value"
-    value: Any = None
+    column: Label = field(metadata=param("the column to fill", columns="any"))
+    strategy: Strategy = field(
+        default="value",
+        metadata=param("value (with value=), mean, median, mode, ffill, bfill or interpolate"),
+    )
+    value: Any = field(default=None, metadata=param("the value to fill with (strategy value only)"))
 
     def columns_used(self) -> list[Label]:
         return [self.column]
@@ -131,17 +140,17 @@ class DropMissing(Operation):
 
     name = "drop_missing"
     summary = "Drop rows with missing values"
+    short_form = ShortForm(example="drop_missing age income --how all")
 
-    columns: list[Label] | Label | None = None
-    how: Literal["any", "all"] = "any"
-
-    @staticmethod
-    def normalize(params: dict) -> dict:
-        cols = params.get("columns")
-        return {**params, "columns": None if cols is None else as_list(cols)}
+    columns: list[Label] | None = field(
+        default=None, metadata=param("the columns to look at (all when none)", columns="any")
+    )
+    how: Literal["any", "all"] = field(
+        default="any", metadata=param("drop a row missing any of them, or only one missing all")
+    )
 
     def columns_used(self) -> list[Label]:
-        return list(self.columns or [])  # type: ignore[arg-type]
+        return list(self.columns or [])
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         return df.dropna(subset=self.columns, how=self.how)
@@ -151,5 +160,5 @@ class DropMissing(Operation):
         return f"{var} = {var}.dropna({subset}how={literal(self.how)})"
 
     def label(self) -> str:
-        where = "any column" if self.columns is None else ", ".join(map(name, self.columns))  # type: ignore[arg-type]
+        where = "any column" if self.columns is None else ", ".join(map(name, self.columns))
         return f"Drop rows missing {'all of' if self.how == 'all' else 'any of'} {where}"

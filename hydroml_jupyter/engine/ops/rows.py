@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import field
 from typing import Any, Literal
 
 import numpy as np
@@ -14,11 +15,12 @@ from hydroml_jupyter.engine.ops.base import (
     Label,
     Operation,
     _one_line,
-    as_list,
     is_text,
     kind_of,
     register,
 )
+from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, SortKeys, Value, Values, Word
+from hydroml_jupyter.engine.ops.spec import param
 
 Comparison = Literal[
     "==",
@@ -49,10 +51,35 @@ class FilterRows(Operation):
 
     name = "filter_rows"
     summary = "Keep rows matching a condition"
+    short_form = ShortForm(
+        parts=(
+            Column("column"),
+            Word(
+                "op",
+                meta="CMP",
+                noun="comparison",
+                then={
+                    "between": (Values("value", count=2, meta="LOW HIGH"),),
+                    "in": (Values("value"),),
+                    "not_in": (Values("value"),),
+                    "is_null": (),
+                    "not_null": (),
+                },
+                otherwise=(Value("value"),),
+            ),
+        ),
+        example="filter_rows year >= 2000",
+    )
 
-    column: Label
-    op: Comparison
-    value: Any = None
+    column: Label = field(metadata=param("the column to test", columns="any"))
+    op: Comparison = field(metadata=param("the comparison"))
+    value: Any = field(
+        default=None,
+        metadata=param(
+            "what to compare with: [low, high] for between, a list for in and not_in, "
+            "nothing for is_null and not_null"
+        ),
+    )
 
     def columns_used(self) -> list[Label]:
         return [self.column]
@@ -208,24 +235,27 @@ class SortRows(Operation):
 
     name = "sort_rows"
     summary = "Sort rows"
+    short_form = ShortForm(
+        parts=(SortKeys("by", "ascending"),), example="sort_rows spend desc, name"
+    )
 
-    by: list[Label] | Label
-    ascending: bool | list[bool] = True
-
-    @staticmethod
-    def normalize(params: dict) -> dict:
-        return {**params, "by": as_list(params["by"])}
+    by: list[Label] = field(
+        metadata=param("the columns to sort by, the first one first", columns="any")
+    )
+    ascending: bool | list[bool] = field(
+        default=True, metadata=param("True for ascending: one for every column, or one per column")
+    )
 
     def columns_used(self) -> list[Label]:
-        return list(self.by)  # type: ignore[arg-type]
+        return list(self.by)
 
     def validate(self, df: pd.DataFrame) -> None:
         if not self.by:
             raise self.error("by= names no column")
         super().validate(df)
-        if isinstance(self.ascending, list) and len(self.ascending) != len(self.by):  # type: ignore[arg-type]
+        if isinstance(self.ascending, list) and len(self.ascending) != len(self.by):
             raise self.error(
-                f"ascending has {len(self.ascending)} values for {len(self.by)} columns",  # type: ignore[arg-type]
+                f"ascending has {len(self.ascending)} values for {len(self.by)} columns",
                 value=self.ascending,
             )
 
@@ -240,8 +270,8 @@ class SortRows(Operation):
 
     def label(self) -> str:
         ascending = self.ascending if isinstance(self.ascending, list) else [self.ascending]
-        ascending = ascending * len(self.by) if len(ascending) == 1 else ascending  # type: ignore[arg-type]
-        keys = [f"{name(b)} {'↑' if a else '↓'}" for b, a in zip(self.by, ascending, strict=True)]  # type: ignore[arg-type]
+        ascending = ascending * len(self.by) if len(ascending) == 1 else ascending
+        keys = [f"{name(b)} {'↑' if a else '↓'}" for b, a in zip(self.by, ascending, strict=True)]
         return "Sort by " + ", ".join(keys)
 
 
@@ -252,17 +282,18 @@ class Dedupe(Operation):
 
     name = "dedupe"
     summary = "Drop duplicate rows"
+    short_form = ShortForm(example="dedupe email --keep last")
 
-    subset: list[Label] | Label | None = None
-    keep: Literal["first", "last", "none"] = "first"
-
-    @staticmethod
-    def normalize(params: dict) -> dict:
-        subset = params.get("subset")
-        return {**params, "subset": None if subset is None else as_list(subset)}
+    subset: list[Label] | None = field(
+        default=None,
+        metadata=param("the columns that judge duplicates (all when none)", columns="any"),
+    )
+    keep: Literal["first", "last", "none"] = field(
+        default="first", metadata=param("which copy to keep: first, last, or none of them")
+    )
 
     def columns_used(self) -> list[Label]:
-        return list(self.subset or [])  # type: ignore[arg-type]
+        return list(self.subset or [])
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         keep = False if self.keep == "none" else self.keep
@@ -274,6 +305,6 @@ class Dedupe(Operation):
         return f"{var} = {var}.drop_duplicates({subset}keep={keep})"
 
     def label(self) -> str:
-        on = "" if self.subset is None else " on " + ", ".join(map(name, self.subset))  # type: ignore[arg-type]
+        on = "" if self.subset is None else " on " + ", ".join(map(name, self.subset))
         keep = "dropping every copy" if self.keep == "none" else f"keeping the {self.keep}"
         return f"Drop duplicate rows{on}, {keep}"

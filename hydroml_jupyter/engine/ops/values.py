@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from dataclasses import field
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name, shown, word
-from hydroml_jupyter.engine.ops.base import Label, Operation, is_text, register
+from hydroml_jupyter.engine.ops.base import Label, Operation, register
+from hydroml_jupyter.engine.ops.shortform import ShortForm
+from hydroml_jupyter.engine.ops.spec import param
 
-_ACTIONS = ("strip", "lower", "upper", "title")
+Action = Literal["strip", "lower", "upper", "title"]
+_ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 @register
@@ -20,9 +24,10 @@ class Replace(Operation):
 
     name = "replace"
     summary = "Replace values"
+    short_form = ShortForm(example='replace city NYC -> "New York"')
 
-    column: Label
-    mapping: dict[Any, Any]
+    column: Label = field(metadata=param("the column whose values change", columns="any"))
+    mapping: dict[Any, Any] = field(metadata=param("each value to replace, with its replacement"))
 
     def columns_used(self) -> list[Label]:
         return [self.column]
@@ -56,21 +61,13 @@ class Text(Operation):
 
     name = "text"
     summary = "Clean text"
+    short_form = ShortForm(example="text country strip")
 
-    column: Label
-    action: Literal["strip", "lower", "upper", "title"]
+    column: Label = field(metadata=param("the text column", columns="text"))
+    action: Action = field(metadata=param("strip the spaces around the text, or change its case"))
 
     def columns_used(self) -> list[Label]:
         return [self.column]
-
-    def validate(self, df: pd.DataFrame) -> None:
-        super().validate(df)
-        series = df[self.column]
-        if not is_text(series) and not (series.dtype == object and series.isna().all()):
-            raise self.error(
-                f"column {self.column!r} is {series.dtype}, not text; cast it to str first",
-                column=self.column,
-            )
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         out = df.copy(deep=False)

@@ -154,7 +154,7 @@ class FilterRows(Operation):
             case "between":
                 return f"{s}.between({literal(self.value[0])}, {literal(self.value[1])})"
             case "in":
-                return f"{s}.isin({v})"
+                return f"{s}.isin({v}) & {s}.notna()"
             case "not_in":
                 return f"~{s}.isin({v}) & {s}.notna()"
             case "contains":
@@ -165,6 +165,8 @@ class FilterRows(Operation):
                 return f"{s}.isna()"
             case "not_null":
                 return f"{s}.notna()"
+            case "!=":
+                return f"({s} != {v}) & {s}.notna()"
             case _:
                 return f"{s} {word(self.op, _COMPARE)} {v}"
 
@@ -174,7 +176,7 @@ class FilterRows(Operation):
             case "between":
                 return s.between(v[0], v[1])
             case "in":
-                return s.isin(v)
+                return s.isin(v) & s.notna()
             case "not_in":
                 return ~s.isin(v) & s.notna()
             case "contains":
@@ -190,7 +192,7 @@ class FilterRows(Operation):
             case "==":
                 return s == v
             case "!=":
-                return s != v
+                return (s != v) & s.notna()
             case "<":
                 return s < v
             case "<=":
@@ -294,6 +296,11 @@ class Dedupe(Operation):
 
     def columns_used(self) -> list[Label]:
         return list(self.subset or [])
+
+    def validate(self, df: pd.DataFrame) -> None:
+        if self.subset == []:
+            raise self.error("subset= names no column")
+        super().validate(df)
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         keep = False if self.keep == "none" else self.keep

@@ -64,7 +64,7 @@ def test_session_names(shell) -> None:
 
 def test_options(shell) -> None:
     assert texts(shell, "%hydroml code --") == ["--no-source", "--print", "--session"]
-    assert texts(shell, "%hydroml open x.csv --t") == ["--table"]
+    assert texts(shell, "%hydroml open x.csv --tab") == ["--table"]
 
 
 def test_operations_and_their_parameters(shell) -> None:
@@ -112,8 +112,44 @@ def test_recipe_cells(shell) -> None:
     assert complete(shell, "%%hydroml recipe\ntext plan lower\ncast Ag") == [("Age", "Ag")]
     assert texts(shell, "%%hydroml recipe\ncast Age Int64 --err") == ["--errors"]
     assert texts(shell, "%%hydroml recipe\ncast Age Int64 --errors c") == ["coerce"]
-    assert texts(shell, "%%hydroml recipe --session other\ntext x") == ["'x y'"]
+    assert texts(shell, "%%hydroml recipe --session other\ndrop_columns x") == ["'x y'"]
     assert texts(shell, "%%hydroml recipe\ncast Age Int64  # Ag") == []
+
+
+NUMERIC = ["'Annual Income ($)'", "'Customer ID'", "monthly_spend"]
+
+
+def test_recipe_cells_offer_what_the_short_form_expects_next(shell) -> None:
+    def recipe(line: str) -> list[str]:
+        return texts(shell, f"%%hydroml recipe\n{line}")
+
+    # A parameter of a column kind is offered only the columns validation accepts.
+    assert recipe("scale ") == NUMERIC
+    assert recipe("scale monthly_spend ") == NUMERIC
+    assert "monthly_spend" not in recipe("text ") and "plan" in recipe("text ")
+    assert recipe("text plan ") == ["lower", "strip", "title", "upper"]
+    assert recipe("fill_missing Age me") == ["mean", "median"]
+    assert ">=" in recipe("filter_rows Age ") and "between" in recipe("filter_rows Age ")
+    assert recipe("sort_rows Age ") == ["asc", "desc"]
+    assert recipe("sort_rows Age desc, pl") == ["plan"]
+    assert "Int64" in recipe("cast Age ")
+    assert recipe("group_aggregate ") == ["by"]
+    assert recipe("group_aggregate by plan: Ag") == ["Age"]
+    assert complete(shell, "%%hydroml recipe\ngroup_aggregate by plan: Age=me") == [
+        ("mean", "me"),
+        ("median", "me"),
+    ]
+    assert recipe("rename Ag") == ["Age"]
+    assert recipe("formula annual = month") == ["monthly_spend"]
+    assert recipe("cast column=Age dtype=Int") == ["Int16", "Int32", "Int64", "Int8"]
+    assert recipe("dedupe plan --keep ") == ["first", "last", "none"]
+
+
+def test_parameters_of_a_column_kind_offer_those_columns(shell) -> None:
+    assert texts(shell, "%hydroml apply scale columns=") == NUMERIC
+    assert texts(shell, "%hydroml apply text column=A") == ["Age"]
+    assert texts(shell, "%hydroml apply cast column=Age dtype=float") == ["float32", "float64"]
+    assert texts(shell, "%hydroml help fill_") == ["fill_missing"]
 
 
 def test_other_lines_are_left_alone(shell) -> None:

@@ -2,22 +2,22 @@
 
 An IPython completion matcher (API v2) that completes subcommands, options, session
 names after ``--session`` and ``use``, stored session names after ``restore`` and
-``drop``, operation names after ``apply`` and ``preview``, their ``key=`` parameters
-and the values of choice parameters, column names of the session for column
-parameters, ``summary``, ``--target`` and ``train``, and, inside a recipe cell,
-operation names and column names.
+``drop``, operation names after ``apply``, ``preview`` and ``help``, their ``key=``
+parameters and the values of choice parameters, column names of the session for column
+parameters, ``summary``, ``--target`` and ``train``, and, inside a recipe cell, what
+each operation's short form expects next: a column, a word of its choices or an option.
+
+What an operation takes comes from its description
+(:func:`~hydroml_jupyter.engine.ops.spec.describe`): a parameter naming columns of a
+kind (numeric, text ...) is offered only the session's columns of that kind.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import keyword
 import re
-import types
-import typing
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Literal
 
 from IPython.core.completer import (
     CompletionContext,
@@ -27,23 +27,16 @@ from IPython.core.completer import (
 )
 
 import hydroml_jupyter as hj
+from hydroml_jupyter.engine.ops import describe
+from hydroml_jupyter.engine.ops.kinds import accepts
+from hydroml_jupyter.engine.ops.shortform import option_name
 from hydroml_jupyter.magics import registry
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.literals import is_assignment
+from hydroml_jupyter.magics.recipe import expecting
 from hydroml_jupyter.magics.tokens import QUOTES, split_partial, unquote
 
-__all__ = ["COLUMN_PARAMS", "complete", "make_matcher"]
-
-#: Operation parameters that name columns.
-COLUMN_PARAMS = frozenset({"column", "columns", "by", "subset"})
-#: Options of the recipe short forms, per operation.
-RECIPE_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "cast": {"--errors": ("raise", "coerce"), "--format": ()},
-    "drop_missing": {"--how": ("any", "all")},
-    "dedupe": {"--keep": ("first", "last", "none")},
-    "one_hot": {"--drop-first": ()},
-    "scale": {"--method": ("standard", "minmax", "robust")},
-}
+__all__ = ["complete", "make_matcher"]
 _LINE = re.compile(r"(?:^|=)\s*(%%?)hydroml(?:\s+(.*))?$")
 _VALUE_SPLIT = re.compile(r"[\s=\[\](){},:]")
 
@@ -145,7 +138,7 @@ def _arguments(
     if name in ("summary", "train", "tune"):
         return _columns(_session_columns(context, words), fragment)
     if name == "help":
-        return _plain(registry.commands(), fragment, "magic")
+        return _plain([*registry.commands(), *hj.catalog()], fragment, "magic")
     if name == "studio":
         from hydroml_jupyter.magics.commands.studio import showable
 
@@ -159,13 +152,17 @@ def _plain(names: Iterable[str], fragment: str, kind: str) -> SimpleMatcherResul
     return _result([n for n in names if n.startswith(fragment)], fragment, kind)
 
 
-def _session_columns(context: Context, words: list[str]) -> list[Hashable]:
+def _session_columns(context: Context, words: list[str], kind: str | None = None) -> list[Hashable]:
+    """Return the columns of the session ``words`` name (else the current one) of ``kind``."""
     name = None
     if "--session" in words:
         at = words.index("--session")
         name = unquote(words[at + 1]) if at + 1 < len(words) else None
     session = context.find(name)
-    return [] if session is None else list(session.df.columns)
+    if session is None:
+        return []
+    frame = session.df
+    return [label for label, series in frame.items() if accepts(kind, series)]
 
 
 def _spell(label: Hashable) -> str:
@@ -185,33 +182,24 @@ def _columns(labels: list[Hashable], fragment: str) -> SimpleMatcherResult:
     return _result(found, fragment, "column")
 
 
-def _choices(hint: Any) -> list[Any]:
-    origin = typing.get_origin(hint)
-    if origin is Literal:
-        return list(typing.get_args(hint))
-    if origin in (typing.Union, types.UnionType):
-        return [c for h in typing.get_args(hint) for c in _choices(h)]
-    return []
-
-
 def _parameters(context: Context, op: str, words: list[str], fragment: str) -> SimpleMatcherResult:
     cls = hj.catalog().get(op)
     if cls is None:
         return _nothing()
-    fields = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    spec = describe(cls)
     if not is_assignment(fragment):
         used = {w.split("=", 1)[0] for w in words if is_assignment(w)}
-        keys = [f"{f}=" for f in fields if f not in used and f.startswith(fragment)]
-        return _result(keys, fragment, "parameter")
+        keys = [f"{p.name}=" for p in spec.params if p.name not in used]
+        return _result([k for k in keys if k.startswith(fragment)], fragment, "parameter")
     key, value = fragment.split("=", 1)
     typed = _VALUE_SPLIT.split(value)[-1]
-    if key in COLUMN_PARAMS:
-        return _columns(_session_columns(context, words), typed)
-    hints = typing.get_type_hints(cls)
-    if key in hints:
-        names = [_spell(c) for c in _choices(hints[key])]
-        return _result([n for n in names if n.startswith(typed)], typed, "value")
-    return _nothing()
+    if not spec.has(key):
+        return _nothing()
+    param = spec.param(key)
+    if param.columns is not None:
+        return _columns(_session_columns(context, words, param.columns), typed)
+    names = [_spell(c) for c in param.choices]
+    return _result([n for n in names if n.startswith(typed)], typed, "value")
 
 
 def _recipe_body(context: Context, first: str, before: str) -> SimpleMatcherResult:
@@ -221,9 +209,24 @@ def _recipe_body(context: Context, first: str, before: str) -> SimpleMatcherResu
     words, fragment = split_partial(before, punctuation=True)
     if not words:
         return _plain(hj.catalog(), fragment, "operation")
-    options = RECIPE_OPTIONS.get(unquote(words[0]), {})
+    cls = hj.catalog().get(unquote(words[0]))
+    form = None if cls is None else describe(cls).short_form
+    if cls is None or form is None:
+        return _nothing()
+    spec = describe(cls)
+    options = {option_name(f): spec.param(f) for f in form.options or ()}
     if fragment.startswith("--"):
         return _plain(options, fragment, "option")
-    if words[-1] in options:
-        return _plain(options[words[-1]], fragment, "value")
-    return _columns(_session_columns(context, header), fragment)
+    if words[-1] in options and options[words[-1]].widget != "bool":
+        return _plain([str(c) for c in options[words[-1]].choices], fragment, "value")
+    expect = expecting(spec.name, words[1:])
+    if expect is not None and expect.then is not None and expect.sep in fragment:
+        typed = fragment.split(expect.sep, 1)[1]
+        return _plain(expect.then.choices, typed, "value")
+    if is_assignment(fragment) and spec.has(fragment.split("=", 1)[0]):
+        return _parameters(context, spec.name, words, fragment)
+    if expect is None:
+        return _nothing()
+    if expect.columns is not None:
+        return _columns(_session_columns(context, header, expect.columns), fragment)
+    return _plain(expect.choices, fragment, "value")

@@ -1,40 +1,12 @@
 """The recipe cell's grammar: one cleaning step per line.
 
 A %%hydroml recipe cell holds one operation per line; # starts a comment and blank
-lines are skipped. Each operation has one short form, and any operation can also be
-written OP key=value ..., as for %hydroml apply:
-
-    short form                                     example
-    rename OLD -> NEW[, OLD -> NEW ...]            rename "Customer ID" -> id, Age -> age
-    drop_columns COL [COL ...]                     drop_columns notes internal_id
-    cast COL DTYPE [--errors E] [--format FMT]     cast age Int64 --errors coerce
-    fill_missing COL STRATEGY                      fill_missing age median
-    fill_missing COL value VALUE                   fill_missing plan value unknown
-    drop_missing [COL ...] [--how any|all]         drop_missing age income --how all
-    filter_rows COL CMP [VALUE]                    filter_rows year >= 2000
-    sort_rows COL [asc|desc][, COL [asc|desc]]     sort_rows spend desc, name
-    dedupe [COL ...] [--keep first|last|none]      dedupe email --keep last
-    replace COL OLD -> NEW[, OLD -> NEW ...]       replace city NYC -> "New York"
-    text COL strip|lower|upper|title               text country strip
-    formula NEW = EXPRESSION                       formula ratio = spend / income
-    one_hot COL [--drop-first]                     one_hot plan --drop-first
-    scale COL [COL ...] [--method M]               scale age income --method minmax
-    group_aggregate by COL ...: COL=FUNC, ...      group_aggregate by city: n=count, age=[min, max]
-    OP key=value ...                               cast column=age dtype=Int64 errors=coerce
-
-- CMP (filter_rows): == != < <= > >= contains startswith endswith take one value;
-  between takes two (between 0 1000); in and not_in a list (in [1, 2] or in a, b, c);
-  is_null and not_null none.
-- E (cast): raise (the default) or coerce; M (scale): standard, minmax or robust;
-  STRATEGY (fill_missing): mean, median, mode, ffill, bfill or interpolate.
-- FUNC (group_aggregate): count sum mean median min max std var first last nunique
-  size, or a list of them.
-- A column name is text; quote it when it holds spaces or punctuation ("Customer ID").
-- A value (VALUE, OLD, NEW in replace) is a Python literal, read and never run
-  (0, -1.5, '0', None, [1, 2]); a bare word is text (unknown).
-- The expression of formula is the rest of the line, as the formula operation reads it.
-- A line whose words are all key=value, one of them a parameter of the operation, is
-  read in the OP key=value form.
+lines are skipped. Each operation has one short form, which it describes itself
+(:class:`~hydroml_jupyter.engine.ops.shortform.ShortForm`: column names, words,
+Python literals, ``OLD -> NEW`` pairs and ``--options``); this module reads lines
+with it, and :func:`expecting` tells completion what comes next. Any operation can
+also be written OP key=value ..., as for %hydroml apply. The cell's help lists every
+short form (:mod:`~hydroml_jupyter.magics.ophelp`).
 
 The cell applies all or nothing: every line is checked on the current frame before
 the session changes, and when a line fails the error names it and the session is
@@ -44,13 +16,30 @@ left exactly as it was.
 from __future__ import annotations
 
 import dataclasses
-import typing
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from IPython.core.error import UsageError
 
-from hydroml_jupyter.engine.ops import Operation, make_operation, operation_class
+from hydroml_jupyter.engine.ops import Operation, catalog, describe, make_operation
+from hydroml_jupyter.engine.ops.shortform import (
+    Assign,
+    Column,
+    Columns,
+    Keyword,
+    Pairs,
+    Part,
+    SortKeys,
+    Value,
+    Values,
+    Word,
+    option_name,
+    render,
+    render_options,
+    render_part,
+    render_parts,
+)
+from hydroml_jupyter.engine.ops.spec import OperationSpec, ParamSpec
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.magics.literals import is_assignment, parse_assignments, parse_value
 from hydroml_jupyter.magics.parser import one_line
@@ -63,9 +52,12 @@ from hydroml_jupyter.magics.tokens import (
     unquote,
 )
 
-__all__ = ["SHORT_FORMS", "RecipeLine", "parse_line", "parse_recipe"]
+__all__ = ["Expect", "RecipeLine", "expecting", "parse_line", "parse_recipe"]
 
 Params = dict[str, Any]
+
+# Parts that read exactly one word.
+_ONE_WORD = (Column, Value, Keyword)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,29 +105,225 @@ def parse_line(text: str) -> tuple[str, Params]:
     """
     words = split(text, punctuation=True)
     name = unquote(words[0])
-    fields = [f.name for f in dataclasses.fields(operation_class(name))]  # type: ignore[arg-type]
+    spec = describe(name)
+    fields = [p.name for p in spec.params]
     rest = words[1:]
     keys = [w.split("=", 1)[0] for w in rest if is_assignment(w)]
     if rest and len(keys) == len(rest) and set(keys) & set(fields):
         return name, parse_assignments(rest)
-    short = SHORT_FORMS.get(name)
-    if short is None:
+    if spec.short_form is None:
         if not rest:
             return name, {}
         raise UsageError(f"write {name} key=value ... (its parameters: {', '.join(fields)})")
-    after = text[len(words[0]) :]
-    return name, short(rest, after)
+    return name, _Reader(spec, text[len(words[0]) :]).read(rest)
+
+
+# -- reading a line with its short form ---------------------------------------------------
+class _Reader:
+    """Reads the words after an operation's name with its short form."""
+
+    def __init__(self, spec: OperationSpec, after: str) -> None:
+        self.spec = spec
+        self.params = {p.name: p for p in spec.params}
+        self.after = after
+        self.form = spec.short_form
+        self.out: Params = {}
+        self.usage = [spec.name, *render(spec)]
+
+    def fail(self, why: str = "") -> UsageError:
+        return UsageError(f"write {' '.join(self.usage)}{why}")
+
+    def read(self, words: list[str]) -> Params:
+        options: Params = {}
+        if self.form is not None and self.form.options:
+            words, options = self._options(words)
+        self._parts(tuple(self.form.parts or ()) if self.form else (), words, [])
+        return {**self.out, **options}
+
+    def _parts(self, parts: tuple[Part, ...], words: list[str], before: list[str]) -> None:
+        for at, part in enumerate(parts):
+            following = parts[at + 1 :]
+            if isinstance(part, Word):
+                self._word(part, words, following, before)
+                return
+            words = self._part(part, words, following)
+            before = [*before, *render_part(part, self.params)]
+        if words:
+            raise self.fail()
+
+    def _word(
+        self, part: Word, words: list[str], following: tuple[Part, ...], before: list[str]
+    ) -> None:
+        if not words:
+            raise self.fail()
+        spec = self.params[part.field]
+        word = unquote(words[0])
+        if spec.literal and word not in spec.choices:
+            noun = part.noun or part.field
+            listed = " ".join(str(c) for c in spec.choices)
+            raise UsageError(f"unknown {noun} {word!r}; use one of {listed}")
+        self.out[part.field] = word
+        branch = tuple(part.then.get(word, part.otherwise))
+        if part.then:  # a branching word: say how the line goes on after this one
+            options = render_options(self.form, self.params) if self.form else []
+            rest = render_parts((*branch, *following), self.params)
+            self.usage = [self.spec.name, *before, word, *rest, *options]
+        self._parts((*branch, *following), words[1:], [*before, word])
+
+    def _part(self, part: Part, words: list[str], following: tuple[Part, ...]) -> list[str]:
+        """Read ``part`` from the start of ``words``; return the words left."""
+        if isinstance(part, _ONE_WORD):
+            if not words:
+                raise self.fail()
+            if isinstance(part, Keyword):
+                if words[0] != part.word:
+                    raise self.fail()
+            elif isinstance(part, Column):
+                self.out[part.field] = _name(words[0])
+            else:
+                self.out[part.field] = parse_value(words[0])
+            return words[1:]
+        if isinstance(part, Columns) and part.end:
+            return self._columns_until(part, words)
+        # A part of many words leaves one word to each single-word part after it.
+        fixed = len(following) if all(_one_word(p) for p in following) else 0
+        take = max(len(words) - fixed, 0)
+        mine, words = words[:take], words[take:]
+        if isinstance(part, Columns):
+            names = _names(mine)
+            if names:
+                self.out[part.field] = names
+            elif self.params[part.field].required:
+                raise self.fail()
+        elif isinstance(part, Values):
+            self.out[part.field] = self._values(part, mine)
+        elif isinstance(part, Pairs):
+            self.out[part.field] = self._pairs(part, mine)
+        elif isinstance(part, SortKeys):
+            self._sort_keys(part, mine)
+        elif isinstance(part, Assign):
+            self._assign(part)
+            return []
+        return words
+
+    def _columns_until(self, part: Columns, words: list[str]) -> list[str]:
+        for at, word in enumerate(words):
+            if word.endswith(part.end):
+                head = word[: -len(part.end)]
+                names = [_name(w) for w in words[:at]] + ([_name(head)] if head else [])
+                if not names:
+                    raise self.fail()
+                self.out[part.field] = names
+                return words[at + 1 :]
+        end = "a colon" if part.end == ":" else repr(part.end)
+        raise self.fail(f" ({end} ends the columns)")
+
+    def _values(self, part: Values, words: list[str]) -> list[Any]:
+        items = words if part.count is not None else [w for w in words if w != COMMA]
+        if len(items) == 1 and isinstance(parse_value(items[0]), list | tuple):
+            return list(parse_value(items[0]))
+        if not items or (part.count is not None and len(items) != part.count):
+            raise self.fail()
+        return [parse_value(w) for w in items]
+
+    def _pairs(self, part: Pairs, words: list[str]) -> dict[Any, Any]:
+        spec = self.params[part.field]
+        out: dict[Any, Any] = {}
+        for group in _groups(words):
+            if part.sep == ARROW:
+                if len(group) != 3 or group[1] != ARROW:
+                    raise self.fail()
+                key = _name(group[0]) if spec.columns else parse_value(group[0])
+                value = _name(group[2]) if spec.value_widget == "text" else parse_value(group[2])
+                if isinstance(key, list | dict):
+                    raise UsageError(f"{group[0]} is a {type(key).__name__}, not a single value")
+            else:
+                joined = "".join(group)
+                at = _assign_at(joined)
+                if at <= 0:
+                    raise self.fail()
+                key = _name(joined[:at])
+                value = parse_value(joined[at + 1 :], key)
+                value = list(value) if isinstance(value, tuple) else value
+            out[key] = value
+        if not out:
+            raise self.fail()
+        return out
+
+    def _sort_keys(self, part: SortKeys, words: list[str]) -> None:
+        by: list[str] = []
+        ascending: list[bool] = []
+        for group in _groups(words) or [[]]:
+            if len(group) not in (1, 2):
+                raise self.fail()
+            direction = unquote(group[1]) if len(group) == 2 else "asc"
+            if direction not in ("asc", "desc"):
+                raise UsageError(f"sort direction is asc or desc, not {direction!r}")
+            by.append(_name(group[0]))
+            ascending.append(direction == "asc")
+        self.out[part.field] = by
+        self.out[part.ascending] = ascending[0] if len(set(ascending)) == 1 else ascending
+
+    def _assign(self, part: Assign) -> None:
+        at = _assign_at(self.after)
+        if at < 0:
+            raise self.fail()
+        target, rest = self.after[:at].strip(), self.after[at + 1 :].strip()
+        if not target or not rest or len(split(target)) != 1:
+            raise self.fail()
+        self.out[part.field] = _name(target)
+        self.out[part.rest] = rest
+
+    def _options(self, words: list[str]) -> tuple[list[str], Params]:
+        """Split ``--option value`` and ``--flag`` words from the others."""
+        fields = {option_name(f): self.params[f] for f in (self.form.options if self.form else ())}
+        plain: list[str] = []
+        options: Params = {}
+        i = 0
+        while i < len(words):
+            word = words[i]
+            if not word.startswith("--"):
+                plain.append(word)
+                i += 1
+                continue
+            spec = fields.get(word)
+            if spec is None:
+                raise UsageError(
+                    f"unknown option {word}; options here: {', '.join(sorted(fields))}"
+                )
+            if spec.widget == "bool":
+                options[spec.name] = True
+                i += 1
+                continue
+            if i + 1 >= len(words):
+                raise UsageError(f"{word} needs a value")
+            value = unquote(words[i + 1]) if _is_text(spec) else parse_value(words[i + 1])
+            if spec.literal and value not in spec.choices:
+                allowed = ", ".join(str(c) for c in spec.choices)
+                raise UsageError(f"{word} must be one of {allowed}, not {value!r}")
+            options[spec.name] = value
+            i += 2
+        return plain, options
 
 
 # -- words ----------------------------------------------------------------------------
+def _one_word(part: Part) -> bool:
+    return isinstance(part, _ONE_WORD) or (isinstance(part, Word) and not part.then)
+
+
 def _name(word: str) -> str:
     if word in (COMMA, ARROW) or word.startswith("--"):
         raise UsageError(f"expected a column name, not {word!r}")
     return unquote(word)
 
 
-def _names(words: list[str]) -> list[str]:
+def _names(words: Sequence[str]) -> list[str]:
     return [_name(w) for w in words if w != COMMA]
+
+
+def _is_text(spec: ParamSpec) -> bool:
+    """Whether a word for ``spec`` is read as text as typed, rather than as a literal."""
+    return spec.columns is not None or spec.widget in ("text", "choice", "dtype", "expression")
 
 
 def _groups(words: list[str]) -> list[list[str]]:
@@ -146,165 +334,6 @@ def _groups(words: list[str]) -> list[list[str]]:
         else:
             groups[-1].append(word)
     return [g for g in groups if g] if any(groups) else []
-
-
-def _options(
-    words: list[str], choices: dict[str, tuple[str, ...] | None], flags: tuple[str, ...] = ()
-) -> tuple[list[str], Params]:
-    """Split ``--option value`` and ``--flag`` words from the others.
-
-    ``choices`` maps an option to its allowed values (``None``: any text).
-    """
-    plain: list[str] = []
-    options: Params = {}
-    known = sorted([*choices, *flags])
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if not word.startswith("--"):
-            plain.append(word)
-            i += 1
-            continue
-        key = word[2:].replace("-", "_")
-        if word in flags:
-            options[key] = True
-            i += 1
-            continue
-        if word not in choices:
-            listed = ", ".join(known) if known else "none"
-            raise UsageError(f"unknown option {word}; options here: {listed}")
-        if i + 1 >= len(words):
-            raise UsageError(f"{word} needs a value")
-        val = unquote(words[i + 1])
-        allowed = choices[word]
-        if allowed is not None and val not in allowed:
-            raise UsageError(f"{word} must be one of {', '.join(allowed)}, not {val!r}")
-        options[key] = val
-        i += 2
-    return plain, options
-
-
-def _pairs(groups: list[list[str]], form: str, read: Callable[[str], Any]) -> dict[Any, Any]:
-    out: dict[Any, Any] = {}
-    for group in groups:
-        if len(group) != 3 or group[1] != ARROW:
-            raise UsageError(f"write {form}")
-        key, new = read(group[0]), read(group[2])
-        if isinstance(key, list | dict):
-            raise UsageError(f"{group[0]} is a {type(key).__name__}, not a single value")
-        out[key] = new
-    return out
-
-
-def _expect(words: list[str], count: int, form: str) -> None:
-    if len(words) != count:
-        raise UsageError(f"write {form}")
-
-
-# -- one short form per operation -------------------------------------------------------
-def _rename(words: list[str], text: str) -> Params:
-    form = "rename OLD -> NEW[, OLD -> NEW ...]"
-    if not words:
-        raise UsageError(f"write {form}")
-    return {"columns": _pairs(_groups(words), form, _name)}
-
-
-def _drop_columns(words: list[str], text: str) -> Params:
-    names = _names(words)
-    if not names:
-        raise UsageError("write drop_columns COL [COL ...]")
-    return {"columns": names}
-
-
-def _cast(words: list[str], text: str) -> Params:
-    plain, options = _options(words, {"--errors": ("raise", "coerce"), "--format": None})
-    _expect(plain, 2, "cast COL DTYPE [--errors coerce] [--format FMT]")
-    return {"column": _name(plain[0]), "dtype": unquote(plain[1]), **options}
-
-
-def _fill_missing(words: list[str], text: str) -> Params:
-    form = "fill_missing COL STRATEGY or fill_missing COL value VALUE"
-    if len(words) == 3 and unquote(words[1]) == "value":
-        return {"column": _name(words[0]), "strategy": "value", "value": parse_value(words[2])}
-    _expect(words, 2, form)
-    strategy = unquote(words[1])
-    if strategy == "value":
-        raise UsageError(f"write {form}")
-    return {"column": _name(words[0]), "strategy": strategy}
-
-
-def _drop_missing(words: list[str], text: str) -> Params:
-    plain, options = _options(words, {"--how": ("any", "all")})
-    names = _names(plain)
-    return {**({"columns": names} if names else {}), **options}
-
-
-def _comparisons() -> tuple[str, ...]:
-    hint = typing.get_type_hints(operation_class("filter_rows"))["op"]
-    return typing.get_args(hint)
-
-
-def _filter_rows(words: list[str], text: str) -> Params:
-    if len(words) < 2:
-        raise UsageError("write filter_rows COL CMP [VALUE]")
-    column, cmp, values = _name(words[0]), unquote(words[1]), words[2:]
-    known = _comparisons()
-    if cmp not in known:
-        raise UsageError(f"unknown comparison {cmp!r}; use one of {' '.join(known)}")
-    params: Params = {"column": column, "op": cmp}
-    if cmp in ("is_null", "not_null"):
-        _expect(values, 0, f"filter_rows COL {cmp}")
-    elif cmp == "between":
-        if len(values) == 1 and isinstance(parse_value(values[0]), list | tuple):
-            params["value"] = list(parse_value(values[0]))
-        else:
-            _expect(values, 2, "filter_rows COL between LOW HIGH")
-            params["value"] = [parse_value(v) for v in values]
-    elif cmp in ("in", "not_in"):
-        items = [w for w in values if w != COMMA]
-        if len(items) == 1 and isinstance(parse_value(items[0]), list | tuple):
-            params["value"] = list(parse_value(items[0]))
-        elif items:
-            params["value"] = [parse_value(w) for w in items]
-        else:
-            raise UsageError(f"write filter_rows COL {cmp} [VALUE, ...]")
-    else:
-        _expect(values, 1, f"filter_rows COL {cmp} VALUE")
-        params["value"] = parse_value(values[0])
-    return params
-
-
-def _sort_rows(words: list[str], text: str) -> Params:
-    form = "sort_rows COL [asc|desc][, COL [asc|desc] ...]"
-    by: list[str] = []
-    ascending: list[bool] = []
-    for group in _groups(words) or [[]]:
-        if len(group) not in (1, 2):
-            raise UsageError(f"write {form}")
-        direction = unquote(group[1]) if len(group) == 2 else "asc"
-        if direction not in ("asc", "desc"):
-            raise UsageError(f"sort direction is asc or desc, not {direction!r}")
-        by.append(_name(group[0]))
-        ascending.append(direction == "asc")
-    return {"by": by, "ascending": ascending[0] if len(set(ascending)) == 1 else ascending}
-
-
-def _dedupe(words: list[str], text: str) -> Params:
-    plain, options = _options(words, {"--keep": ("first", "last", "none")})
-    names = _names(plain)
-    return {**({"subset": names} if names else {}), **options}
-
-
-def _replace(words: list[str], text: str) -> Params:
-    form = "replace COL OLD -> NEW[, OLD -> NEW ...]"
-    if len(words) < 4:
-        raise UsageError(f"write {form}")
-    return {"column": _name(words[0]), "mapping": _pairs(_groups(words[1:]), form, parse_value)}
-
-
-def _text(words: list[str], text: str) -> Params:
-    _expect(words, 2, "text COL strip|lower|upper|title")
-    return {"column": _name(words[0]), "action": unquote(words[1])}
 
 
 def _assign_at(text: str) -> int:
@@ -318,73 +347,91 @@ def _assign_at(text: str) -> int:
     return -1
 
 
-def _formula(words: list[str], text: str) -> Params:
-    form = "formula NEW = EXPRESSION"
-    at = _assign_at(text)
-    if at < 0:
-        raise UsageError(f"write {form}")
-    name, expr = text[:at].strip(), text[at + 1 :].strip()
-    if not name or not expr or len(split(name)) != 1:
-        raise UsageError(f"write {form}")
-    return {"column": _name(name), "expr": expr}
+# -- what comes next, for completion ----------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Expect:
+    """What the word being typed in a recipe line can be.
+
+    ``columns``: a column of this kind (``new`` and ``any``: every column); ``choices``:
+    one of these words; ``sep``/``then``: a word ``KEY{sep}VALUE`` whose value is ``then``.
+    """
+
+    columns: str | None = None
+    choices: tuple[str, ...] = ()
+    sep: str = ""
+    then: Expect | None = None
 
 
-def _one_hot(words: list[str], text: str) -> Params:
-    plain, options = _options(words, {}, flags=("--drop-first",))
-    _expect(plain, 1, "one_hot COL [--drop-first]")
-    return {"column": _name(plain[0]), **options}
+def expecting(name: str, words: list[str]) -> Expect | None:
+    """Return what the next word after ``name`` and its finished ``words`` can be."""
+    cls = catalog().get(name)
+    form = None if cls is None else describe(cls).short_form
+    if cls is None or form is None:
+        return None
+    spec = describe(cls)
+    params = {p.name: p for p in spec.params}
+    flags = {option_name(f) for f in form.options or () if params[f].widget == "bool"}
+    plain: list[str] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("--") and form.options:
+            skip = word not in flags
+        else:
+            plain.append(word)
+    return _walk(tuple(form.parts or ()), plain, params)
 
 
-def _scale(words: list[str], text: str) -> Params:
-    plain, options = _options(words, {"--method": ("standard", "minmax", "robust")})
-    names = _names(plain)
-    if not names:
-        raise UsageError("write scale COL [COL ...] [--method standard|minmax|robust]")
-    return {"columns": names, **options}
+def _walk(parts: tuple[Part, ...], words: list[str], params: dict[str, ParamSpec]) -> Expect | None:
+    for at, part in enumerate(parts):
+        if isinstance(part, Word):
+            if not words:
+                return Expect(choices=_choices(params[part.field]))
+            branch = part.then.get(unquote(words[0]), part.otherwise)
+            return _walk((*branch, *parts[at + 1 :]), words[1:], params)
+        if isinstance(part, _ONE_WORD):
+            if not words:
+                return _one(part, params)
+            words = words[1:]
+            continue
+        group = words[len(words) - words[::-1].index(COMMA) :] if COMMA in words else words
+        match part:
+            case Columns(end=end) if end and any(w.endswith(end) for w in words):
+                ended = next(i for i, w in enumerate(words) if w.endswith(end))
+                words = words[ended + 1 :]
+                continue
+            case Columns(field=field):
+                return Expect(columns=params[field].columns)
+            case Pairs(field=field, sep=sep):
+                return _pair(params[field], sep, group)
+            case SortKeys(field=field):
+                if not group:
+                    return Expect(columns=params[field].columns)
+                return Expect(choices=("asc", "desc")) if len(group) == 1 else None
+            case Assign(field=field):
+                named = _assign_at(" ".join(words)) >= 0
+                return Expect(columns="any" if named else params[field].columns)
+        return Expect(choices=_choices(params[part.field])) if isinstance(part, Values) else None
+    return None
 
 
-def _group_aggregate(words: list[str], text: str) -> Params:
-    form = "group_aggregate by COL [COL ...]: COL=FUNC[, COL=FUNC ...]"
-    if not words or words[0] != "by":
-        raise UsageError(f"write {form}")
-    by: list[str] = []
-    for i, word in enumerate(words[1:], start=1):
-        if word.endswith(":"):
-            if word != ":":
-                by.append(_name(word[:-1]))
-            aggs_words = words[i + 1 :]
-            break
-        by.append(_name(word))
-    else:
-        raise UsageError(f"write {form} (a colon ends the group columns)")
-    aggs: dict[str, Any] = {}
-    for group in _groups(aggs_words):
-        joined = "".join(group)
-        at = _assign_at(joined)
-        if at <= 0:
-            raise UsageError(f"write {form}")
-        column = _name(joined[:at])
-        funcs = parse_value(joined[at + 1 :], column)
-        aggs[column] = list(funcs) if isinstance(funcs, tuple) else funcs
-    if not by or not aggs:
-        raise UsageError(f"write {form}")
-    return {"by": by, "aggs": aggs}
+def _one(part: Part, params: dict[str, ParamSpec]) -> Expect:
+    if isinstance(part, Keyword):
+        return Expect(choices=(part.word,))
+    if isinstance(part, Column):
+        return Expect(columns=params[part.field].columns)
+    return Expect(choices=_choices(params[part.field])) if isinstance(part, Value) else Expect()
 
 
-#: The short form of each operation: ``parse(words, text_after_the_op_name) -> params``.
-SHORT_FORMS: dict[str, Callable[[list[str], str], Params]] = {
-    "rename": _rename,
-    "drop_columns": _drop_columns,
-    "cast": _cast,
-    "fill_missing": _fill_missing,
-    "drop_missing": _drop_missing,
-    "filter_rows": _filter_rows,
-    "sort_rows": _sort_rows,
-    "dedupe": _dedupe,
-    "replace": _replace,
-    "text": _text,
-    "formula": _formula,
-    "one_hot": _one_hot,
-    "scale": _scale,
-    "group_aggregate": _group_aggregate,
-}
+def _pair(spec: ParamSpec, sep: str, group: list[str]) -> Expect | None:
+    value = Expect(choices=_choices(spec))
+    if sep == ARROW:
+        if not group:
+            return Expect(columns=spec.columns)
+        return value if group[-1] == ARROW and len(group) == 2 else None
+    return Expect(columns=spec.columns, sep=sep, then=value) if not group else None
+
+
+def _choices(spec: ParamSpec) -> tuple[str, ...]:
+    return tuple(str(c) for c in spec.choices)

@@ -42,7 +42,10 @@ class FillMissing(Operation):
     column: Label = field(metadata=param("the column to fill", columns="any"))
     strategy: Strategy = field(
         default="value",
-        metadata=param("value (with value=), mean, median, mode, ffill, bfill or interpolate"),
+        metadata=param(
+            "how to fill: with value=, or from the other values (mean, median and "
+            "interpolate need a numeric column)"
+        ),
     )
     value: Any = field(default=None, metadata=param("the value to fill with (strategy value only)"))
 

@@ -3,9 +3,10 @@
 A short form is a sequence of parts (a column name, a word, a literal, pairs ...) and
 ``--options`` for the parameters the parts leave out (``--flag`` for True/False ones).
 An operation declares one as ``short_form = ShortForm(...)``, or lets it be derived:
-its required parameters in order (one naming several columns last, optional or not),
-every other parameter an option. The magics read lines with it; its usage lines and
-notes are the recipe help.
+its required parameters in order, and the one naming several columns even when it is
+optional, each a word (a column name, text or a literal) or, for several columns or a
+mapping, as many words as the others leave; every other parameter is an option. The
+magics read lines with it; its usage lines and notes are the recipe help.
 
 Examples
 --------
@@ -211,21 +212,21 @@ def resolve(
 
 
 def _derive(params: Mapping[str, ParamSpec]) -> tuple[Part, ...] | None:
-    many = [p for p in params.values() if p.many]
-    if len(many) > 1:
-        return None
-    parts: list[Part] = [_part(p) for p in params.values() if p.required and not p.many]
-    return (*parts, *(Columns(p.name) for p in many))
+    parts = tuple(_part(p) for p in params.values() if p.required or p.many)
+    # One part of many words at most: the single-word parts around it say where it ends.
+    return parts if sum(isinstance(p, Columns | Pairs) for p in parts) <= 1 else None
 
 
 def _part(spec: ParamSpec) -> Part:
+    if spec.many:
+        return Columns(spec.name)
     if spec.widget == "mapping":
         return Pairs(spec.name)
     if spec.columns is not None:
         return Column(spec.name, "NEW" if spec.columns == "new" else "COL")
     if spec.widget in ("text", "choice", "dtype", "expression"):
         return Word(spec.name)
-    return Value(spec.name)
+    return Value(spec.name, spec.name.upper())
 
 
 # -- usage --------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ import weakref
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import BatchError, Session
-from hydroml_jupyter.magics import recipe as grammar
 from hydroml_jupyter.magics.context import Context, RecipeMark
+from hydroml_jupyter.magics.ophelp import recipe_help
 from hydroml_jupyter.magics.output import shape_text
 from hydroml_jupyter.magics.parser import one_line
 from hydroml_jupyter.magics.recipe import RecipeLine, parse_recipe
@@ -112,7 +112,7 @@ COMMANDS = (
             "it applied when they are still the newest; otherwise it applies them again\n"
             "and says so."
         ),
-        epilog=lambda: grammar.__doc__ or "",
+        epilog=recipe_help,
         cell=True,
     ),
 )

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-import hydroml_jupyter as hj
 from hydroml_jupyter.engine import Preview
 from hydroml_jupyter.magics.context import Context
+from hydroml_jupyter.magics.ophelp import operations_help
 from hydroml_jupyter.magics.output import step_line
 from hydroml_jupyter.magics.parser import CommandParser, assignment, assignments, text
 from hydroml_jupyter.magics.registry import Command
 
 __all__ = ["COMMANDS", "operations_help"]
-
-
-def operations_help() -> str:
-    """Return one line per operation: its name and parameters (optional ones in brackets)."""
-    import dataclasses
-
-    lines = ["operations (OP key=value ...):"]
-    for name, cls in hj.catalog().items():
-        params = [
-            f"{f.name}="
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-            else f"[{f.name}=]"
-            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        ]
-        lines.append(f"  {name} {' '.join(params)}".rstrip())
-    return "\n".join(lines)
 
 
 def _op_arguments(parser: CommandParser) -> None:

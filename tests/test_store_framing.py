@@ -1,0 +1,302 @@
+"""Store framing: a signed payload is accepted only where it was signed for.
+
+Every stored blob is ``header + HMAC + body`` (store/framing.py). These tests build payloads
+with the real key and the real framing code, then present them where they do not belong:
+another session, another column, another generation, another kind, another format or codec
+version, or cut short. Each must be refused with a one-line StoreError naming the session.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from hydroml_jupyter.store import DiskStore, MemoryStore, SessionRecord, StoreError, framing
+from hydroml_jupyter.store import codec as codec_module
+from hydroml_jupyter.store import disk as disk_module
+from hydroml_jupyter.store.manifest import column_context, decode_column, decode_manifest
+
+KEY = b"framing test key, 32 bytes long!"
+CID = "0123456789abcdef0123"
+
+
+def signed(
+    kind: int, context: str, body: bytes, *, version: int = 1, length: int | None = None
+) -> bytes:
+    """A payload signed with KEY, its header's version and length set by hand."""
+    header = struct.pack(
+        ">6sHBxQ", b"HYDRML", version, kind, len(body) if length is None else length
+    )
+    return header + framing._mac(KEY, header, context, body) + body
+
+
+def refused(words: list[str], call, *args, **kwargs) -> StoreError:
+    """Assert ``call`` raises a one-line StoreError holding every one of ``words``."""
+    with pytest.raises(StoreError) as info:
+        call(*args, **kwargs)
+    message = str(info.value)
+    assert "\n" not in message, message
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+    return info.value
+
+
+def column_body(df: pd.DataFrame | None = None) -> bytes:
+    """An encoded one-column frame, as the stores write it."""
+    return bytes(codec_module.encode_frame(pd.DataFrame({"c": [1.5, None]}) if df is None else df))
+
+
+# -- what a well-formed payload gives back ------------------------------------------------------
+def test_a_payload_reads_back_where_it_was_signed_for() -> None:
+    body = column_body()
+    data = framing.pack_head(framing.KIND_FRAME, column_context("s", CID), body, KEY) + body
+    assert data == signed(framing.KIND_FRAME, column_context("s", CID), body)
+    frame = decode_column(data, "s", CID, KEY)
+    pd.testing.assert_frame_equal(frame, pd.DataFrame({"c": [1.5, None]}), check_exact=True)
+
+
+def test_an_empty_body_is_a_payload_of_its_own() -> None:
+    data = framing.pack_head(framing.KIND_MANIFEST, "manifest", b"", KEY)
+    assert len(data) == framing.OVERHEAD
+    assert bytes(framing.unpack(data, framing.KIND_MANIFEST, "manifest", KEY, session="s")) == b""
+
+
+# -- context: session and column ----------------------------------------------------------------
+def test_a_column_signed_for_another_session_is_refused() -> None:
+    body = column_body()
+    data = signed(framing.KIND_FRAME, column_context("other", CID), body)
+    refused(
+        ["session 'mine': stored data failed its integrity check"],
+        decode_column,
+        data,
+        "mine",
+        CID,
+        KEY,
+    )
+
+
+def test_a_column_signed_for_another_column_id_is_refused() -> None:
+    data = signed(framing.KIND_FRAME, column_context("s", "f" * 20), column_body())
+    refused(
+        ["session 's': stored data failed its integrity check"], decode_column, data, "s", CID, KEY
+    )
+
+
+def test_a_column_signed_with_another_key_is_refused() -> None:
+    body = column_body()
+    data = (
+        framing.pack_head(framing.KIND_FRAME, column_context("s", CID), body, b"another key") + body
+    )
+    refused(["tampered or written with another key"], decode_column, data, "s", CID, KEY)
+
+
+def save_two(tmp_path: Path) -> DiskStore:
+    store = DiskStore(tmp_path / "store", key=KEY)
+    for name, values in (("a", [1.0, 2.0]), ("b", [3.0, 4.0])):
+        store.save(SessionRecord(name, {"v": 1}, {"r": 1}, {0: pd.DataFrame({"x": values})}))
+    return store
+
+
+def frames_of(store: DiskStore, name: str) -> list[Path]:
+    return sorted((store.root / disk_module.folder_name(name) / "frames").glob("*.arrow"))
+
+
+def test_a_column_file_of_another_session_is_refused_on_disk(tmp_path: Path) -> None:
+    store = save_two(tmp_path)
+    mine, theirs = frames_of(store, "a"), frames_of(store, "b")
+    assert len(mine) == len(theirs) == 2  # the index and column x
+    for target in mine:
+        original = target.read_bytes()
+        for source in theirs:
+            target.write_bytes(source.read_bytes())
+            refused(["session 'a': stored data failed its integrity check"], store.load, "a")
+        target.write_bytes(original)
+    assert store.load("a").frames[0]["x"].tolist() == [1.0, 2.0]
+
+
+# -- generation -----------------------------------------------------------------------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="a manifest is signed for the constant context 'manifest' and names its own "
+    "generation; no reader knows which generation to expect, so an older signed manifest "
+    "(with its column files) put back is loaded as the session's state",
+)
+def test_an_older_generation_put_back_is_refused(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "store", key=KEY)
+    first = SessionRecord("g", {"v": 1}, {"r": 1}, {0: pd.DataFrame({"x": [1.0]})})
+    store.save(first)
+    folder = store.root / disk_module.folder_name("g")
+    shutil.copytree(folder, tmp_path / "old")
+    second = store.load("g")
+    second.frames[0] = pd.DataFrame({"x": [2.0]})
+    store.save(second)
+    shutil.rmtree(folder)
+    shutil.copytree(tmp_path / "old", folder)
+    refused(["session 'g'", "generation"], store.load, "g")
+
+
+def test_a_save_from_an_older_generation_is_refused(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "store", key=KEY)
+    store.save(SessionRecord("g", {"v": 1}, {"r": 1}, {0: pd.DataFrame({"x": [1.0]})}))
+    one, two = store.load("g"), store.load("g")
+    store.save(one)  # a new generation
+    with pytest.raises(StoreError) as info:
+        store.save(two)  # still based on the first one
+    assert "'g'" in str(info.value)
+    assert type(info.value).__name__ == "StoreConflictError"
+
+
+# -- kind ---------------------------------------------------------------------------------------
+def test_a_frame_payload_where_a_manifest_is_expected_is_refused() -> None:
+    data = signed(framing.KIND_FRAME, "manifest", b"{}")
+    refused(["session 's': stored data is of the wrong kind (2)"], decode_manifest, data, "s", KEY)
+
+
+def test_a_manifest_where_a_column_is_expected_is_refused() -> None:
+    data = signed(framing.KIND_MANIFEST, column_context("s", CID), column_body())
+    refused(
+        ["session 's': stored data is of the wrong kind (1)"], decode_column, data, "s", CID, KEY
+    )
+
+
+@pytest.mark.parametrize("kind", [0, 3, 255])
+def test_an_unknown_kind_is_refused(kind: int) -> None:
+    data = signed(kind, "manifest", b"{}")
+    refused([f"is of the wrong kind ({kind})"], decode_manifest, data, "s", KEY)
+
+
+def test_manifest_and_column_files_swapped_on_disk_are_refused(tmp_path: Path) -> None:
+    store = save_two(tmp_path)
+    manifest = store.root / disk_module.folder_name("a") / "manifest.json"
+    column = frames_of(store, "a")[0]
+    manifest_bytes, column_bytes = manifest.read_bytes(), column.read_bytes()
+    column.write_bytes(manifest_bytes)
+    refused(["session 'a': stored data"], store.load, "a")
+    column.write_bytes(column_bytes)
+    manifest.write_bytes(column_bytes)
+    refused(["session 'a'", "stored data failed its integrity check"], store.load, "a")
+
+
+# -- format and codec versions ----------------------------------------------------------------
+@pytest.mark.parametrize("version", [0, 2, 65535])
+def test_an_unknown_format_version_is_refused_even_when_signed(version: int) -> None:
+    data = signed(framing.KIND_MANIFEST, "manifest", b"{}", version=version)
+    refused(
+        [
+            f"session 's': stored data was written in format version {version}",
+            "reads version 1 only",
+        ],
+        decode_manifest,
+        data,
+        "s",
+        KEY,
+    )
+
+
+def with_codec_meta(body: bytes, change) -> bytes:
+    """Re-encode an Arrow payload with its hydroml metadata changed by ``change(meta)``."""
+    table = pa.ipc.open_stream(pa.py_buffer(body)).read_all()
+    metadata = dict(table.schema.metadata)
+    meta = json.loads(metadata[b"hydroml"])
+    new = change(meta)
+    if new is None:
+        del metadata[b"hydroml"]
+    else:
+        metadata[b"hydroml"] = json.dumps(new).encode()
+    table = table.replace_schema_metadata(metadata)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize("version", [0, 2, "1", None])
+def test_an_unknown_codec_version_is_refused_even_when_signed(version: object) -> None:
+    body = with_codec_meta(column_body(), lambda meta: {**meta, "v": version})
+    data = signed(framing.KIND_FRAME, column_context("s", CID), body)
+    refused(
+        [f"session 's', column {CID}: the stored frame uses codec version {version!r}"],
+        decode_column,
+        data,
+        "s",
+        CID,
+        KEY,
+    )
+
+
+def test_a_signed_frame_without_codec_metadata_or_not_arrow_is_refused() -> None:
+    bare = with_codec_meta(column_body(), lambda meta: None)
+    data = signed(framing.KIND_FRAME, column_context("s", CID), bare)
+    refused(["the stored frame has no hydroml metadata"], decode_column, data, "s", CID, KEY)
+    junk = signed(framing.KIND_FRAME, column_context("s", CID), b"not arrow at all")
+    refused(
+        [f"session 's', column {CID}: the stored frame cannot be read"],
+        decode_column,
+        junk,
+        "s",
+        CID,
+        KEY,
+    )
+
+
+# -- lengths ----------------------------------------------------------------------------------
+def test_a_payload_shorter_than_its_header_says_is_refused() -> None:
+    body = b'{"a": 1}'
+    data = signed(framing.KIND_MANIFEST, "manifest", body, length=len(body) + 1)
+    refused(
+        ["session 's': stored data is truncated (8 of 9 bytes)"], decode_manifest, data, "s", KEY
+    )
+
+
+def test_a_payload_longer_than_its_header_says_is_refused() -> None:
+    body = b'{"a": 1}'
+    data = signed(framing.KIND_MANIFEST, "manifest", body, length=len(body) - 1)
+    refused(
+        ["session 's': stored data is longer than its header says (8 of 7 bytes)"],
+        decode_manifest,
+        data,
+        "s",
+        KEY,
+    )
+
+
+@pytest.mark.parametrize("size", [0, 1, 17, framing.OVERHEAD - 1])
+def test_a_payload_cut_inside_its_header_or_mac_is_refused(size: int) -> None:
+    data = signed(framing.KIND_MANIFEST, "manifest", b"{}")[:size]
+    refused(
+        [f"session 's': stored data is truncated ({size} bytes)"], decode_manifest, data, "s", KEY
+    )
+
+
+def test_a_huge_length_in_the_header_is_refused_without_reading_it() -> None:
+    data = signed(framing.KIND_MANIFEST, "manifest", b"{}", length=2**64 - 1)
+    refused([f"is truncated (2 of {2**64 - 1} bytes)"], decode_manifest, data, "s", KEY)
+
+
+def test_another_magic_is_refused() -> None:
+    data = bytearray(signed(framing.KIND_MANIFEST, "manifest", b"{}"))
+    data[:6] = b"HYDRMX"
+    refused(
+        ["session 's': stored data is not in hydroml store format"],
+        decode_manifest,
+        bytes(data),
+        "s",
+        KEY,
+    )
+
+
+def test_the_memory_store_refuses_a_column_of_another_session() -> None:
+    store = MemoryStore(key=KEY)
+    for name in ("a", "b"):
+        store.save(SessionRecord(name, {"v": 1}, {"r": 1}, {0: pd.DataFrame({"x": [1.0]})}))
+    manifest, payloads = store._data["a"]
+    _, others = store._data["b"]
+    first = next(iter(payloads))
+    store._data["a"] = (manifest, {**payloads, first: next(iter(others.values()))})
+    refused(["session 'a': stored data failed its integrity check"], store.load, "a")

@@ -2,7 +2,13 @@
 
 from hydroml_jupyter.engine.batch import BatchError
 from hydroml_jupyter.engine.loading import open_session
-from hydroml_jupyter.engine.ops import Operation, catalog, make_operation
+from hydroml_jupyter.engine.ops import (
+    Operation,
+    OperationSpec,
+    catalog,
+    describe,
+    make_operation,
+)
 from hydroml_jupyter.engine.recipe import Recipe
 from hydroml_jupyter.engine.registry import get as get_session
 from hydroml_jupyter.engine.registry import sessions
@@ -13,11 +19,13 @@ __all__ = [
     "BatchError",
     "HistoryView",
     "Operation",
+    "OperationSpec",
     "Preview",
     "Recipe",
     "Session",
     "Step",
     "catalog",
+    "describe",
     "get_session",
     "make_operation",
     "open_session",

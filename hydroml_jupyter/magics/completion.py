@@ -32,8 +32,8 @@ from hydroml_jupyter.engine.ops.kinds import accepts
 from hydroml_jupyter.engine.ops.shortform import option_name
 from hydroml_jupyter.magics import registry
 from hydroml_jupyter.magics.context import Context
+from hydroml_jupyter.magics.expect import expecting
 from hydroml_jupyter.magics.literals import is_assignment
-from hydroml_jupyter.magics.recipe import expecting
 from hydroml_jupyter.magics.tokens import QUOTES, split_partial, unquote
 
 __all__ = ["complete", "make_matcher"]

@@ -4,7 +4,8 @@ A %%hydroml recipe cell holds one operation per line; # starts a comment and bla
 lines are skipped. Each operation has one short form, which it describes itself
 (:class:`~hydroml_jupyter.engine.ops.shortform.ShortForm`: column names, words,
 Python literals, ``OLD -> NEW`` pairs and ``--options``); this module reads lines
-with it, and :func:`expecting` tells completion what comes next. Any operation can
+with it (and :mod:`~hydroml_jupyter.magics.expect` tells completion what comes next
+with it). Any operation can
 also be written OP key=value ..., as for %hydroml apply. The cell's help lists every
 short form (:mod:`~hydroml_jupyter.magics.ophelp`).
 
@@ -21,7 +22,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from hydroml_jupyter.engine.ops import Operation, catalog, describe, make_operation
+from hydroml_jupyter.engine.ops import Operation, describe, make_operation
 from hydroml_jupyter.engine.ops.shortform import (
     Assign,
     Column,
@@ -52,12 +53,12 @@ from hydroml_jupyter.magics.tokens import (
     unquote,
 )
 
-__all__ = ["Expect", "RecipeLine", "expecting", "parse_line", "parse_recipe"]
+__all__ = ["ONE_WORD", "RecipeLine", "assign_at", "parse_line", "parse_recipe"]
 
 Params = dict[str, Any]
 
-# Parts that read exactly one word.
-_ONE_WORD = (Column, Value, Keyword)
+#: The parts that read exactly one word.
+ONE_WORD = (Column, Value, Keyword)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,7 +173,7 @@ class _Reader:
 
     def _part(self, part: Part, words: list[str], following: tuple[Part, ...]) -> list[str]:
         """Read ``part`` from the start of ``words``; return the words left."""
-        if isinstance(part, _ONE_WORD):
+        if isinstance(part, ONE_WORD):
             if not words:
                 raise self.fail()
             if isinstance(part, Keyword):
@@ -239,7 +240,7 @@ class _Reader:
                     raise UsageError(f"{group[0]} is a {type(key).__name__}, not a single value")
             else:
                 joined = "".join(group)
-                at = _assign_at(joined)
+                at = assign_at(joined)
                 if at <= 0:
                     raise self.fail()
                 key = _name(joined[:at])
@@ -265,7 +266,7 @@ class _Reader:
         self.out[part.ascending] = ascending[0] if len(set(ascending)) == 1 else ascending
 
     def _assign(self, part: Assign) -> None:
-        at = _assign_at(self.after)
+        at = assign_at(self.after)
         if at < 0:
             raise self.fail()
         target, rest = self.after[:at].strip(), self.after[at + 1 :].strip()
@@ -308,7 +309,7 @@ class _Reader:
 
 # -- words ----------------------------------------------------------------------------
 def _one_word(part: Part) -> bool:
-    return isinstance(part, _ONE_WORD) or (isinstance(part, Word) and not part.then)
+    return isinstance(part, ONE_WORD) or (isinstance(part, Word) and not part.then)
 
 
 def _name(word: str) -> str:
@@ -336,7 +337,7 @@ def _groups(words: list[str]) -> list[list[str]]:
     return [g for g in groups if g] if any(groups) else []
 
 
-def _assign_at(text: str) -> int:
+def assign_at(text: str) -> int:
     """Return where ``=`` (not ``==``, ``<=``, ``>=``, ``!=``) first stands unquoted, or -1."""
     for i in outside_quotes(text):
         if text[i] == "=":
@@ -345,93 +346,3 @@ def _assign_at(text: str) -> int:
             if after != "=" and before not in "=<>!":
                 return i
     return -1
-
-
-# -- what comes next, for completion ----------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Expect:
-    """What the word being typed in a recipe line can be.
-
-    ``columns``: a column of this kind (``new`` and ``any``: every column); ``choices``:
-    one of these words; ``sep``/``then``: a word ``KEY{sep}VALUE`` whose value is ``then``.
-    """
-
-    columns: str | None = None
-    choices: tuple[str, ...] = ()
-    sep: str = ""
-    then: Expect | None = None
-
-
-def expecting(name: str, words: list[str]) -> Expect | None:
-    """Return what the next word after ``name`` and its finished ``words`` can be."""
-    cls = catalog().get(name)
-    form = None if cls is None else describe(cls).short_form
-    if cls is None or form is None:
-        return None
-    spec = describe(cls)
-    params = {p.name: p for p in spec.params}
-    flags = {option_name(f) for f in form.options or () if params[f].widget == "bool"}
-    plain: list[str] = []
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-        elif word.startswith("--") and form.options:
-            skip = word not in flags
-        else:
-            plain.append(word)
-    return _walk(tuple(form.parts or ()), plain, params)
-
-
-def _walk(parts: tuple[Part, ...], words: list[str], params: dict[str, ParamSpec]) -> Expect | None:
-    for at, part in enumerate(parts):
-        if isinstance(part, Word):
-            if not words:
-                return Expect(choices=_choices(params[part.field]))
-            branch = part.then.get(unquote(words[0]), part.otherwise)
-            return _walk((*branch, *parts[at + 1 :]), words[1:], params)
-        if isinstance(part, _ONE_WORD):
-            if not words:
-                return _one(part, params)
-            words = words[1:]
-            continue
-        group = words[len(words) - words[::-1].index(COMMA) :] if COMMA in words else words
-        match part:
-            case Columns(end=end) if end and any(w.endswith(end) for w in words):
-                ended = next(i for i, w in enumerate(words) if w.endswith(end))
-                words = words[ended + 1 :]
-                continue
-            case Columns(field=field):
-                return Expect(columns=params[field].columns)
-            case Pairs(field=field, sep=sep):
-                return _pair(params[field], sep, group)
-            case SortKeys(field=field):
-                if not group:
-                    return Expect(columns=params[field].columns)
-                return Expect(choices=("asc", "desc")) if len(group) == 1 else None
-            case Assign(field=field):
-                named = _assign_at(" ".join(words)) >= 0
-                return Expect(columns="any" if named else params[field].columns)
-        return Expect(choices=_choices(params[part.field])) if isinstance(part, Values) else None
-    return None
-
-
-def _one(part: Part, params: dict[str, ParamSpec]) -> Expect:
-    if isinstance(part, Keyword):
-        return Expect(choices=(part.word,))
-    if isinstance(part, Column):
-        return Expect(columns=params[part.field].columns)
-    return Expect(choices=_choices(params[part.field])) if isinstance(part, Value) else Expect()
-
-
-def _pair(spec: ParamSpec, sep: str, group: list[str]) -> Expect | None:
-    value = Expect(choices=_choices(spec))
-    if sep == ARROW:
-        if not group:
-            return Expect(columns=spec.columns)
-        return value if group[-1] == ARROW and len(group) == 2 else None
-    return Expect(columns=spec.columns, sep=sep, then=value) if not group else None
-
-
-def _choices(spec: ParamSpec) -> tuple[str, ...]:
-    return tuple(str(c) for c in spec.choices)

@@ -39,6 +39,17 @@ if [ -f js/package.json ]; then
     (cd js && quiet npm ci --no-audit --no-fund --loglevel=error)
     echo "$lock_hash" > "$stamp"
   fi
+  # The protocol's TypeScript and the tables of docs/widget-protocol.md are written from its
+  # Python definitions (hydroml_jupyter/widgets/shapes.py and schema.py).
+  "$PY" -m hydroml_jupyter.widgets.generate --ts > "$work/protocol.ts"
+  "$PY" -m hydroml_jupyter.widgets.generate --docs docs/widget-protocol.md > "$work/widget-protocol.md"
+  for pair in "js/src/generated/protocol.ts:protocol.ts" "docs/widget-protocol.md:widget-protocol.md"; do
+    if ! cmp -s "$work/${pair#*:}" "${pair%%:*}"; then
+      echo "hydroml: ${pair%%:*} is not what hydroml_jupyter/widgets/shapes.py and schema.py" \
+        "generate: run '.venv/bin/python -m hydroml_jupyter.widgets.generate --write' and commit it" >&2
+      exit 1
+    fi
+  done
   (cd js && quiet npm run check)
   (cd js && quiet npm test)
   sed 's/\x1b\[[0-9;]*m//g' "$work/quiet.log" | grep -E '^ *Tests ' | sed 's/^ */vitest: /' || true

@@ -760,14 +760,3 @@ def test_a_closed_widget_is_collected(session: hj.Session) -> None:
         gc.collect()
         assert ref() is None, cls.__name__
     assert len(session._listeners) == listeners
-
-
-def test_the_studio_answers_exactly_the_documented_requests() -> None:
-    from hydroml_jupyter.widgets import Studio
-    from hydroml_jupyter.widgets.protocol import REQUESTS
-
-    assert set(Studio._merged("_ROUTES")) == set(REQUESTS)
-    doc = (Path(__file__).parent.parent / "docs" / "widget-protocol.md").read_text()
-    rows = [line.split("|")[1] for line in doc.splitlines() if line.startswith("| `")]
-    missing = [kind for kind in REQUESTS if not any(f"`{kind}`" in row for row in rows)]
-    assert not missing, missing

@@ -1,10 +1,10 @@
 """What every Data Studio widget shares: a session, the common traits, and one request router.
 
 Requests arrive as custom messages; the
-:class:`~hydroml_jupyter.widgets.requesting.RequestRouter` mixed in routes each through a
-dict from request kind to handler and sends exactly one reply, an error reply when anything
-fails. The widget follows its session through a weak listener, handing every update to the
-kernel's event loop (:mod:`~hydroml_jupyter.widgets.dispatch`).
+:class:`~hydroml_jupyter.widgets.requesting.RequestRouter` mixed in hands each to its handler
+(:data:`~hydroml_jupyter.widgets.requests.HANDLERS`) and sends exactly one reply, an error
+reply when anything fails. The widget follows its session through a weak listener, handing
+every update to the kernel's event loop (:mod:`~hydroml_jupyter.widgets.dispatch`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pandas as pd
 import traitlets
 
 from hydroml_jupyter.engine.session import Session
-from hydroml_jupyter.widgets import requests
 from hydroml_jupyter.widgets.dispatch import kernel_dispatcher, worker_pool
 from hydroml_jupyter.widgets.protocol import ColumnNames, error_reply, schema_of
 from hydroml_jupyter.widgets.requesting import (
@@ -30,6 +29,7 @@ from hydroml_jupyter.widgets.requesting import (
     set_changed,
     weak_listener,
 )
+from hydroml_jupyter.widgets.shapes import WidgetKind
 
 __all__ = ["CSS_PATH", "ESM_PATH", "Reply", "SessionWidget"]
 
@@ -71,23 +71,9 @@ class SessionWidget(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
     ).tag(sync=True)
     error = traitlets.Unicode("", help="The last error shown by the widget.").tag(sync=True)
 
-    #: Request kind → name of the method answering it; subclasses add theirs.
-    _ROUTES: ClassVar[dict[str, str]] = {
-        "summary": "_on_summary",
-        "preview": "_on_preview",
-        "apply": "_on_apply",
-        "undo": "_on_undo",
-        "redo": "_on_redo",
-        "goto": "_on_goto",
-        "code": "_on_code",
-        "export_path": "_on_export_path",
-        "export": "_on_export",
-        "save_as": "_on_save_as",
-    }
     #: Keyword arguments the constructor accepts; subclasses add theirs.
     _OPTIONS: ClassVar[tuple[str, ...]] = ("name",)
-    #: The ``_kind`` trait's value.
-    _KIND: ClassVar[str] = "grid"
+    _KIND: ClassVar[WidgetKind] = "grid"
 
     def __init__(self, data: Session | pd.DataFrame, /, **kwargs: Any) -> None:
         self._check_options(kwargs)
@@ -208,36 +194,6 @@ class SessionWidget(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
         _done, not_done = wait(pending, timeout)
         if not_done:
             raise TimeoutError(f"{len(not_done)} widget request(s) still running")
-
-    def _on_summary(self, content: dict[str, Any]) -> Reply | None:
-        return requests.summary(self, content)
-
-    def _on_preview(self, content: dict[str, Any]) -> Reply | None:
-        return requests.preview(self, content)
-
-    def _on_apply(self, content: dict[str, Any]) -> Reply:
-        return requests.apply(self, content)
-
-    def _on_undo(self, content: dict[str, Any]) -> Reply:
-        return requests.undo(self._session, content)
-
-    def _on_redo(self, content: dict[str, Any]) -> Reply:
-        return requests.redo(self._session, content)
-
-    def _on_goto(self, content: dict[str, Any]) -> Reply:
-        return requests.goto(self._session, content)
-
-    def _on_code(self, content: dict[str, Any]) -> Reply:
-        return requests.code(self._session, content)
-
-    def _on_export_path(self, content: dict[str, Any]) -> Reply:
-        return requests.export_path(self._session, content)
-
-    def _on_export(self, content: dict[str, Any]) -> Reply | None:
-        return requests.export(self, content)
-
-    def _on_save_as(self, content: dict[str, Any]) -> Reply:
-        return requests.save_as(self._session, content)
 
     def __repr__(self) -> str:
         rows, cols = self._session.shape

@@ -31,7 +31,9 @@ Requests
 --------
 ``{"kind": "cancel", "request": id}`` cancels every run still going (``"run": i`` only the
 ``i``-th); the reply is ``{"kind": "done", "request": id, "cancelled": [i, ...]}`` or an
-error reply when there is nothing to cancel.
+error reply when there is nothing to cancel. Its handler is
+:func:`~hydroml_jupyter.widgets.requests.cancel`; the messages are defined in
+:mod:`~hydroml_jupyter.widgets.schema`.
 """
 
 from __future__ import annotations
@@ -49,13 +51,8 @@ from hydroml_jupyter.widgets.base import _UNBUILT_ESM, CSS_PATH, ESM_PATH, _asse
 from hydroml_jupyter.widgets.dispatch import kernel_dispatcher
 from hydroml_jupyter.widgets.experiment_state import RunTracker, number, overall_status
 from hydroml_jupyter.widgets.experiment_throttle import Throttle
-from hydroml_jupyter.widgets.protocol import ProtocolError, reply
-from hydroml_jupyter.widgets.requesting import (
-    Reply,
-    RequestRouter,
-    set_changed,
-    weak_listener,
-)
+from hydroml_jupyter.widgets.requesting import RequestRouter, set_changed, weak_listener
+from hydroml_jupyter.widgets.shapes import WidgetKind
 
 __all__ = ["ExperimentPanel"]
 
@@ -93,8 +90,7 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
     )
     error = traitlets.Unicode("", help="The last request error.").tag(sync=True)
 
-    #: Request kind → name of the method answering it.
-    _ROUTES: ClassVar[dict[str, str]] = {"cancel": "_on_cancel"}
+    _KIND: ClassVar[WidgetKind] = "experiment"
     _OPTIONS: ClassVar[tuple[str, ...]] = ("interval",)
 
     def __init__(self, runs: RunHandle | Sequence[RunHandle], /, **kwargs: Any) -> None:
@@ -138,7 +134,7 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
             curves = [t.curve_dict() for t in self._trackers]
         progress = sum(r["progress"] for r in runs) / len(runs)
         return {
-            "_kind": "experiment",
+            "_kind": self._KIND,
             "status": overall_status(r["status"] for r in runs),
             "progress": float(progress),
             "runs": runs,
@@ -177,29 +173,6 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
         """Bring the traits up to date now (on the kernel's loop when called from a thread)."""
         self._throttle.dispatch(self._flush)
 
-    # -- requests ------------------------------------------------------------------------
-    def _on_cancel(self, content: dict[str, Any]) -> Reply:
-        index = content.get("run")
-        count = len(self._handles)
-        if index is None:
-            chosen = [i for i, h in enumerate(self._handles) if not h.done]
-            if not chosen:
-                ends = _ends(self._handles)
-                raise ProtocolError(f"cancel: nothing to cancel: every run has ended ({ends})")
-        else:
-            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
-                raise ProtocolError(
-                    f"cancel: run must be an index from 0 to {count - 1}, not {index!r}"
-                )
-            handle = self._handles[index]
-            if handle.done:
-                raise ProtocolError(f"cancel: {handle.name} has already ended ({handle.status})")
-            chosen = [index]
-        for i in chosen:
-            self._handles[i].cancel()
-        self._throttle.poke()
-        return reply("done", content["request"], cancelled=chosen), None
-
     # -- closing -------------------------------------------------------------------------
     def _stop_following(self) -> None:
         pending = getattr(self, "_unsubscribe", [])  # absent when the constructor failed
@@ -218,10 +191,6 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
     def __repr__(self) -> str:
         names = ", ".join(h.name for h in self._handles)
         return f"<ExperimentPanel of {names}: {self.status} {self.progress:.0%}>"
-
-
-def _ends(handles: Sequence[RunHandle]) -> str:
-    return ", ".join(f"{h.name}: {h.status}" for h in handles)
 
 
 def _handles(runs: Any) -> tuple[RunHandle, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC
+from hydroml_jupyter.widgets.shapes import RunStatus
 
 __all__ = [
     "ENDED",
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 #: A handle's status → the word the panel shows.
-STATUS = {
+STATUS: dict[str, RunStatus] = {
     "pending": "queued",
     "running": "running",
     "completed": "done",
@@ -30,7 +31,7 @@ STATUS = {
     "cancelled": "cancelled",
 }
 #: The panel's statuses of a run that has ended.
-ENDED = frozenset({"done", "failed", "cancelled"})
+ENDED: frozenset[RunStatus] = frozenset({"done", "failed", "cancelled"})
 #: At most this many points per curve (older points are thinned out as a run goes on).
 CURVE_POINTS = 500
 #: At most this many series per curve.

@@ -11,13 +11,9 @@ import traitlets
 
 from hydroml_jupyter.engine.ops.rows import FilterRows
 from hydroml_jupyter.errors import HydroMLError
-from hydroml_jupyter.widgets.base import Reply, SessionWidget
-from hydroml_jupyter.widgets.protocol import (
-    ColumnNames,
-    ProtocolError,
-    protocol_name,
-    reply,
-)
+from hydroml_jupyter.widgets.base import SessionWidget
+from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError, protocol_name
+from hydroml_jupyter.widgets.shapes import WidgetKind
 from hydroml_jupyter.widgets.view import GridView
 
 __all__ = ["DataGrid"]
@@ -56,7 +52,7 @@ class DataGrid(SessionWidget):
     (3, [{'column': 'a', 'descending': True}])
     """
 
-    _KIND: ClassVar[str] = "grid"
+    _KIND: ClassVar[WidgetKind] = "grid"
     _kind = traitlets.Unicode("grid", help="Which view the front end renders.").tag(sync=True)
     total_rows = traitlets.Int(0, help="Rows in the session's frame.").tag(sync=True)
     row_count = traitlets.Int(0, help="Rows in the current view.").tag(sync=True)
@@ -64,11 +60,6 @@ class DataGrid(SessionWidget):
     sort = traitlets.List(traitlets.Dict(), help="Sort keys, primary first.").tag(sync=True)
     filters = traitlets.List(traitlets.Dict(), help="Filters that must all hold.").tag(sync=True)
 
-    _ROUTES: ClassVar[dict[str, str]] = {
-        "rows": "_on_rows",
-        "view": "_on_view",
-        "apply_view": "_on_apply_view",
-    }
     _OPTIONS: ClassVar[tuple[str, ...]] = ("sort", "filters")
 
     def _setup(self, options: dict[str, Any]) -> None:
@@ -145,10 +136,14 @@ class DataGrid(SessionWidget):
         (2, [2, 0])
         """
         names = self._grid.names
-        self._grid.set(
-            sort=None if sort is None else _sort_items(sort, names),
-            filters=None if filters is None else _filter_items(filters, names),
+        self._show(
+            None if sort is None else _sort_items(sort, names),
+            None if filters is None else _filter_items(filters, names),
         )
+
+    def _show(self, sort: Any, filters: Any) -> None:
+        """Give the view this sort and/or these filters (``None`` keeps one), then sync."""
+        self._grid.set(sort=sort, filters=filters)
         self._problem = ""
         self._sync()
 
@@ -158,46 +153,6 @@ class DataGrid(SessionWidget):
         if grid is not None:
             grid.release()
         super().close()
-
-    # -- requests -----------------------------------------------------------------------------
-    def _on_rows(self, content: dict[str, Any]) -> Reply:
-        window = self._grid.rows(content.get("start"), content.get("stop"))  # type: ignore[arg-type]
-        body = reply(
-            "rows",
-            content["request"],
-            start=window.start,
-            stop=window.stop,
-            version=window.version,
-            view=window.view,
-            rows=window.positions.tolist(),
-        )
-        return body, [memoryview(window.ipc)]
-
-    def _on_view(self, content: dict[str, Any]) -> Reply:
-        if "sort" not in content and "filters" not in content:
-            raise ProtocolError("view: give sort, filters or both")
-        sort, filters = content.get("sort"), content.get("filters")
-        if "sort" in content and sort is None:
-            raise ProtocolError("view: sort must be a list of sort keys, not None")
-        if "filters" in content and filters is None:
-            raise ProtocolError("view: filters must be a list of filters, not None")
-        self._grid.set(sort=sort, filters=filters)
-        self._problem = ""
-        self._sync()
-        return (
-            reply(
-                "view",
-                content["request"],
-                version=self._grid.version,
-                view=self._grid.view,
-                row_count=self._grid.row_count,
-            ),
-            None,
-        )
-
-    def _on_apply_view(self, content: dict[str, Any]) -> Reply:
-        self.apply_view()
-        return reply("done", content["request"], version=self._session.version), None
 
     def apply_view(self) -> None:
         """Make the view's filters ``filter_rows`` steps and its sort a ``sort_rows`` step.

@@ -1,4 +1,8 @@
-"""The widget protocol of ``docs/widget-protocol.md``: names, request checks and reply shapes.
+"""The widget protocol's helpers: column names, request checks, replies and previews.
+
+The protocol itself (value lists, shapes, requests and replies) is defined in
+:mod:`~hydroml_jupyter.widgets.shapes` and :mod:`~hydroml_jupyter.widgets.schema`, and
+described in ``docs/widget-protocol.md``.
 
 Column names are strings in the protocol while a frame's labels may be integers:
 :class:`ColumnNames` maps one to the other for one frame. Every check here raises
@@ -9,26 +13,34 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Hashable, Sequence
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.analysis._core import jsonable
 from hydroml_jupyter.engine.ops.base import Label, kind_of
-from hydroml_jupyter.engine.ops.rows import Comparison
 from hydroml_jupyter.engine.steps import Preview
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.widgets.shapes import (
+    EXPORT_FORMATS,
+    FILTER_OPS,
+    KINDS,
+    MAX_WINDOW,
+    PARAM_TYPES,
+    Kind,
+)
 
 __all__ = [
     "EXPORT_FORMATS",
     "FILTER_OPS",
     "KINDS",
     "MAX_WINDOW",
-    "REQUESTS",
+    "PARAM_TYPES",
     "ColumnNames",
     "Kind",
     "ProtocolError",
+    "Reply",
     "column_kind",
     "error_reply",
     "jsonable",
@@ -39,44 +51,7 @@ __all__ = [
     "schema_of",
 ]
 
-#: What a column holds, as the front end sees it.
-Kind = Literal["integer", "float", "boolean", "datetime", "timedelta", "text", "category", "other"]
-KINDS: tuple[str, ...] = get_args(Kind)
-
-#: Every request kind of the protocol.
-REQUESTS: tuple[str, ...] = (
-    "rows",
-    "summary",
-    "view",
-    "apply_view",
-    "preview",
-    "apply",
-    "undo",
-    "redo",
-    "goto",
-    "code",
-    "export_path",
-    "export",
-    "save_as",
-    "quality",
-    "apply_suggestion",
-)
-
-#: The ``filter_rows`` comparisons a view filter may use.
-FILTER_OPS: tuple[str, ...] = get_args(Comparison)
-
-#: The most rows one ``rows`` request may ask for.
-MAX_WINDOW = 5000
-
-#: Export formats of the protocol and the engine's name for each.
-EXPORT_FORMATS: dict[str, str] = {
-    "csv": "csv",
-    "parquet": "parquet",
-    "xlsx": "excel",
-    "json": "json",
-}
-
-_KIND_BY_LETTER: dict[str, str] = {
+_KIND_BY_LETTER: dict[str, Kind] = {
     "i": "integer",
     "u": "integer",
     "f": "float",
@@ -86,7 +61,7 @@ _KIND_BY_LETTER: dict[str, str] = {
     "T": "text",
     "c": "category",
 }
-_OBJECT_KINDS: dict[str, str] = {
+_OBJECT_KINDS: dict[str, Kind] = {
     "string": "text",
     "boolean": "boolean",
     "integer": "integer",
@@ -98,6 +73,10 @@ _OBJECT_KINDS: dict[str, str] = {
     "timedelta64": "timedelta",
 }
 _KIND_SAMPLE = 1000
+
+
+#: A reply: its content and its binary buffers.
+Reply = tuple[dict[str, Any], list[Any] | None]
 
 
 class ProtocolError(HydroMLError, ValueError):
@@ -226,7 +205,7 @@ class ColumnNames:
         return labels[0] if labels is not None and len(labels) == 1 else None  # type: ignore[return-value]
 
 
-def column_kind(series: pd.Series) -> str:
+def column_kind(series: pd.Series) -> Kind:
     """Return the protocol :data:`Kind` of a column.
 
     Object columns are judged on their first 1,000 values, so this never reads a whole

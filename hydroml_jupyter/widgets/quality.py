@@ -23,6 +23,7 @@ from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.widgets.protocol import (
     ColumnNames,
     ProtocolError,
+    Reply,
     int_field,
     jsonable,
     protocol_name,
@@ -30,7 +31,7 @@ from hydroml_jupyter.widgets.protocol import (
 )
 
 if TYPE_CHECKING:
-    from hydroml_jupyter.widgets.base import Reply, SessionWidget
+    from hydroml_jupyter.widgets.base import SessionWidget
 
 __all__ = ["alert_dict", "apply_suggestion", "quality", "suggestion_dict", "target_dict"]
 

@@ -1,6 +1,8 @@
 """The request path every widget shares: route a request, answer it exactly once.
 
-A widget mixes in :class:`RequestRouter` and names its requests in ``_ROUTES``. Each request
+A widget mixes in :class:`RequestRouter` and says which kind of widget it is (``_KIND``);
+:func:`~hydroml_jupyter.widgets.schema.answers` says which requests that kind answers and
+:data:`~hydroml_jupyter.widgets.requests.HANDLERS` which function answers each. Each request
 the front end sends gets one reply: the handler's, or an error reply whose message is one
 line. The small helpers here serve the widgets' constructors (:func:`check_options`), their
 trait updates (:func:`set_changed`) and how they follow what they show
@@ -18,7 +20,16 @@ from typing import Any, ClassVar, TypeVar
 import ipywidgets
 
 from hydroml_jupyter.errors import HydroMLError
-from hydroml_jupyter.widgets.protocol import ProtocolError, error_reply, one_line, request_id
+from hydroml_jupyter.widgets.protocol import (
+    ProtocolError,
+    Reply,
+    error_reply,
+    one_line,
+    request_id,
+)
+from hydroml_jupyter.widgets.requests import HANDLERS
+from hydroml_jupyter.widgets.schema import answers
+from hydroml_jupyter.widgets.shapes import WidgetKind
 
 __all__ = [
     "Reply",
@@ -30,9 +41,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("hydroml_jupyter")
-
-#: A reply: its content and its binary buffers.
-Reply = tuple[dict[str, Any], list[Any] | None]
 
 T = TypeVar("T")
 
@@ -153,16 +161,16 @@ def weak_listener(
 class RequestRouter:
     """Mixin of the widgets: answer each request from the front end with exactly one reply.
 
-    ``_ROUTES`` maps a request kind to the name of the method answering it and is merged
-    along the class's MRO, so a subclass adds its requests to its bases'. A handler takes the
-    request's content and returns its :data:`Reply`, or ``None`` when the reply comes later
-    (from background work). Whatever it raises becomes an error reply: a
+    A widget answers the requests the protocol gives its ``_KIND``; a handler of
+    :data:`~hydroml_jupyter.widgets.requests.HANDLERS` takes the widget and the request's
+    content and returns its :data:`Reply`, or ``None`` when the reply comes later (from
+    background work). Whatever it raises becomes an error reply: a
     :class:`~hydroml_jupyter.errors.HydroMLError` as its one-line message, anything else
     logged and prefixed with the request kind and the exception's type.
     """
 
-    #: Request kind → name of the method answering it; subclasses add theirs.
-    _ROUTES: ClassVar[dict[str, str]] = {}
+    #: Which kind of widget this is: the ``_kind`` trait, and the requests it answers.
+    _KIND: ClassVar[WidgetKind]
     #: Keyword arguments the constructor accepts; subclasses add theirs.
     _OPTIONS: ClassVar[tuple[str, ...]] = ()
 
@@ -171,14 +179,10 @@ class RequestRouter:
 
     @classmethod
     def _merged(cls, attribute: str) -> dict[str, Any]:
-        """Return ``attribute`` merged along the MRO, bases first (a tuple's items as keys)."""
+        """Return the items of a tuple ``attribute`` merged along the MRO, bases first."""
         merged: dict[str, Any] = {}
         for klass in reversed(cls.__mro__):
-            value = klass.__dict__.get(attribute)
-            if isinstance(value, dict):
-                merged.update(value)
-            elif isinstance(value, tuple):
-                merged.update(dict.fromkeys(value))
+            merged.update(dict.fromkeys(klass.__dict__.get(attribute, ())))
         return merged
 
     def _check_options(self, kwargs: Iterable[str]) -> None:
@@ -190,17 +194,17 @@ class RequestRouter:
         request = request_id(content)
         kind = content.get("kind") if isinstance(content, dict) else None
         try:
-            routes = self._merged("_ROUTES")
             if not isinstance(content, dict):
                 raise ProtocolError(f"a request must be an object, not {content!r}")
-            if kind not in routes:
+            answered = answers(self._KIND)
+            if kind not in answered:
                 raise ProtocolError(
                     f"unknown request kind {kind!r}; {article(type(self).__name__)} answers "
-                    f"{', '.join(routes)}"
+                    f"{', '.join(answered)}"
                 )
             if isinstance(request, bool) or not isinstance(request, int):
                 raise ProtocolError(f"{kind}: request must be an integer id, not {request!r}")
-            result = getattr(self, routes[kind])(content)
+            result = HANDLERS[kind](self, content)
         except Exception as exc:
             self._reply(error_reply(request, self._message(exc, kind)))
             return

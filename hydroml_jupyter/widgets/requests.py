@@ -1,23 +1,29 @@
-"""The session-level requests every widget answers: summaries, steps, code and files.
+"""Every request's handler, and :data:`HANDLERS`: the one table from request kind to handler.
 
-Each function checks its request, acts on the session and returns the reply, or hands slow
-read-only work (summaries, previews, exports) to the widget's background pool and returns
-``None``: that reply is sent when the work is done.
+A handler takes the widget and the request's content, checks the request, acts and returns
+the reply, or hands slow read-only work (summaries, previews, exports) to the widget's
+background pool and returns ``None``: that reply is sent when the work is done. What each
+request carries, the reply it gets and the widgets that answer it are defined in
+:mod:`~hydroml_jupyter.widgets.schema`; the Quality tab's handlers are in
+:mod:`~hydroml_jupyter.widgets.quality`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io.export import ExportError, suggest_path
+from hydroml_jupyter.widgets import quality
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
     EXPORT_FORMATS,
     ColumnNames,
     ProtocolError,
+    Reply,
     dict_field,
     error_reply,
     int_field,
@@ -27,24 +33,27 @@ from hydroml_jupyter.widgets.protocol import (
     reply,
     str_field,
 )
+from hydroml_jupyter.widgets.schema import RequestKind
+from hydroml_jupyter.widgets.shapes import ExportFormat
 
 if TYPE_CHECKING:
-    from hydroml_jupyter.widgets.base import Reply, SessionWidget
+    from hydroml_jupyter.widgets.base import SessionWidget
+    from hydroml_jupyter.widgets.experiment import ExperimentPanel
+    from hydroml_jupyter.widgets.grid import DataGrid
 
-__all__ = [
-    "apply",
-    "code",
-    "export",
-    "export_path",
-    "goto",
-    "preview",
-    "redo",
-    "save_as",
-    "summary",
-    "undo",
-]
+__all__ = ["HANDLERS", "Handler"]
+
+#: A request's handler: ``(widget, content)`` to the reply, or ``None`` when it comes later.
+Handler = Callable[[Any, dict[str, Any]], Reply | None]
 
 _ATTEMPTS = 3
+#: The engine's name of each export format.
+_ENGINE_FORMATS: dict[ExportFormat, str] = {
+    "csv": "csv",
+    "parquet": "parquet",
+    "xlsx": "excel",
+    "json": "json",
+}
 
 
 def summary(widget: SessionWidget, content: dict[str, Any]) -> None:
@@ -98,38 +107,39 @@ def apply(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     return _done(widget.session, content), None
 
 
-def undo(session: Session, content: dict[str, Any]) -> Reply:
+def undo(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     """Answer ``undo``."""
-    session.undo()
-    return _done(session, content), None
+    widget.session.undo()
+    return _done(widget.session, content), None
 
 
-def redo(session: Session, content: dict[str, Any]) -> Reply:
+def redo(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     """Answer ``redo``."""
-    session.redo()
-    return _done(session, content), None
+    widget.session.redo()
+    return _done(widget.session, content), None
 
 
-def goto(session: Session, content: dict[str, Any]) -> Reply:
+def goto(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     """Answer ``goto``: move the history cursor to step ``index``."""
-    session.goto(int_field(content, "index", "goto"))
-    return _done(session, content), None
+    widget.session.goto(int_field(content, "index", "goto"))
+    return _done(widget.session, content), None
 
 
-def code(session: Session, content: dict[str, Any]) -> Reply:
+def code(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     """Answer ``code``: the pandas script that reproduces the current frame."""
+    session = widget.session
     version = session.version
     script = session.code()
     return reply("code", content["request"], version=version, code=script), None
 
 
-def _export_format(content: dict[str, Any], kind: str) -> str:
+def _export_format(content: dict[str, Any], kind: str) -> ExportFormat:
     fmt = content.get("format")
     if not isinstance(fmt, str) or fmt not in EXPORT_FORMATS:
         raise ProtocolError(
             f"{kind}: format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}"
         )
-    return fmt
+    return fmt  # type: ignore[return-value]
 
 
 def _relative(path: Path) -> str:
@@ -140,13 +150,14 @@ def _relative(path: Path) -> str:
         return os.fspath(path)
 
 
-def export_path(session: Session, content: dict[str, Any]) -> Reply:
+def export_path(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     """Answer ``export_path``: a file to export to that does not exist yet.
 
     It lies beside the session's source (``tiny.csv`` → ``tiny-clean.csv``, then
     ``tiny-clean-2.csv``...), relative to the kernel's working folder when inside it.
     """
     fmt = _export_format(content, "export_path")
+    session = widget.session
     version = session.version
     path = suggest_path(session.recipe(), f".{fmt}", session.name)
     return reply("export_path", content["request"], version=version, path=_relative(path)), None
@@ -170,7 +181,7 @@ def export(widget: SessionWidget, content: dict[str, Any]) -> None:
     def work() -> Reply:
         version = session.version
         try:
-            written = session.export(target, format=EXPORT_FORMATS[fmt], overwrite=overwrite)
+            written = session.export(target, format=_ENGINE_FORMATS[fmt], overwrite=overwrite)
         except ExportError as exc:
             path = os.fspath(exc.target)
             return error_reply(request, one_line(exc), reason=exc.reason, path=path), None
@@ -180,14 +191,98 @@ def export(widget: SessionWidget, content: dict[str, Any]) -> None:
     widget._in_background(content, work)
 
 
-def save_as(session: Session, content: dict[str, Any]) -> Reply:
+def save_as(widget: SessionWidget, content: dict[str, Any]) -> Reply:
     """Answer ``save_as``: a new session from the current frame."""
     name = str_field(content, "name", "save_as")
-    new = session.save_as(name)
-    return _done(session, content, {"session": new.name}), None
+    new = widget.session.save_as(name)
+    return _done(widget.session, content, {"session": new.name}), None
 
 
 def _done(
     session: Session, content: dict[str, Any], extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     return reply("done", content["request"], version=session.version, **(extra or {}))
+
+
+# -- the grid's view ------------------------------------------------------------------------
+def rows(grid: DataGrid, content: dict[str, Any]) -> Reply:
+    """Answer ``rows``: one window of the view, as an Arrow IPC buffer."""
+    window = grid.grid_view.rows(content.get("start"), content.get("stop"))  # type: ignore[arg-type]
+    body = reply(
+        "rows",
+        content["request"],
+        start=window.start,
+        stop=window.stop,
+        version=window.version,
+        view=window.view,
+        rows=window.positions.tolist(),
+    )
+    return body, [memoryview(window.ipc)]
+
+
+def view(grid: DataGrid, content: dict[str, Any]) -> Reply:
+    """Answer ``view``: a new sort and/or new filters; the traits are updated first."""
+    if "sort" not in content and "filters" not in content:
+        raise ProtocolError("view: give sort, filters or both")
+    sort, filters = content.get("sort"), content.get("filters")
+    if "sort" in content and sort is None:
+        raise ProtocolError("view: sort must be a list of sort keys, not None")
+    if "filters" in content and filters is None:
+        raise ProtocolError("view: filters must be a list of filters, not None")
+    grid._show(sort, filters)
+    shown = grid.grid_view
+    request = content["request"]
+    body = reply("view", request, version=shown.version, view=shown.view, row_count=shown.row_count)
+    return body, None
+
+
+def apply_view(grid: DataGrid, content: dict[str, Any]) -> Reply:
+    """Answer ``apply_view``: the view's sort and filters become steps."""
+    grid.apply_view()
+    return _done(grid.session, content), None
+
+
+# -- the experiment panel ---------------------------------------------------------------------
+def cancel(panel: ExperimentPanel, content: dict[str, Any]) -> Reply:
+    """Answer ``cancel``: ask every run still going (or run ``run``) to stop."""
+    index = content.get("run")
+    handles = panel.handles
+    if index is None:
+        chosen = [i for i, h in enumerate(handles) if not h.done]
+        if not chosen:
+            ends = ", ".join(f"{h.name}: {h.status}" for h in handles)
+            raise ProtocolError(f"cancel: nothing to cancel: every run has ended ({ends})")
+    else:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(handles):
+            raise ProtocolError(
+                f"cancel: run must be an index from 0 to {len(handles) - 1}, not {index!r}"
+            )
+        handle = handles[index]
+        if handle.done:
+            raise ProtocolError(f"cancel: {handle.name} has already ended ({handle.status})")
+        chosen = [index]
+    for i in chosen:
+        handles[i].cancel()
+    panel._throttle.poke()
+    return reply("done", content["request"], cancelled=chosen), None
+
+
+#: Request kind → its handler: every kind of :data:`~hydroml_jupyter.widgets.schema.REQUESTS`.
+HANDLERS: dict[RequestKind, Handler] = {
+    "rows": rows,
+    "summary": summary,
+    "view": view,
+    "apply_view": apply_view,
+    "preview": preview,
+    "apply": apply,
+    "undo": undo,
+    "redo": redo,
+    "goto": goto,
+    "code": code,
+    "export_path": export_path,
+    "export": export,
+    "save_as": save_as,
+    "quality": quality.quality,
+    "apply_suggestion": quality.apply_suggestion,
+    "cancel": cancel,
+}

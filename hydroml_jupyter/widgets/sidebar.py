@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 import traitlets
 
-from hydroml_jupyter.widgets import quality
-from hydroml_jupyter.widgets.base import Reply, SessionWidget
+from hydroml_jupyter.widgets.base import SessionWidget
 from hydroml_jupyter.widgets.forms import forms
+from hydroml_jupyter.widgets.shapes import WidgetKind
 
 __all__ = ["Sidebar"]
 
@@ -47,7 +47,7 @@ class Sidebar(SessionWidget):
     (1, True, ['Original (DataFrame)', 'Fill missing a by mean'])
     """
 
-    _KIND: ClassVar[str] = "sidebar"
+    _KIND: ClassVar[WidgetKind] = "sidebar"
     _kind = traitlets.Unicode("sidebar", help="Which view the front end renders.").tag(sync=True)
     catalog = traitlets.List(traitlets.Dict(), help="One form per operation.").tag(sync=True)
     history = traitlets.List(traitlets.Dict(), help="Every step, the original first.").tag(
@@ -56,11 +56,6 @@ class Sidebar(SessionWidget):
     position = traitlets.Int(0, help="The index of the current step.").tag(sync=True)
     can_undo = traitlets.Bool(False, help="Whether there is a step to undo.").tag(sync=True)
     can_redo = traitlets.Bool(False, help="Whether there is a step to redo.").tag(sync=True)
-
-    _ROUTES: ClassVar[dict[str, str]] = {
-        "quality": "_on_quality",
-        "apply_suggestion": "_on_apply_suggestion",
-    }
 
     def _state(self, initial: bool = False) -> dict[str, Any]:
         state = super()._state(initial)
@@ -79,9 +74,3 @@ class Sidebar(SessionWidget):
         if initial:
             state["catalog"] = forms()
         return state
-
-    def _on_quality(self, content: dict[str, Any]) -> Reply | None:
-        return quality.quality(self, content)
-
-    def _on_apply_suggestion(self, content: dict[str, Any]) -> Reply | None:
-        return quality.apply_suggestion(self, content)

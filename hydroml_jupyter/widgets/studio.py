@@ -9,6 +9,7 @@ import traitlets
 
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.widgets.grid import DataGrid
+from hydroml_jupyter.widgets.shapes import WidgetKind
 from hydroml_jupyter.widgets.sidebar import Sidebar
 
 __all__ = ["Studio", "studio"]
@@ -27,7 +28,7 @@ class Studio(DataGrid, Sidebar):
     ('studio_doc', 2, 0)
     """
 
-    _KIND: ClassVar[str] = "studio"
+    _KIND: ClassVar[WidgetKind] = "studio"
     _kind = traitlets.Unicode("studio", help="Which view the front end renders.").tag(sync=True)
 
 

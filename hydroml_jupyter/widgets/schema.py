@@ -1,0 +1,394 @@
+"""The widget protocol, defined once: every request, the reply it gets and who answers it.
+
+Every message is an object with ``kind`` and ``request`` (the id the front end chose, echoed
+by the reply). :data:`REQUESTS` has one :class:`Request` per request kind: its other keys,
+the kind and keys of its success reply, and the widgets that answer it; any request may get
+the :class:`ErrorReply` instead. The value lists, object shapes and traits they use are in
+:mod:`~hydroml_jupyter.widgets.shapes`.
+
+From these two modules :mod:`~hydroml_jupyter.widgets.generate` writes
+``js/src/generated/protocol.ts`` and the generated parts of ``docs/widget-protocol.md``, and
+:data:`~hydroml_jupyter.widgets.requests.HANDLERS` maps each request kind to its handler; the
+tests check that all of them agree. Replies may carry more keys than declared here; clients
+ignore what they do not know.
+"""
+
+# No ``from __future__ import annotations``: TypedDict finds NotRequired keys only in
+# evaluated annotations on Python 3.11.
+from dataclasses import dataclass
+from typing import Any, Literal, NotRequired, TypedDict, get_args
+
+from hydroml_jupyter.widgets.shapes import (
+    Alert,
+    ColumnInfo,
+    ExportFormat,
+    ExportRefusal,
+    Filter,
+    Preview,
+    Severity,
+    SortKey,
+    StepRef,
+    Suggestion,
+    TargetCandidate,
+    WidgetKind,
+)
+
+__all__ = [
+    "REPLY_KINDS",
+    "REQUESTS",
+    "REQUEST_KINDS",
+    "ApplyOneSuggestion",
+    "ApplySuggestionRequest",
+    "ApplySuggestions",
+    "CancelDone",
+    "CancelRequest",
+    "CodeReply",
+    "Done",
+    "ErrorReply",
+    "ExportDone",
+    "ExportPathReply",
+    "ExportPathRequest",
+    "ExportRequest",
+    "GotoRequest",
+    "NoFields",
+    "OperationRequest",
+    "PreviewReply",
+    "QualityReport",
+    "QualityRequest",
+    "Request",
+    "RequestKind",
+    "RowsReply",
+    "RowsRequest",
+    "SaveAsDone",
+    "SaveAsRequest",
+    "SuggestionsDone",
+    "SummaryReply",
+    "SummaryRequest",
+    "ViewReply",
+    "ViewRequest",
+    "answers",
+    "request",
+]
+
+#: Every request kind, in the order the documentation lists them.
+RequestKind = Literal[
+    "rows",
+    "summary",
+    "view",
+    "apply_view",
+    "preview",
+    "apply",
+    "undo",
+    "redo",
+    "goto",
+    "code",
+    "export_path",
+    "export",
+    "save_as",
+    "quality",
+    "apply_suggestion",
+    "cancel",
+]
+
+
+# -- requests --------------------------------------------------------------------------------
+class NoFields(TypedDict):
+    """No keys besides ``kind`` and ``request``."""
+
+
+class RowsRequest(TypedDict):
+    """Positions ``start..stop`` of the view (``0 <= start <= stop``, at most 5,000 rows)."""
+
+    start: int
+    stop: int
+
+
+class SummaryRequest(TypedDict):
+    """The columns to summarise."""
+
+    columns: list[str]
+
+
+class ViewRequest(TypedDict):
+    """A new sort, new filters, or both."""
+
+    sort: NotRequired[list[SortKey]]
+    filters: NotRequired[list[Filter]]
+
+
+class OperationRequest(TypedDict):
+    """An operation of the catalog and its parameters (columns by protocol name)."""
+
+    op: str
+    params: dict[str, Any]
+
+
+class GotoRequest(TypedDict):
+    """The step to move the history cursor to."""
+
+    index: int
+
+
+class ExportPathRequest(TypedDict):
+    """The format to propose a file for."""
+
+    format: ExportFormat
+
+
+class ExportRequest(TypedDict):
+    """Where and how to export; ``path`` absent: the ``export_path`` proposal."""
+
+    format: ExportFormat
+    path: NotRequired[str | None]
+    overwrite: NotRequired[bool]
+
+
+class SaveAsRequest(TypedDict):
+    """The new session's name."""
+
+    name: str
+
+
+class QualityRequest(TypedDict):
+    """The target column; absent or ``null``: detect it."""
+
+    target: NotRequired[str | None]
+
+
+class ApplyOneSuggestion(TypedDict):
+    """One suggestion of the ``quality`` reply made for ``version`` and ``target``."""
+
+    suggestion: int
+    version: int
+    target: NotRequired[str | None]
+
+
+class ApplySuggestions(TypedDict):
+    """Distinct suggestions of one ``quality`` reply, applied in order as one change."""
+
+    suggestions: list[int]
+    version: int
+    target: NotRequired[str | None]
+
+
+#: The ``apply_suggestion`` request: one suggestion, or several.
+ApplySuggestionRequest = ApplyOneSuggestion | ApplySuggestions
+
+
+class CancelRequest(TypedDict):
+    """The run to cancel (an index of ``runs``); absent: every run still going."""
+
+    run: NotRequired[int]
+
+
+# -- replies -----------------------------------------------------------------------------------
+class RowsReply(TypedDict):
+    """The window's bounds (``stop`` clipped to ``row_count``) and each row's frame position."""
+
+    start: int
+    stop: int
+    version: int
+    view: int
+    rows: list[int]
+
+
+class SummaryReply(TypedDict):
+    """Each asked column's summary, by name."""
+
+    version: int
+    summaries: dict[str, ColumnInfo]
+
+
+class ViewReply(TypedDict):
+    """The view after the change."""
+
+    version: int
+    view: int
+    row_count: int
+
+
+class Done(TypedDict):
+    """The session's version after the change."""
+
+    version: int
+
+
+class PreviewReply(TypedDict):
+    """What the operation would change."""
+
+    version: int
+    preview: Preview
+
+
+class CodeReply(TypedDict):
+    """The pandas script that reproduces the current frame."""
+
+    version: int
+    code: str
+
+
+class ExportPathReply(TypedDict):
+    """A file that does not exist yet, relative to the kernel's folder when inside it."""
+
+    version: int
+    path: str
+
+
+class ExportDone(TypedDict):
+    """The file written, as an absolute path."""
+
+    version: int
+    path: str
+
+
+class SaveAsDone(TypedDict):
+    """The new session's name."""
+
+    version: int
+    session: str
+
+
+class QualityReport(TypedDict):
+    """The profile's alerts by severity, suggestions and target candidates."""
+
+    version: int
+    target: str | None
+    target_used: str | None
+    alerts: dict[Severity, list[Alert]]
+    counts: dict[Severity, int]
+    suggestions: list[Suggestion]
+    targets: list[TargetCandidate]
+
+
+class SuggestionsDone(TypedDict):
+    """Every new step; ``index`` and ``label`` are the last one's."""
+
+    version: int
+    index: int
+    label: str
+    steps: list[StepRef]
+
+
+class CancelDone(TypedDict):
+    """The indexes of the runs asked to stop."""
+
+    cancelled: list[int]
+
+
+class ErrorReply(TypedDict):
+    """The reply to any request that failed; nothing was changed.
+
+    ``reason`` and ``path`` come with an ``export`` that kept a file.
+    """
+
+    message: str
+    reason: NotRequired[ExportRefusal]
+    path: NotRequired[str]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request kind: what it carries, what it gets back, who answers it.
+
+    Attributes
+    ----------
+    kind
+        The request's ``kind``.
+    fields
+        Its keys besides ``kind`` and ``request``: a ``TypedDict``, or a union of them.
+    reply
+        The ``kind`` of its success reply.
+    answer
+        The success reply's keys besides ``kind`` and ``request``: a ``TypedDict``.
+    widgets
+        The widget kinds that answer it.
+    buffers
+        How many binary buffers the success reply carries.
+    doc
+        What it does, for the documentation.
+    """
+
+    kind: RequestKind
+    fields: Any
+    reply: str
+    answer: Any
+    widgets: tuple[WidgetKind, ...]
+    buffers: int
+    doc: str
+
+
+_DATA: tuple[WidgetKind, ...] = ("grid", "sidebar", "studio")
+_GRIDS: tuple[WidgetKind, ...] = ("grid", "studio")
+_SIDEBARS: tuple[WidgetKind, ...] = ("sidebar", "studio")
+_PANEL: tuple[WidgetKind, ...] = ("experiment",)
+
+#: Every request of the protocol, in :data:`RequestKind` order.
+# fmt: off
+REQUESTS: tuple[Request, ...] = (
+    Request("rows", RowsRequest, "rows", RowsReply, _GRIDS, 1,
+            "The buffer is an Arrow IPC stream of the view's positions `start..stop` (`stop` "
+            "clipped to `row_count`), every column of `schema` in order; `rows` holds each "
+            "row's position in the frame, for row numbers."),
+    Request("summary", SummaryRequest, "summary", SummaryReply, _DATA, 0,
+            "Each column's summary, computed in the background."),
+    Request("view", ViewRequest, "view", ViewReply, _GRIDS, 0,
+            "Sorts and filters the whole frame in the kernel; the traits are updated first."),
+    Request("apply_view", NoFields, "done", Done, _GRIDS, 0,
+            "The view's filters become `filter_rows` steps and its sort a `sort_rows` step; "
+            "the view's sort and filters are then cleared."),
+    Request("preview", OperationRequest, "preview", PreviewReply, _DATA, 0,
+            "What `apply` would do; changes nothing."),
+    Request("apply", OperationRequest, "done", Done, _DATA, 0, "Adds one step."),
+    Request("undo", NoFields, "done", Done, _DATA, 0, "Moves the history cursor back."),
+    Request("redo", NoFields, "done", Done, _DATA, 0, "Moves the history cursor forward."),
+    Request("goto", GotoRequest, "done", Done, _DATA, 0, "Moves the history cursor to `index`."),
+    Request("code", NoFields, "code", CodeReply, _DATA, 0, "The session's pandas script."),
+    Request("export_path", ExportPathRequest, "export_path", ExportPathReply, _DATA, 0,
+            "A file name to propose: see [Export](#export)."),
+    Request("export", ExportRequest, "done", ExportDone, _DATA, 0,
+            "Writes the current frame; a file that exists is replaced only with `overwrite: "
+            "true` (default `false`), "
+            "a session's source never (the error reply then has `reason` and `path`): see "
+            "[Export](#export)."),
+    Request("save_as", SaveAsRequest, "done", SaveAsDone, _DATA, 0,
+            "A new session from the current frame."),
+    Request("quality", QualityRequest, "quality", QualityReport, _SIDEBARS, 0,
+            "Profiles the current frame in the background: see [Quality](#quality)."),
+    Request("apply_suggestion", ApplySuggestionRequest, "done", SuggestionsDone, _SIDEBARS, 0,
+            "Applies suggestions of a `quality` reply as ordinary steps, all or none: see "
+            "[Quality](#quality)."),
+    Request("cancel", CancelRequest, "done", CancelDone, _PANEL, 0,
+            "Asks runs to stop; an error reply when nothing is left to cancel."),
+)
+# fmt: on
+
+#: Every request kind.
+REQUEST_KINDS: tuple[RequestKind, ...] = get_args(RequestKind)
+#: Every reply kind: the success replies' and ``error``.
+REPLY_KINDS: tuple[str, ...] = (*dict.fromkeys(r.reply for r in REQUESTS), "error")
+
+_BY_KIND: dict[str, Request] = {r.kind: r for r in REQUESTS}
+if tuple(_BY_KIND) != REQUEST_KINDS or len(_BY_KIND) != len(REQUESTS):
+    raise RuntimeError("schema.REQUESTS must define each RequestKind once, in order")
+
+
+def request(kind: str) -> Request:
+    """Return the definition of request ``kind``.
+
+    Raises
+    ------
+    KeyError
+        When no request has that kind.
+    """
+    return _BY_KIND[kind]
+
+
+def answers(widget: str) -> tuple[RequestKind, ...]:
+    """Return the request kinds widgets of kind ``widget`` answer, in protocol order.
+
+    Examples
+    --------
+    >>> answers("experiment")
+    ('cancel',)
+    """
+    return tuple(r.kind for r in REQUESTS if widget in r.widgets)

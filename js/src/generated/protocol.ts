@@ -1,0 +1,724 @@
+// Generated from hydroml_jupyter/widgets/shapes.py and schema.py; do not edit.
+// After changing them, run `python -m hydroml_jupyter.widgets.generate --write`.
+
+/** What a column holds, as the front end sees it. */
+export type Kind =
+  | "integer"
+  | "float"
+  | "boolean"
+  | "datetime"
+  | "timedelta"
+  | "text"
+  | "category"
+  | "other";
+
+export const KINDS: readonly Kind[] = [
+  "integer",
+  "float",
+  "boolean",
+  "datetime",
+  "timedelta",
+  "text",
+  "category",
+  "other",
+];
+
+/** The `filter_rows` comparisons a view filter may use (the engine's own list). */
+export type FilterOp =
+  | "=="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "between"
+  | "in"
+  | "not_in"
+  | "contains"
+  | "startswith"
+  | "endswith"
+  | "is_null"
+  | "not_null";
+
+export const FILTER_OPS: readonly FilterOp[] = [
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "between",
+  "in",
+  "not_in",
+  "contains",
+  "startswith",
+  "endswith",
+  "is_null",
+  "not_null",
+];
+
+/** How a form parameter is typed in (the engine's own list of form widgets). */
+export type ParamType =
+  | "column"
+  | "columns"
+  | "choice"
+  | "bool"
+  | "text"
+  | "dtype"
+  | "expression"
+  | "value"
+  | "mapping";
+
+export const PARAM_TYPES: readonly ParamType[] = [
+  "column",
+  "columns",
+  "choice",
+  "bool",
+  "text",
+  "dtype",
+  "expression",
+  "value",
+  "mapping",
+];
+
+/** Which view the front end renders (the `_kind` trait). */
+export type WidgetKind = "grid" | "sidebar" | "studio" | "experiment";
+
+export const WIDGET_KINDS: readonly WidgetKind[] = ["grid", "sidebar", "studio", "experiment"];
+
+/** The file formats of `export` and `export_path`. */
+export type ExportFormat = "csv" | "parquet" | "xlsx" | "json";
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = ["csv", "parquet", "xlsx", "json"];
+
+/**
+ * Why an `export` kept a file: it exists (ask, then send `overwrite: true`), or a session reads it
+ * (never written).
+ */
+export type ExportRefusal = "exists" | "source";
+
+export const EXPORT_REFUSALS: readonly ExportRefusal[] = ["exists", "source"];
+
+/** How serious a data-quality alert is, most serious first. */
+export type Severity = "high" | "medium" | "low";
+
+export const SEVERITIES: readonly Severity[] = ["high", "medium", "low"];
+
+/** Where a run is, as the experiment panel shows it. */
+export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  "queued",
+  "running",
+  "done",
+  "failed",
+  "cancelled",
+];
+
+/** The most rows one `rows` request may ask for. */
+export const MAX_WINDOW = 5000;
+
+/** One column of the `schema` trait. */
+export interface SchemaField {
+  name: string;
+  dtype: string;
+  kind: Kind;
+}
+
+/** One sort key of a grid's view; the first is the primary one. */
+export interface SortKey {
+  column: string;
+  descending: boolean;
+}
+
+/** One condition of a grid's view; all of them must hold. */
+export interface Filter {
+  column: string;
+  op: FilterOp;
+  value: unknown;
+}
+
+/** One step of a sidebar's `history`; index 0 is the loaded data. */
+export interface HistoryEntry {
+  index: number;
+  label: string;
+  rows: number;
+  columns: number;
+}
+
+/**
+ * How one parameter of an operation's form is typed in.
+ *
+ * `key` and `value` say how each side of a `mapping` is typed in; `advanced` parameters may be
+ * folded away; `placeholder` is the hint text of an empty input.
+ */
+export interface ParamSpec {
+  name?: string;
+  type: ParamType;
+  kinds?: Kind[] | null;
+  choices?: string[] | null;
+  required?: boolean;
+  default?: unknown;
+  key?: ParamSpec;
+  value?: ParamSpec;
+  placeholder?: string;
+  advanced?: boolean;
+  help?: string;
+}
+
+/** The form of one operation of the engine's catalog. */
+export interface OpForm {
+  name: string;
+  summary: string;
+  description: string;
+  params: ParamSpec[];
+}
+
+/** A column's figures, from `Session.column_info`. */
+export interface ColumnSummary {
+  name: string;
+  dtype: string;
+  kind: string;
+  count: number;
+  nulls: number;
+  null_share: number;
+  distinct: number | null;
+  min: unknown;
+  max: unknown;
+  mean: unknown;
+  std: unknown;
+  top: [unknown, number][];
+}
+
+/** The histogram of a numeric or datetime column. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+  labels: string[];
+  ignored: number;
+  kind: string;
+  unit: string | null;
+}
+
+/** `Session.column_info(column).to_dict()`. */
+export interface ColumnInfo {
+  summary: ColumnSummary;
+  histogram: Histogram | null;
+  top_values: [unknown, number][];
+}
+
+/** A value an operation could not convert. */
+export interface Failure {
+  row: unknown;
+  column: string;
+  value: unknown;
+}
+
+/** Rows of the changed columns before and after, as text (`null` for missing values). */
+export interface Sample {
+  columns: string[];
+  rows: (string | null)[][];
+}
+
+/** What an operation would change; `failures` lists at most 100 of `failures_total`. */
+export interface Preview {
+  op: string;
+  label: string;
+  ok: boolean;
+  error: string | null;
+  rows_before: number;
+  rows_after: number;
+  columns_added: string[];
+  columns_removed: string[];
+  dtypes_changed: Record<string, [string, string]>;
+  changed: Record<string, number>;
+  failures: Failure[];
+  failures_total: number;
+  sample: Sample | null;
+}
+
+/** A data-quality finding; `columns` is empty for the whole frame. */
+export interface Alert {
+  kind: string;
+  columns: string[];
+  severity: Severity;
+  figure: number | string | null;
+  message: string;
+}
+
+/** A proposed step; `id` is valid for its reply's version and target only. */
+export interface Suggestion {
+  id: number;
+  op: string;
+  params: Record<string, unknown>;
+  label: string;
+  confidence: number;
+  rationale: string;
+  alert: Alert;
+}
+
+/** A column that looks like a model's target, most likely first. */
+export interface TargetCandidate {
+  name: string;
+  confidence: number;
+  reason: string;
+  task: string;
+}
+
+/** A new step of the history. */
+export interface StepRef {
+  index: number;
+  label: string;
+}
+
+/** The best trial of a tuning run so far. */
+export interface BestTrial {
+  trial: number;
+  value: number | null;
+  params: Record<string, unknown>;
+}
+
+/** One run of the experiment panel's `runs`. */
+export interface RunState {
+  name: string;
+  kind: string;
+  model: string;
+  task: string;
+  target: string;
+  status: RunStatus;
+  progress: number;
+  done_steps: number | null;
+  total: number | null;
+  unit: string;
+  elapsed: number | null;
+  metrics: Record<string, number | null>;
+  latest: Record<string, number | null>;
+  best: BestTrial | null;
+  error: string;
+  cancel_requested: boolean;
+  run_id: string;
+  experiment: string;
+  experiment_id: string;
+  tracking_uri: string;
+  model_uri: string;
+  logs: string[];
+}
+
+/** One line of a run's curve (`null` where the step has no value). */
+export interface Series {
+  name: string;
+  values: (number | null)[];
+}
+
+/** A run's curve: at most 500 points, one kept every `stride` of the `points` seen. */
+export interface CurveData {
+  x_label: string;
+  x: number[];
+  series: Series[];
+  points: number;
+  stride: number;
+}
+
+/** The traits of every Data Studio widget. */
+export interface SessionTraits {
+  _kind: WidgetKind;
+  session_name: string;
+  version: number;
+  schema: SchemaField[];
+  error: string;
+}
+
+/** The traits of `DataGrid` (and `Studio`). */
+export interface GridTraits {
+  _kind: WidgetKind;
+  session_name: string;
+  version: number;
+  schema: SchemaField[];
+  error: string;
+  total_rows: number;
+  row_count: number;
+  view: number;
+  sort: SortKey[];
+  filters: Filter[];
+}
+
+/** The traits of `Sidebar` (and `Studio`). */
+export interface SidebarTraits {
+  _kind: WidgetKind;
+  session_name: string;
+  version: number;
+  schema: SchemaField[];
+  error: string;
+  catalog: OpForm[];
+  history: HistoryEntry[];
+  position: number;
+  can_undo: boolean;
+  can_redo: boolean;
+}
+
+/** The traits of `Studio`: a grid's and a sidebar's. */
+export interface StudioTraits {
+  _kind: WidgetKind;
+  session_name: string;
+  version: number;
+  schema: SchemaField[];
+  error: string;
+  total_rows: number;
+  row_count: number;
+  view: number;
+  sort: SortKey[];
+  filters: Filter[];
+  catalog: OpForm[];
+  history: HistoryEntry[];
+  position: number;
+  can_undo: boolean;
+  can_redo: boolean;
+}
+
+/** The traits of `ExperimentPanel`. */
+export interface ExperimentTraits {
+  _kind: WidgetKind;
+  status: RunStatus;
+  progress: number;
+  runs: RunState[];
+  curves: CurveData[];
+  error: string;
+}
+
+/** Every request kind, in the order the documentation lists them. */
+export type RequestKind =
+  | "rows"
+  | "summary"
+  | "view"
+  | "apply_view"
+  | "preview"
+  | "apply"
+  | "undo"
+  | "redo"
+  | "goto"
+  | "code"
+  | "export_path"
+  | "export"
+  | "save_as"
+  | "quality"
+  | "apply_suggestion"
+  | "cancel";
+
+/** No keys besides `kind` and `request`. */
+export type NoFields = Record<string, never>;
+
+/** Positions `start..stop` of the view (`0 <= start <= stop`, at most 5,000 rows). */
+export interface RowsRequest {
+  start: number;
+  stop: number;
+}
+
+/** The columns to summarise. */
+export interface SummaryRequest {
+  columns: string[];
+}
+
+/** A new sort, new filters, or both. */
+export interface ViewRequest {
+  sort?: SortKey[];
+  filters?: Filter[];
+}
+
+/** An operation of the catalog and its parameters (columns by protocol name). */
+export interface OperationRequest {
+  op: string;
+  params: Record<string, unknown>;
+}
+
+/** The step to move the history cursor to. */
+export interface GotoRequest {
+  index: number;
+}
+
+/** The format to propose a file for. */
+export interface ExportPathRequest {
+  format: ExportFormat;
+}
+
+/** Where and how to export; `path` absent: the `export_path` proposal. */
+export interface ExportRequest {
+  format: ExportFormat;
+  path?: string | null;
+  overwrite?: boolean;
+}
+
+/** The new session's name. */
+export interface SaveAsRequest {
+  name: string;
+}
+
+/** The target column; absent or `null`: detect it. */
+export interface QualityRequest {
+  target?: string | null;
+}
+
+/** One suggestion of the `quality` reply made for `version` and `target`. */
+export interface ApplyOneSuggestion {
+  suggestion: number;
+  version: number;
+  target?: string | null;
+}
+
+/** Distinct suggestions of one `quality` reply, applied in order as one change. */
+export interface ApplySuggestions {
+  suggestions: number[];
+  version: number;
+  target?: string | null;
+}
+
+/** The `apply_suggestion` request: one suggestion, or several. */
+export type ApplySuggestionRequest = ApplyOneSuggestion | ApplySuggestions;
+
+/** The run to cancel (an index of `runs`); absent: every run still going. */
+export interface CancelRequest {
+  run?: number;
+}
+
+/** The window's bounds (`stop` clipped to `row_count`) and each row's frame position. */
+export interface RowsReply {
+  start: number;
+  stop: number;
+  version: number;
+  view: number;
+  rows: number[];
+}
+
+/** Each asked column's summary, by name. */
+export interface SummaryReply {
+  version: number;
+  summaries: Record<string, ColumnInfo>;
+}
+
+/** The view after the change. */
+export interface ViewReply {
+  version: number;
+  view: number;
+  row_count: number;
+}
+
+/** The session's version after the change. */
+export interface Done {
+  version: number;
+}
+
+/** What the operation would change. */
+export interface PreviewReply {
+  version: number;
+  preview: Preview;
+}
+
+/** The pandas script that reproduces the current frame. */
+export interface CodeReply {
+  version: number;
+  code: string;
+}
+
+/** A file that does not exist yet, relative to the kernel's folder when inside it. */
+export interface ExportPathReply {
+  version: number;
+  path: string;
+}
+
+/** The file written, as an absolute path. */
+export interface ExportDone {
+  version: number;
+  path: string;
+}
+
+/** The new session's name. */
+export interface SaveAsDone {
+  version: number;
+  session: string;
+}
+
+/** The profile's alerts by severity, suggestions and target candidates. */
+export interface QualityReport {
+  version: number;
+  target: string | null;
+  target_used: string | null;
+  alerts: Record<Severity, Alert[]>;
+  counts: Record<Severity, number>;
+  suggestions: Suggestion[];
+  targets: TargetCandidate[];
+}
+
+/** Every new step; `index` and `label` are the last one's. */
+export interface SuggestionsDone {
+  version: number;
+  index: number;
+  label: string;
+  steps: StepRef[];
+}
+
+/** The indexes of the runs asked to stop. */
+export interface CancelDone {
+  cancelled: number[];
+}
+
+/**
+ * The reply to any request that failed; nothing was changed.
+ *
+ * `reason` and `path` come with an `export` that kept a file.
+ */
+export interface ErrorReply {
+  message: string;
+  reason?: ExportRefusal;
+  path?: string;
+}
+
+/** Every request kind. */
+export const REQUEST_KINDS: readonly RequestKind[] = [
+  "rows",
+  "summary",
+  "view",
+  "apply_view",
+  "preview",
+  "apply",
+  "undo",
+  "redo",
+  "goto",
+  "code",
+  "export_path",
+  "export",
+  "save_as",
+  "quality",
+  "apply_suggestion",
+  "cancel",
+];
+
+/** Every reply kind: the success replies' and `error`. */
+export const REPLY_KINDS = [
+  "rows",
+  "summary",
+  "view",
+  "done",
+  "preview",
+  "code",
+  "export_path",
+  "quality",
+  "error",
+] as const;
+
+/** Each widget kind's traits. */
+export interface Traits {
+  grid: GridTraits;
+  sidebar: SidebarTraits;
+  studio: StudioTraits;
+  experiment: ExperimentTraits;
+}
+
+/** Each request's keys besides `kind` and `request`. */
+export interface RequestFields {
+  rows: RowsRequest;
+  summary: SummaryRequest;
+  view: ViewRequest;
+  apply_view: NoFields;
+  preview: OperationRequest;
+  apply: OperationRequest;
+  undo: NoFields;
+  redo: NoFields;
+  goto: GotoRequest;
+  code: NoFields;
+  export_path: ExportPathRequest;
+  export: ExportRequest;
+  save_as: SaveAsRequest;
+  quality: QualityRequest;
+  apply_suggestion: ApplySuggestionRequest;
+  cancel: CancelRequest;
+}
+
+/** The keys of each request's success reply besides `kind` and `request`. */
+export interface ReplyFields {
+  rows: RowsReply;
+  summary: SummaryReply;
+  view: ViewReply;
+  apply_view: Done;
+  preview: PreviewReply;
+  apply: Done;
+  undo: Done;
+  redo: Done;
+  goto: Done;
+  code: CodeReply;
+  export_path: ExportPathReply;
+  export: ExportDone;
+  save_as: SaveAsDone;
+  quality: QualityReport;
+  apply_suggestion: SuggestionsDone;
+  cancel: CancelDone;
+}
+
+/** The `kind` of each request's success reply (any request may get `error` instead). */
+export const REPLY_OF = {
+  rows: "rows",
+  summary: "summary",
+  view: "view",
+  apply_view: "done",
+  preview: "preview",
+  apply: "done",
+  undo: "done",
+  redo: "done",
+  goto: "done",
+  code: "code",
+  export_path: "export_path",
+  export: "done",
+  save_as: "done",
+  quality: "quality",
+  apply_suggestion: "done",
+  cancel: "done",
+} as const;
+
+/** The requests each widget kind answers. */
+export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
+  grid: [
+    "rows",
+    "summary",
+    "view",
+    "apply_view",
+    "preview",
+    "apply",
+    "undo",
+    "redo",
+    "goto",
+    "code",
+    "export_path",
+    "export",
+    "save_as",
+  ],
+  sidebar: [
+    "summary",
+    "preview",
+    "apply",
+    "undo",
+    "redo",
+    "goto",
+    "code",
+    "export_path",
+    "export",
+    "save_as",
+    "quality",
+    "apply_suggestion",
+  ],
+  studio: [
+    "rows",
+    "summary",
+    "view",
+    "apply_view",
+    "preview",
+    "apply",
+    "undo",
+    "redo",
+    "goto",
+    "code",
+    "export_path",
+    "export",
+    "save_as",
+    "quality",
+    "apply_suggestion",
+  ],
+  experiment: ["cancel"],
+};

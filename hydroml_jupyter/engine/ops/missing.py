@@ -55,10 +55,13 @@ class FillMissing(Operation):
     def validate(self, df: pd.DataFrame) -> None:
         super().validate(df)
         if self.strategy == "value" and self.value is None:
-            raise self.error("strategy 'value' needs value=", column=self.column)
+            raise self.error(
+                f"filling {self.column!r} with strategy 'value' needs value=", column=self.column
+            )
         if self.strategy != "value" and self.value is not None:
             raise self.error(
-                f"value= only goes with strategy 'value', not {self.strategy!r}",
+                f"column {self.column!r}: value= only goes with strategy 'value', "
+                f"not {self.strategy!r}",
                 column=self.column,
                 value=self.value,
             )

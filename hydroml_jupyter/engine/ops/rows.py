@@ -90,24 +90,30 @@ class FilterRows(Operation):
         kind = kind_of(series.dtype)
         if self.op in ("is_null", "not_null"):
             if self.value is not None:
-                raise self.error(f"{self.op} takes no value", column=self.column, value=self.value)
+                raise self.error(
+                    f"column {self.column!r}: {self.op} takes no value",
+                    column=self.column,
+                    value=self.value,
+                )
             return
         if self.op == "between":
             if not (isinstance(self.value, list) and len(self.value) == 2):
                 raise self.error(
-                    f"between needs value=[low, high], not {self.value!r}",
+                    f"column {self.column!r}: between needs value=[low, high], not {self.value!r}",
                     column=self.column,
                     value=self.value,
                 )
         elif self.op in ("in", "not_in"):
             if not isinstance(self.value, list):
                 raise self.error(
-                    f"{self.op} needs a list, not {self.value!r}",
+                    f"column {self.column!r}: {self.op} needs a list, not {self.value!r}",
                     column=self.column,
                     value=self.value,
                 )
         elif self.value is None:
-            raise self.error(f"{self.op!r} needs a value", column=self.column)
+            raise self.error(
+                f"column {self.column!r}: {self.op!r} needs a value", column=self.column
+            )
         if self.op in _TEXT_TESTS:
             if not is_text(series):
                 raise self.error(
@@ -116,7 +122,7 @@ class FilterRows(Operation):
                 )
             if not isinstance(self.value, str):
                 raise self.error(
-                    f"{self.op} needs a string, not {self.value!r}",
+                    f"column {self.column!r}: {self.op} needs a string, not {self.value!r}",
                     column=self.column,
                     value=self.value,
                 )

@@ -35,7 +35,9 @@ class Replace(Operation):
     def validate(self, df: pd.DataFrame) -> None:
         super().validate(df)
         if not self.mapping:
-            raise self.error("mapping= is empty", column=self.column)
+            raise self.error(
+                f"mapping= is empty: nothing to replace in {self.column!r}", column=self.column
+            )
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         out = df.copy(deep=False)

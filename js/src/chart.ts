@@ -1,20 +1,8 @@
 // A small SVG line chart of a run's metric curve: one polyline per series, gaps at nulls.
 import { clear, h } from "./dom";
+import type { CurveData } from "./protocol";
 
 const SVG = "http://www.w3.org/2000/svg";
-
-export interface Series {
-  name: string;
-  values: (number | null)[];
-}
-
-export interface CurveData {
-  x_label: string;
-  x: number[];
-  series: Series[];
-  points: number;
-  stride: number;
-}
 
 export const CHART_WIDTH = 360;
 export const CHART_HEIGHT = 120;

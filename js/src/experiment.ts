@@ -1,8 +1,7 @@
 // The experiment panel (`_kind == "experiment"`): one card per run, updated from the traits.
-import type { CurveData } from "./chart";
 import { ErrorArea, Listeners, h, traitList, traitNumber, traitString } from "./dom";
-import { type Client, type Model, errorMessage } from "./protocol";
-import { RunCard, type RunState } from "./runcard";
+import { type Client, type CurveData, type Model, type RunState, errorMessage } from "./protocol";
+import { RunCard } from "./runcard";
 
 export class ExperimentView {
   readonly el: HTMLDivElement;

@@ -4,15 +4,16 @@
 // replace a file is refused with reason "exists", and only after the person confirms here is
 // it sent again with `overwrite: true`. A session's source is refused whatever is sent.
 import { Listeners, button, h } from "./dom";
-import { RequestError, errorMessage } from "./protocol";
+import { EXPORT_FORMATS, type ExportFormat, RequestError, errorMessage } from "./protocol";
 import type { SidebarContext } from "./panel";
 
-export const EXPORT_FORMATS: [string, string][] = [
-  ["csv", "CSV"],
-  ["parquet", "Parquet"],
-  ["xlsx", "Excel"],
-  ["json", "JSON"],
-];
+/** The button of each format the kernel exports (a new format does not compile until labelled). */
+export const FORMAT_LABELS: Record<ExportFormat, string> = {
+  csv: "CSV",
+  parquet: "Parquet",
+  xlsx: "Excel",
+  json: "JSON",
+};
 
 export class ExportForm {
   readonly el: HTMLDivElement;
@@ -27,7 +28,7 @@ export class ExportForm {
   private readonly question: HTMLSpanElement;
   private readonly overwrite: HTMLButtonElement;
   private readonly keep: HTMLButtonElement;
-  private format: string | null = null;
+  private format: ExportFormat | null = null;
   // The file the person is asked about: the kernel's absolute path of the existing file.
   private confirmPath: string | null = null;
   // Bumped by every request: a reply to an older one is ignored.
@@ -37,8 +38,8 @@ export class ExportForm {
   constructor(ctx: SidebarContext, note: HTMLElement) {
     this.ctx = ctx;
     this.note = note;
-    this.formats = EXPORT_FORMATS.map(([format, label]) => {
-      const b = button(label, `export-${format}`, "hydroml-button hydroml-secondary");
+    this.formats = EXPORT_FORMATS.map((format) => {
+      const b = button(FORMAT_LABELS[format], `export-${format}`, "hydroml-button hydroml-secondary");
       b.setAttribute("aria-pressed", "false");
       this.listeners.dom(b, "click", () => this.choose(format));
       return b;
@@ -84,7 +85,7 @@ export class ExportForm {
   }
 
   /** Show the file-name field for `format`, filled with the kernel's proposal. */
-  choose(format: string): void {
+  choose(format: ExportFormat): void {
     const turn = ++this.turn;
     this.format = format;
     for (const b of this.formats) b.setAttribute("aria-pressed", String(b.dataset.action === `export-${format}`));

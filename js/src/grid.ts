@@ -1,4 +1,4 @@
-// The data grid: virtual rows over the kernel's view, header with summaries, view requests.
+// The data grid: virtual rows over the kernel's view, header with summaries and filters.
 import { decodeWindow } from "./arrow";
 import { WindowCache, type RowsWindow } from "./cache";
 import { ColumnLayout } from "./columns";
@@ -11,7 +11,8 @@ import { type Client, type ColumnInfo, type Filter, type Model, type SchemaField
 import { RowsView } from "./rows";
 import { type Geometry, offsetForScroll, offsetShowingRow, scrollForOffset, isScaled, spacerHeight, visibleRange, clampOffset } from "./scroll";
 import { SummaryLoader } from "./summaries";
-import { filtersFor, nextSort, replaceFilters, statusText } from "./viewstate";
+import { ViewBar } from "./viewbar";
+import { filtersFor, nextSort, replaceFilters } from "./viewstate";
 
 export const ROW_HEIGHT = 24;
 export const HEADER_HEIGHT = 66;
@@ -35,9 +36,7 @@ export class Grid {
   private readonly listeners = new Listeners();
   private readonly scroll: HTMLDivElement;
   private readonly canvas: HTMLDivElement;
-  private readonly status: HTMLSpanElement;
-  private readonly applyView: HTMLButtonElement;
-  private readonly clearView: HTMLButtonElement;
+  private readonly bar: ViewBar;
   private readonly header: Header;
   private readonly rows: RowsView;
   private readonly popover: FilterPopover;
@@ -49,8 +48,6 @@ export class Grid {
   private measured = { height: 0, width: 0 };
   private selection: Cell | null = null;
   private selectedColumn: string | null = null;
-  private requestedSort: SortKey[] | null = null;
-  private requestedFilters: Filter[] | null = null;
   private frame: number | null = null;
   private disposed = false;
 
@@ -82,22 +79,9 @@ export class Grid {
     this.rows.body.style.top = `${HEADER_HEIGHT}px`;
     this.canvas = h("div", { className: "hydroml-canvas" }, [this.header.el, this.rows.body]);
     this.scroll = h("div", { className: "hydroml-scroll" }, [this.canvas]);
-    this.status = h("span", { className: "hydroml-status", attrs: { "aria-live": "polite" } });
-    this.applyView = h("button", {
-      className: "hydroml-button",
-      text: "Apply as step",
-      title: "Turn this sort and these filters into steps of the session",
-      attrs: { type: "button", "data-action": "apply-view" },
-    });
-    this.clearView = h("button", {
-      className: "hydroml-button hydroml-secondary",
-      text: "Clear",
-      title: "Clear the sort and the filters",
-      attrs: { type: "button", "data-action": "clear-view" },
-    });
+    this.bar = new ViewBar(model, client, this.errors, this.listeners, () => this.setOffset(0));
     this.popover = new FilterPopover({ apply: (column, filters) => this.applyFilters(column, filters) });
-    const toolbar = h("div", { className: "hydroml-toolbar" }, [this.status, this.applyView, this.clearView]);
-    this.el = h("div", { className: "hydroml-grid", attrs: { tabindex: "0", role: "grid" } }, [toolbar]);
+    this.el = h("div", { className: "hydroml-grid", attrs: { tabindex: "0", role: "grid" } }, [this.bar.el]);
     if (!options.errors) this.el.appendChild(this.errors.el);
     this.el.append(this.scroll, this.popover.el);
     this.bind();
@@ -124,8 +108,6 @@ export class Grid {
     l.dom(this.scroll, "wheel", (e) => this.onWheel(e), { passive: false });
     l.dom(this.el, "keydown", (e) => this.onKey(e));
     l.dom(this.rows.body, "click", (e) => this.onCellClick(e));
-    l.dom(this.applyView, "click", () => this.send("apply_view", {}));
-    l.dom(this.clearView, "click", () => this.sendView({ sort: [], filters: [] }));
     l.dom(document, "pointerdown", (e) => {
       const target = e.target as Element;
       if (!this.popover.isOpen || this.popover.el.contains(target)) return;
@@ -138,14 +120,6 @@ export class Grid {
       ro.observe(this.scroll);
       l.add(() => ro.disconnect());
     }
-  }
-
-  private get sort(): SortKey[] {
-    return this.requestedSort ?? traitList<SortKey>(this.model, "sort");
-  }
-
-  private get filters(): Filter[] {
-    return this.requestedFilters ?? traitList<Filter>(this.model, "filters");
   }
 
   private get rowCount(): number {
@@ -168,10 +142,7 @@ export class Grid {
     const sort = traitList<SortKey>(this.model, "sort");
     const filters = traitList<Filter>(this.model, "filters");
     this.header.setView(sort, filters);
-    this.status.textContent = statusText(rowCount, traitNumber(this.model, "total_rows"), sort, filters);
-    const hasView = sort.length > 0 || filters.length > 0;
-    this.applyView.hidden = !hasView;
-    this.clearView.hidden = !hasView;
+    this.bar.sync(rowCount);
     if (this.selection) {
       if (rowCount === 0 || this.schema.length === 0) this.selection = null;
       else
@@ -361,7 +332,7 @@ export class Grid {
   }
 
   private sortBy(column: string, additive: boolean): void {
-    this.sendView({ sort: nextSort(this.sort, column, additive) });
+    this.bar.send({ sort: nextSort(this.bar.sort, column, additive) });
   }
 
   private openFilter(column: string, anchor: HTMLElement): void {
@@ -376,7 +347,7 @@ export class Grid {
     const at = anchor.getBoundingClientRect();
     const left = Math.min(at.left - root.left - 160, root.width - POPOVER_WIDTH - 4);
     const show = (info: ColumnInfo | null): void => {
-      this.popover.open(field, filtersFor(this.filters, column), info, left, at.bottom - root.top + 2);
+      this.popover.open(field, filtersFor(this.bar.filters, column), info, left, at.bottom - root.top + 2);
     };
     const info = this.summaries.get(column);
     if (info || field.kind !== "category") show(info);
@@ -384,31 +355,6 @@ export class Grid {
   }
 
   private applyFilters(column: string, filters: Filter[]): void {
-    this.sendView({ filters: replaceFilters(this.filters, column, filters) });
-  }
-
-  private sendView(change: { sort?: SortKey[]; filters?: Filter[] }): void {
-    if (change.sort) this.requestedSort = change.sort;
-    if (change.filters) this.requestedFilters = change.filters;
-    this.client.request("view", change).then(
-      () => {
-        if (change.sort === this.requestedSort) this.requestedSort = null;
-        if (change.filters === this.requestedFilters) this.requestedFilters = null;
-        this.errors.clearLocal();
-        this.setOffset(0);
-      },
-      (err: unknown) => {
-        if (change.sort === this.requestedSort) this.requestedSort = null;
-        if (change.filters === this.requestedFilters) this.requestedFilters = null;
-        this.errors.show(errorMessage(err));
-      },
-    );
-  }
-
-  private send(kind: "apply_view", extra: Record<string, unknown>): void {
-    this.client.request(kind, extra).then(
-      () => this.errors.clearLocal(),
-      (err: unknown) => this.errors.show(errorMessage(err)),
-    );
+    this.bar.send({ filters: replaceFilters(this.bar.filters, column, filters) });
   }
 }

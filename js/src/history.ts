@@ -1,7 +1,7 @@
 // History tab: the steps with the cursor, undo / redo, goto.
 import { Listeners, button, clear, h, traitList, traitNumber } from "./dom";
 import { formatCount } from "./format";
-import { type HistoryEntry, type RequestKind, errorMessage } from "./protocol";
+import { type FieldsArg, type HistoryEntry, errorMessage } from "./protocol";
 import type { Panel, SidebarContext } from "./panel";
 
 export class HistoryPanel implements Panel {
@@ -81,8 +81,8 @@ export class HistoryPanel implements Panel {
     }
   }
 
-  private send(kind: RequestKind, extra: Record<string, unknown> = {}): void {
-    this.ctx.client.request(kind, extra).then(
+  private send<K extends "undo" | "redo" | "goto">(kind: K, ...fields: FieldsArg<K>): void {
+    this.ctx.client.request(kind, ...fields).then(
       () => this.ctx.errors.clearLocal(),
       (err: unknown) => this.ctx.errors.show(errorMessage(err)),
     );

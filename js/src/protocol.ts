@@ -1,184 +1,21 @@
-// Types and request client for docs/widget-protocol.md.
+// The widget protocol (docs/widget-protocol.md): the generated types and constants, and the
+// request client. Every type and value list comes from ./generated/protocol.ts, written from
+// the Python definitions (hydroml_jupyter/widgets/shapes.py and schema.py); add nothing here
+// that the kernel also knows.
+import {
+  type Alert,
+  EXPORT_REFUSALS,
+  type ExportRefusal,
+  type QualityReport,
+  type RequestFields,
+  type RequestKind,
+  SEVERITIES,
+  type Severity,
+  type Suggestion,
+  type TargetCandidate,
+} from "./generated/protocol";
 
-export type Kind =
-  | "integer"
-  | "float"
-  | "boolean"
-  | "datetime"
-  | "timedelta"
-  | "text"
-  | "category"
-  | "other";
-
-export interface SchemaField {
-  name: string;
-  dtype: string;
-  kind: Kind;
-}
-
-export interface SortKey {
-  column: string;
-  descending: boolean;
-}
-
-export type FilterOp =
-  | "=="
-  | "!="
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "between"
-  | "in"
-  | "not_in"
-  | "contains"
-  | "startswith"
-  | "endswith"
-  | "is_null"
-  | "not_null";
-
-export interface Filter {
-  column: string;
-  op: FilterOp;
-  value: unknown;
-}
-
-export interface HistoryEntry {
-  index: number;
-  label: string;
-  rows: number;
-  columns: number;
-}
-
-export type ParamType =
-  | "column"
-  | "columns"
-  | "choice"
-  | "bool"
-  | "text"
-  | "dtype"
-  | "expression"
-  | "value"
-  | "mapping";
-
-export interface ParamSpec {
-  name?: string;
-  type: ParamType;
-  kinds?: Kind[] | null;
-  choices?: string[] | null;
-  required?: boolean;
-  default?: unknown;
-  key?: ParamSpec;
-  value?: ParamSpec;
-  help?: string;
-}
-
-export interface OpForm {
-  name: string;
-  summary: string;
-  params: ParamSpec[];
-}
-
-export interface ColumnSummary {
-  name: string;
-  dtype: string;
-  kind: string;
-  count: number;
-  nulls: number;
-  null_share: number;
-  distinct: number | null;
-  min: unknown;
-  max: unknown;
-  mean: unknown;
-  std: unknown;
-  top: [unknown, number][];
-}
-
-export interface Histogram {
-  edges: number[];
-  counts: number[];
-  labels: string[];
-  ignored: number;
-  kind: string;
-  unit: string | null;
-}
-
-export interface ColumnInfo {
-  summary: ColumnSummary;
-  histogram: Histogram | null;
-  top_values: [unknown, number][];
-}
-
-export interface Preview {
-  op: string;
-  label: string;
-  ok: boolean;
-  error: string | null;
-  rows_before: number;
-  rows_after: number;
-  columns_added: string[];
-  columns_removed: string[];
-  dtypes_changed: Record<string, [string, string]>;
-  changed: Record<string, number>;
-  failures: { row: unknown; column: string; value: unknown }[];
-  sample: { columns: string[]; rows: string[][] } | null;
-}
-
-export type Severity = "high" | "medium" | "low";
-
-export const SEVERITIES: readonly Severity[] = ["high", "medium", "low"];
-
-/** A data-quality finding of the `quality` reply. */
-export interface Alert {
-  kind: string;
-  columns: string[];
-  severity: Severity;
-  figure: number | string | null;
-  message: string;
-}
-
-/** A proposed step of the `quality` reply; `id` is valid for its reply's version and target. */
-export interface Suggestion {
-  id: number;
-  op: string;
-  params: Record<string, unknown>;
-  label: string;
-  confidence: number;
-  rationale: string;
-  alert: Alert;
-}
-
-export interface TargetCandidate {
-  name: string;
-  confidence: number;
-  reason: string;
-  task: string;
-}
-
-/** The `quality` request's extra keys. */
-export interface QualityRequest {
-  target: string | null;
-}
-
-/**
- * The `apply_suggestion` request's extra keys: one suggestion (`suggestion`) or several applied
- * as one change, all or nothing (`suggestions`), of the reply made for `version` and `target`.
- */
-export type ApplySuggestionRequest = ({ suggestion: number } | { suggestions: number[] }) & {
-  version: number;
-  target: string | null;
-};
-
-/** The `quality` reply. */
-export interface QualityReport {
-  version: number;
-  target: string | null;
-  target_used: string | null;
-  alerts: Record<Severity, Alert[]>;
-  counts: Record<Severity, number>;
-  suggestions: Suggestion[];
-  targets: TargetCandidate[];
-}
+export * from "./generated/protocol";
 
 function listOf<T>(value: unknown): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
@@ -211,8 +48,6 @@ export function qualityReport(content: Record<string, unknown>): QualityReport {
   };
 }
 
-export type WidgetKind = "grid" | "sidebar" | "studio";
-
 /** The part of anywidget's model that the front end uses. */
 export interface Model {
   get(name: string): unknown;
@@ -228,27 +63,6 @@ export interface Reply {
   buffers: Uint8Array[];
 }
 
-export type RequestKind =
-  | "rows"
-  | "summary"
-  | "view"
-  | "apply_view"
-  | "preview"
-  | "apply"
-  | "undo"
-  | "redo"
-  | "goto"
-  | "code"
-  | "export_path"
-  | "export"
-  | "save_as"
-  | "quality"
-  | "apply_suggestion"
-  | "cancel";
-
-/** Why an `export` kept a file: it exists (confirm, then send `overwrite: true`), or a session reads it. */
-export type ExportRefusal = "exists" | "source";
-
 /** An error reply, as the rejection of `Client.request`: `content` holds its extra keys. */
 export class RequestError extends Error {
   readonly content: Record<string, unknown>;
@@ -260,8 +74,9 @@ export class RequestError extends Error {
   }
 
   /** The error reply's `reason`, when it has one (an `export`'s `ExportRefusal`). */
-  get reason(): string | null {
-    return typeof this.content.reason === "string" ? this.content.reason : null;
+  get reason(): ExportRefusal | null {
+    const reason = this.content.reason;
+    return EXPORT_REFUSALS.find((r) => r === reason) ?? null;
   }
 }
 
@@ -284,6 +99,9 @@ interface Pending {
 // ids come from one sequence per page, started at a random point: two views never share
 // an id and two pages almost never do.
 let sharedNextId = 1 + Math.floor(Math.random() * 2 ** 40);
+
+/** A request's keys: optional when it needs none. */
+export type FieldsArg<K extends RequestKind> = {} extends RequestFields[K] ? [extra?: RequestFields[K]] : [extra: RequestFields[K]];
 
 export interface ClientOptions {
   timeoutMs?: number;
@@ -311,7 +129,9 @@ export class Client {
     return this.pending.size;
   }
 
-  request(kind: RequestKind, extra: Record<string, unknown> = {}): Promise<Reply> {
+  /** Send a request of a defined kind with its keys; resolves with the reply, rejects with a `RequestError`. */
+  request<K extends RequestKind>(kind: K, ...args: FieldsArg<K>): Promise<Reply> {
+    const extra: object = args[0] ?? {};
     if (this.closed) return Promise.reject(new Error("the widget view is closed"));
     const id = this.takeId();
     return new Promise<Reply>((resolve, reject) => {

@@ -1,39 +1,7 @@
 // One run in the experiment panel: status, elapsed time, progress, metrics, curve, Cancel.
-import { Chart, type CurveData, formatMetric } from "./chart";
+import { Chart, formatMetric } from "./chart";
 import { button, clear, h } from "./dom";
-
-export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled";
-
-export interface BestTrial {
-  trial: number;
-  value: number | null;
-  params: Record<string, unknown>;
-}
-
-export interface RunState {
-  name: string;
-  kind: string;
-  model: string;
-  task: string;
-  target: string;
-  status: RunStatus;
-  progress: number;
-  done_steps: number | null;
-  total: number | null;
-  unit: string;
-  elapsed: number | null;
-  metrics: Record<string, number | null>;
-  latest: Record<string, number | null>;
-  best: BestTrial | null;
-  error: string;
-  cancel_requested: boolean;
-  run_id: string;
-  experiment: string;
-  experiment_id: string;
-  tracking_uri: string;
-  model_uri: string;
-  logs: string[];
-}
+import type { CurveData, RunState, RunStatus } from "./protocol";
 
 const ENDED = new Set(["done", "failed", "cancelled"]);
 

@@ -1,7 +1,7 @@
 // A mock anywidget model and a small fake kernel answering the widget protocol.
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 import { tableFromArrays, tableToIPC } from "@uwdata/flechette";
-import type { Model } from "../src/protocol";
+import { ANSWERS, type Model, WIDGET_KINDS, type WidgetKind } from "../src/protocol";
 
 type Handler = (...args: any[]) => void;
 
@@ -9,6 +9,12 @@ export interface Sent {
   content: Record<string, any>;
   buffers: unknown[];
 }
+
+// Requests a view sent to a widget kind that does not answer them: none, after every test.
+const unanswerable: string[] = [];
+afterEach(() => {
+  expect(unanswerable.splice(0)).toEqual([]);
+});
 
 export class MockModel implements Model {
   traits: Record<string, unknown>;
@@ -57,6 +63,10 @@ export class MockModel implements Model {
 
   send(content: unknown, _callbacks?: unknown, buffers?: unknown[]): void {
     const c = content as Record<string, any>;
+    const widget = WIDGET_KINDS.find((k) => k === this.traits._kind);
+    if (widget && !(ANSWERS[widget] as readonly string[]).includes(c.kind)) {
+      unanswerable.push(`'${c.kind}' sent to a ${widget satisfies WidgetKind}`);
+    }
     this.sent.push({ content: c, buffers: buffers ?? [] });
     this.onSend?.(c);
   }

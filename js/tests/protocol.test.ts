@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Client } from "../src/protocol";
+import { ANSWERS, Client, REQUEST_KINDS, WIDGET_KINDS } from "../src/protocol";
 import { MockModel } from "./mock";
 
 afterEach(() => {
@@ -8,6 +8,27 @@ afterEach(() => {
 });
 
 describe("protocol client", () => {
+  it("sends only the protocol's request kinds, each with its keys (checked by tsc)", () => {
+    const client = new Client(new MockModel(), { firstId: 1 });
+    const wrong = (): void => {
+      // @ts-expect-error: not a request kind of the protocol
+      void client.request("nonsense");
+      // @ts-expect-error: rows needs start and stop
+      void client.request("rows");
+      // @ts-expect-error: formats are the protocol's ExportFormat
+      void client.request("export_path", { format: "docx" });
+      // @ts-expect-error: the experiment panel's cancel names a run by its index
+      void client.request("cancel", { run: "first" });
+      // @ts-expect-error: apply_suggestion needs the version of its quality reply
+      void client.request("apply_suggestion", { suggestion: 0 });
+    };
+    expect(wrong).toBeTypeOf("function");
+    expect(REQUEST_KINDS).toContain("cancel");
+    expect(WIDGET_KINDS).toEqual(["grid", "sidebar", "studio", "experiment"]);
+    expect(ANSWERS.experiment).toEqual(["cancel"]);
+    expect(ANSWERS.studio).toEqual([...new Set([...ANSWERS.grid, ...ANSWERS.sidebar])].sort((a, b) => REQUEST_KINDS.indexOf(a) - REQUEST_KINDS.indexOf(b)));
+  });
+
   it("sends increasing request ids with the extra keys", () => {
     const model = new MockModel();
     const client = new Client(model, { firstId: 1 });

@@ -6,7 +6,9 @@ form, a recipe short form, completion and help without any other file changing.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import inspect
 import json
 from collections.abc import Iterator
 from dataclasses import field
@@ -34,12 +36,16 @@ from hydroml_jupyter.engine.ops import (
 )
 from hydroml_jupyter.engine.ops.base import Label
 from hydroml_jupyter.engine.ops.encode import Method, Scale
+from hydroml_jupyter.engine.ops.kinds import COLUMN_KINDS
+from hydroml_jupyter.engine.ops.spec import WIDGETS
 from hydroml_jupyter.engine.recipe import FORMAT, VERSION
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.magics import completion, expect, ophelp, recipe
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.ophelp import operations_help, recipe_help
 from hydroml_jupyter.magics.recipe import parse_line
 from hydroml_jupyter.widgets import Studio
+from hydroml_jupyter.widgets import forms as form_module
 from hydroml_jupyter.widgets.forms import decode_params, forms
 from hydroml_jupyter.widgets.protocol import ColumnNames
 
@@ -275,3 +281,27 @@ def test_decoding_follows_the_description(cap_values: type[CapValues]) -> None:
         "columns": [3, "a"],
         "upper": 1,
     }
+
+
+def _strings(module: object) -> set[str]:
+    """Return the string constants of a module's code, docstrings left out."""
+    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+    }
+
+
+@pytest.mark.parametrize("module", [form_module, recipe, expect, completion, ophelp])
+def test_no_face_names_an_operation(module: object) -> None:
+    # "text" is also a widget and a column kind: those words are the faces' own.
+    names = set(hj.catalog()) - set(WIDGETS) - set(COLUMN_KINDS)
+    assert sorted(names & _strings(module)) == []

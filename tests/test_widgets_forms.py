@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import typing
 
@@ -10,6 +9,7 @@ import pandas as pd
 import pytest
 
 import hydroml_jupyter as hj
+from hydroml_jupyter.engine import describe
 from hydroml_jupyter.engine.ops.cast import DTYPES
 from hydroml_jupyter.widgets import ProtocolError
 from hydroml_jupyter.widgets.forms import PARAM_TYPES, decode_params, forms
@@ -19,23 +19,21 @@ SPEC_KEYS = {"name", "type", "required", "default", "choices", "kinds", "key", "
 
 
 def test_every_operation_has_a_form_covering_every_parameter() -> None:
-    ops = hj.catalog()
     by_name = {f["name"]: f for f in forms()}
-    assert sorted(by_name) == sorted(ops)
-    for name, cls in ops.items():
+    assert sorted(by_name) == sorted(hj.catalog())
+    for name, cls in hj.catalog().items():
+        spec = describe(name)
         form = by_name[name]
         assert form["summary"] == cls.summary and form["summary"]
-        fields = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        assert [p["name"] for p in form["params"]] == fields, name
+        assert form["description"] == spec.description
+        assert [p["name"] for p in form["params"]] == [p.name for p in spec.params], name
         hints = typing.get_type_hints(cls)
-        for param in form["params"]:
+        for param, described in zip(form["params"], spec.params, strict=True):
             assert set(param) <= SPEC_KEYS, param
-            assert param["type"] in PARAM_TYPES, (name, param)
-            field = next(f for f in dataclasses.fields(cls) if f.name == param["name"])  # type: ignore[arg-type]
-            has_default = field.default is not dataclasses.MISSING
-            assert param["required"] is not has_default, (name, param)
-            if has_default:
-                assert param["default"] == field.default
+            assert param["type"] in PARAM_TYPES and param["type"] == described.widget, param
+            assert param["required"] is described.required, (name, param)
+            if not described.required:
+                assert param["default"] == described.default
             if param["type"] in ("choice", "dtype"):
                 assert param["choices"], (name, param)
             if (
@@ -46,10 +44,12 @@ def test_every_operation_has_a_form_covering_every_parameter() -> None:
             if param["type"] == "mapping":
                 assert param["key"]["type"] in PARAM_TYPES and param["value"]["type"] in PARAM_TYPES
             assert set(param.get("kinds", [])) <= set(KINDS)
+            if described.columns in (None, "any", "new"):
+                assert "kinds" not in param
     json.dumps(forms(), allow_nan=False)
 
 
-def test_forms_say_what_hints_cannot() -> None:
+def test_forms_say_what_the_operations_declare() -> None:
     by_name = {f["name"]: {p["name"]: p for p in f["params"]} for f in forms()}
     assert by_name["cast"]["dtype"]["type"] == "dtype"
     assert set(by_name["cast"]["dtype"]["choices"]) == set(DTYPES)

@@ -260,13 +260,30 @@ def infer_task(y: pd.Series) -> str:
     return "regression"
 
 
-def validate_params(model: str, params: Any, task: str | None = None) -> dict[str, Any]:
-    """Check that ``params`` are plain JSON values and known parameters of ``model``.
+def validate_params(
+    model: str, params: Any, task: str | None = None, *, values: bool = True
+) -> dict[str, Any]:
+    """Check that ``params`` are known parameters of ``model`` with plain, valid values.
+
+    Values are checked against the estimator's own constraints (see
+    :mod:`~hydroml_jupyter.experiments.constraints`): ``n_estimators=-1`` or
+    ``C="high"`` is refused before any run starts. With no ``task``, a value is
+    refused only when no task of the model accepts it.
+
+    Parameters
+    ----------
+    model, params
+        The catalog name and the parameters.
+    task
+        ``"classification"`` or ``"regression"``; ``None``: any the model does.
+    values
+        ``False`` checks the names only (a search space names parameters it has no
+        value for yet).
 
     Raises
     ------
     ExperimentError
-        Naming the unknown parameter or the value that is not a plain value.
+        One line naming the unknown parameter, or the parameter and its bad value.
     """
     spec = get_spec(model)
     if params is None:
@@ -287,6 +304,12 @@ def validate_params(model: str, params: Any, task: str | None = None) -> dict[st
                 f"parameter {key!r} of {model} must be a number, string, bool, None or a list "
                 f"of those, not {type(value).__name__}"
             )
+    if values:
+        from hydroml_jupyter.experiments.constraints import value_error
+
+        errors = [value_error(spec.name, spec.estimator_class(t), params) for t in tasks]
+        if all(errors):
+            raise ExperimentError(str(errors[0]))
     return dict(params)
 
 

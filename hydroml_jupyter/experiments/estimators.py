@@ -1,4 +1,4 @@
-# ruff: noqa: N803 - X/y are scikit-learn's names; fit steps take many arrays
+# ruff: noqa: N803, N806 - X/y are scikit-learn's names; fit steps take many arrays
 """Estimator wrappers that are saved inside fitted pipelines."""
 
 from __future__ import annotations
@@ -8,7 +8,38 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-__all__ = ["LabelEncodedClassifier"]
+__all__ = ["LabelEncodedClassifier", "fit_linear"]
+
+
+def fit_linear(estimator: Any, X: Any, y: Any) -> Any:
+    """Fit a ``LinearRegression`` as its own ``fit`` does, solving with NumPy; return it.
+
+    SciPy's least squares (what ``LinearRegression.fit`` calls) holds the GIL for
+    the whole solve, which freezes the kernel and every other thread for seconds on
+    a large frame; ``numpy.linalg.lstsq`` (the same LAPACK driver, ``gelsd``) lets
+    them run, so the run stays cancellable. The estimator is first fitted on two rows
+    so scikit-learn sets its own bookkeeping attributes, then the solution is set.
+    Options this path does not cover (``positive``, sparse input, 2-D targets) use
+    ``estimator.fit``.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if estimator.positive or y.ndim != 1 or X.ndim != 2 or X.dtype.kind not in "fiub":
+        return estimator.fit(X, y)
+    X = X.astype(np.float64, copy=False)
+    y = y.astype(np.float64, copy=False)
+    if not (np.isfinite(X).all() and np.isfinite(y).all()):
+        raise ValueError("Input contains infinity or NaN.")
+    estimator.fit(X[:2], y[:2])
+    if estimator.fit_intercept:
+        x_offset, y_offset = X.mean(axis=0), float(y.mean())
+        coef, _, rank, singular = np.linalg.lstsq(X - x_offset, y - y_offset, rcond=estimator.tol)
+        estimator.intercept_ = y_offset - x_offset @ coef
+    else:
+        coef, _, rank, singular = np.linalg.lstsq(X, y, rcond=estimator.tol)
+        estimator.intercept_ = 0.0
+    estimator.coef_, estimator.rank_, estimator.singular_ = coef, int(rank), singular
+    return estimator
 
 
 class LabelEncodedClassifier(ClassifierMixin, BaseEstimator):

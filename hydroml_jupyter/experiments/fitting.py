@@ -5,8 +5,13 @@
   validation loss every round and returns ``True`` to stop;
 - ``gradient_boosting``: the ``monitor`` callable of ``fit`` does the same
   (validation loss kept up to date incrementally, one tree at a time);
-- ``random_forest``: ``warm_start`` grows the forest in ten chunks;
-- other models: one ``fit`` call, checked before and after.
+- ``random_forest``: ``warm_start`` grows the forest in chunks of about 0.3 s
+  (the chunk size follows the measured time per tree), the validation score kept
+  up to date from the new trees only;
+- other models: one ``fit`` call, checked before and after (the run's worker
+  abandons it on cancel: see :mod:`~hydroml_jupyter.experiments.interrupt`);
+  ``linear`` solves with NumPy, which does not hold the GIL
+  (:func:`~hydroml_jupyter.experiments.estimators.fit_linear`).
 
 Metrics (:func:`evaluate`): classification gives ``accuracy``, ``f1`` (macro
 for multiclass), ``roc_auc`` (one-vs-rest for multiclass) and ``log_loss``
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +35,8 @@ from hydroml_jupyter.experiments.preprocess import build_preprocessor
 
 __all__ = ["EarlyStopError", "Hooks", "evaluate", "fit_pipeline"]
 
-_FOREST_CHUNKS = 10
+#: A forest grows in chunks of about this many seconds: it checks for a cancel that often.
+_CHUNK_SECONDS = 0.3
 
 
 class EarlyStopError(Exception):
@@ -104,6 +111,11 @@ def fit_pipeline(
         fitted = _fit_sklearn_boosting(estimator, task, Xt, y_train, Xv, yv, hooks)
     elif spec.stepwise == "forest":
         fitted = _fit_forest(estimator, task, Xt, y_train, Xv, yv, hooks)
+    elif model == "linear":
+        from hydroml_jupyter.experiments.estimators import fit_linear
+
+        fitted = fit_linear(estimator, Xt, y_train)
+        _stop_if(hooks)
     else:
         fitted = estimator.fit(Xt, y_train)
         _stop_if(hooks)
@@ -222,26 +234,48 @@ def _fit_forest(
     est: Any, task: str, Xt: np.ndarray, yt: np.ndarray, Xv: Any, yv: Any, hooks: Hooks
 ) -> Any:
     total = int(est.n_estimators)
-    chunk = max(1, math.ceil(total / _FOREST_CHUNKS))
+    Xt = np.asarray(Xt, dtype=np.float32)  # what the trees use: converted once, not per chunk
+    Xv = None if Xv is None else np.ascontiguousarray(Xv, dtype=np.float32)
     est.set_params(warm_start=True)
-    grown = 0
+    grown, chunk = 0, 1
+    votes: np.ndarray | None = None
     while grown < total:
-        grown = min(total, grown + chunk)
-        est.set_params(n_estimators=grown)
+        started = time.perf_counter()
+        size = min(chunk, total - grown)
+        est.set_params(n_estimators=grown + size)
         est.fit(Xt, yt)
         values: dict[str, float] = {}
         if Xv is not None:
-            pred = est.predict(Xv)
+            votes = _add_votes(votes, est.estimators_[grown : grown + size], Xv, task)
             if task == "classification":
+                pred = np.asarray(est.classes_)[np.argmax(votes, axis=1)]
                 values["val_accuracy"] = float(np.mean(pred == yv))
             else:
-                values["val_rmse"] = float(np.sqrt(np.mean((pred - yv) ** 2)))
+                error = votes / (grown + size) - yv
+                values["val_rmse"] = float(np.sqrt(np.mean(error**2)))
+        grown += size
+        took = time.perf_counter() - started
+        # the next chunk takes about _CHUNK_SECONDS; it at most quadruples, as a first
+        # chunk's time is mostly fixed costs
+        chunk = max(1, min(4 * size, round(size * _CHUNK_SECONDS / max(took, 1e-3))))
         hooks.on_step(grown, values)
         hooks.on_progress(grown / total)
         if grown < total:
             _stop_if(hooks)
     est.set_params(warm_start=False)
     return est
+
+
+def _add_votes(votes: np.ndarray | None, trees: list[Any], X: np.ndarray, task: str) -> np.ndarray:
+    """Add the new trees' predictions to the running sum (a forest predicts their mean)."""
+    for tree in trees:
+        if task == "classification":
+            part = tree.predict_proba(X, check_input=False)
+        else:
+            part = tree.predict(X, check_input=False)
+        votes = part if votes is None else votes + part
+    assert votes is not None
+    return votes
 
 
 def evaluate(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str) -> dict[str, float]:

@@ -2,10 +2,11 @@
 
 Threading contract
 ------------------
-A handle is written by its worker thread and read from any thread; every
+A handle is written by its worker threads and read from any thread; every
 property returns a copy taken under a lock. Callbacks given to
-:meth:`RunHandle.subscribe` are called **on the worker thread**, synchronously,
-with one event dict each:
+:meth:`RunHandle.subscribe` are called **on a thread of the run** (its worker,
+or the thread that fits the model), never the caller's, synchronously, with one
+event dict each:
 
 - ``{"kind": "status", "status": "running"}``
 - ``{"kind": "progress", "progress": 0.42}`` (at most once per 1% step)
@@ -14,7 +15,9 @@ with one event dict each:
 
 Every event also carries ``"run"`` (the handle's ``name``) and ``"time"``. A
 widget must hand events to its own event loop (e.g. ``loop.call_soon_threadsafe``);
-a callback that raises is logged and ignored, and never stops the run.
+a callback that raises is logged and ignored, and never stops the run. Once a
+run has ended, nothing more is recorded on its handle (a fit abandoned on cancel
+that still reports is ignored).
 """
 
 from __future__ import annotations
@@ -73,6 +76,11 @@ class RunHandle(RunDisplay):
         self._result: Any = None
         self._started: float | None = None
         self._ended: float | None = None
+        self._closed = False
+        #: Why the run was stopped (``"cancelled"``, or that the process exited), once it was.
+        self.end_reason: str | None = None
+        #: The thread that fits the model (it outlives a cancel when the fit cannot stop).
+        self.fit_thread: threading.Thread | None = None
         self.run_id: str | None = None
         self.model_uri: str | None = None
         self.experiment_id: str | None = None
@@ -189,13 +197,30 @@ class RunHandle(RunDisplay):
             }
 
     # -- control -----------------------------------------------------------------------
-    def cancel(self) -> bool:
-        """Ask the run to stop at its next check; return whether it was still running.
+    def cancel(self, reason: str = "cancelled") -> bool:
+        """Stop the run within about a tenth of a second; return whether it was still running.
 
-        Checks happen every boosting round, every chunk of forest trees, between
-        folds and between trials; a single ``fit`` of the other models is not
-        interrupted but its result is discarded.
+        The handle reports ``cancelled`` and its MLflow run ends ``KILLED`` (tag
+        ``hydroml.end_reason``) at once, whatever the model:
+
+        - ``xgboost`` and ``gradient_boosting`` stop after the current boosting round,
+          ``random_forest`` after the current chunk of trees (chunks take about 0.3 s);
+          a cross-validated run stops between folds, a tuning run between trials and
+          inside the running trial the same way;
+        - ``logistic_regression``, ``linear``, ``ridge``, ``svm`` and ``knn`` cannot be
+          interrupted inside scikit-learn: their fit (or scoring) is *abandoned*. It
+          keeps one core busy until it returns, then its result is dropped.
+
+        A run that is already saving its fitted model finishes saving.
+
+        Parameters
+        ----------
+        reason
+            Kept as the run's ``hydroml.end_reason`` tag.
         """
+        with self._lock:
+            if self.end_reason is None and not self._closed:
+                self.end_reason = reason
         self._cancel.set()
         return not self.done
 
@@ -249,6 +274,8 @@ class RunHandle(RunDisplay):
 
     def _log(self, line: str) -> None:
         with self._lock:
+            if self._closed:
+                return
             self._logs.append(line)
         log.info("%s: %s", self.name, line)
         self._emit("log", line=line)
@@ -259,20 +286,29 @@ class RunHandle(RunDisplay):
 
     def _set_progress(self, value: float) -> None:
         value = min(1.0, max(0.0, float(value)))
+        if self._closed:
+            return
         if value >= 1.0 or int(value * 100) > int(self._progress * 100):
             self._progress = value
             self._emit("progress", progress=value)
 
-    def _add_history(self, entry: dict[str, Any]) -> None:
+    def _add_history(self, entry: dict[str, Any]) -> bool:
+        """Record one step; return ``False`` (recording nothing) once the run has ended."""
         with self._lock:
+            if self._closed:
+                return False
             self._history.append(dict(entry))
         self._emit("metric", entry=dict(entry))
+        return True
 
     def _check_cancel(self) -> None:
         if self._cancel.is_set():
             raise RunCancelledError
 
     def _start(self, target: Callable[[], None]) -> None:
+        from hydroml_jupyter.experiments import lifecycle
+
+        lifecycle.watch()
         self.thread = threading.Thread(target=target, name=f"hydroml-{self.kind}", daemon=True)
         self.thread.start()
 
@@ -293,6 +329,8 @@ class RunHandle(RunDisplay):
         self._result = result
         if status == "completed":
             self._set_progress(1.0)
+        with self._lock:
+            self._closed = True
         self._set_status(status)
         self._done.set()
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hydroml_jupyter.experiments import tracking
+from hydroml_jupyter.experiments import lifecycle, tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.presets import resolve_tracking_uri
@@ -41,6 +41,7 @@ COLUMNS = [
     "task",
     "kind",
     "status",
+    "end_reason",
     *METRIC_COLUMNS,
     "duration",
     "params",
@@ -54,6 +55,18 @@ def _duration(info: Any) -> float | None:
     if info.end_time and info.start_time:
         return (info.end_time - info.start_time) / 1000.0
     return None
+
+
+def _status(client: Any, run: Any) -> tuple[str, str | None]:
+    """Return the run's status and end reason, after ending it if its process here is gone."""
+    reason = run.data.tags.get(tracking.END_REASON)
+    try:
+        stale = lifecycle.reap(client, run)
+    except Exception as exc:  # a read-only or unreachable store: show it as it is
+        return run.info.status, f"its process is gone, but the run could not be ended: {exc}"
+    if stale is not None:
+        return "KILLED", stale
+    return run.info.status, reason
 
 
 def _search(client: Any, experiment_ids: list[str]) -> list[Any]:
@@ -77,6 +90,10 @@ def runs(
     Rows are grouped by task (classification first); within a task they are
     ranked by its main metric (``f1`` high first, ``rmse`` low first), runs
     without it last.
+
+    A ``RUNNING`` run whose process on this host is gone (killed, crashed) is ended
+    ``KILLED`` as it is listed, and ``end_reason`` says so; ``end_reason`` also says
+    why a run was cancelled or failed. Runs of other hosts are shown as they are.
 
     Parameters
     ----------
@@ -105,7 +122,10 @@ def runs(
     for run in _search(client, list(experiments)):
         tags, params, metrics = run.data.tags, run.data.params, run.data.metrics
         kind = tags.get("hydroml.kind")
-        if kind is None or (kind == "trial" and not include_trials):
+        if kind is None:
+            continue
+        status, reason = _status(client, run)
+        if kind == "trial" and not include_trials:
             continue
         summary = ", ".join(
             f"{k}={v}"
@@ -119,7 +139,8 @@ def runs(
                 "model": tags.get("hydroml.model"),
                 "task": tags.get("hydroml.task"),
                 "kind": kind,
-                "status": run.info.status,
+                "status": status,
+                "end_reason": reason,
                 **{m: metrics.get(m, np.nan) for m in METRIC_COLUMNS},
                 "duration": _duration(run.info),
                 "params": summary,
@@ -148,8 +169,9 @@ def runs(
 def compare(run_ids: Sequence[str], tracking_uri: str | None = None) -> pd.DataFrame:
     """Return runs side by side: one column per run, rows for info, params and metrics.
 
-    Row labels are ``run_name``, ``model``, ``task``, ``status``, ``duration``,
-    then ``param.<name>`` and ``metric.<name>`` (sorted).
+    Row labels are ``run_name``, ``model``, ``task``, ``status``, ``end_reason``,
+    ``duration``, then ``param.<name>`` and ``metric.<name>`` (sorted). A run whose
+    process is gone is ended as in :func:`runs`.
 
     Raises
     ------
@@ -166,17 +188,19 @@ def compare(run_ids: Sequence[str], tracking_uri: str | None = None) -> pd.DataF
         except Exception as exc:
             raise ExperimentError(f"no MLflow run {run_id!r}: {exc}") from exc
         tags = run.data.tags
+        status, reason = _status(client, run)
         col: dict[str, Any] = {
             "run_name": run.info.run_name,
             "model": tags.get("hydroml.model"),
             "task": tags.get("hydroml.task"),
-            "status": run.info.status,
+            "status": status,
+            "end_reason": reason,
             "duration": _duration(run.info),
         }
         col.update({f"param.{k}": v for k, v in run.data.params.items()})
         col.update({f"metric.{k}": v for k, v in run.data.metrics.items()})
         columns[run_id] = col
-    head = ["run_name", "model", "task", "status", "duration"]
+    head = ["run_name", "model", "task", "status", "end_reason", "duration"]
     rest = sorted(
         {k for c in columns.values() for k in c} - set(head),
         key=lambda k: (not k.startswith("param."), k),

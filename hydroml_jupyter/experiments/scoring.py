@@ -51,22 +51,26 @@ def fit_and_score(
     task: str,
     buffer: tracking.MetricBuffer | None,
     hooks: Hooks | None = None,
-) -> tuple[Any, dict[str, float]]:
-    """Fit on a split (per-step history) or by ``cv`` folds (per-fold history) and score."""
+) -> tuple[Any, dict[str, float], Holdout]:
+    """Fit on a split (per-step history) or by ``cv`` folds (per-fold history) and score.
+
+    Returns
+    -------
+    tuple
+        The fitted pipeline, its metrics and the held-out rows the charts draw.
+    """
     if job.cv is None:
         X_tr, X_va, y_tr, y_va = split(X, y, task, job.test_size, job.seed, handle._log)
 
         def on_step(step: int, values: dict[str, float]) -> None:
-            handle._add_history({"step": step, **values})
-            if buffer is not None and values:
+            # a fit abandoned on cancel may still report: the ended run takes nothing
+            if handle._add_history({"step": step, **values}) and buffer is not None and values:
                 buffer.add(values, step)
 
         hooks = hooks or make_hooks(handle, on_step=on_step)
         pipe = fit_pipeline(job.model, task, job.params, job.seed, X_tr, y_tr, X_va, y_va, hooks)
-        handle.holdout = holdout(
-            pipe, X_va, y_va, task, "validation split", permute=True, seed=job.seed
-        )
-        return pipe, evaluate(pipe, X_va, y_va, task)
+        held = holdout(pipe, X_va, y_va, task, "validation split", permute=True, seed=job.seed)
+        return pipe, evaluate(pipe, X_va, y_va, task), held
     from sklearn.model_selection import KFold, StratifiedKFold
 
     strat = task == "classification" and pd.Series(y).value_counts().min() >= job.cv
@@ -82,10 +86,8 @@ def fit_and_score(
         score = evaluate(pipe, X.iloc[va], y[va], task)
         scores.append(score)
         held.append(holdout(pipe, X.iloc[va], y[va], task, "fold"))
-        handle._add_history({"fold": k + 1, **score})
-        if buffer is not None:
+        if handle._add_history({"fold": k + 1, **score}) and buffer is not None:
             buffer.add({f"cv_{m}": v for m, v in score.items()}, k + 1)
-    handle.holdout = merge(held, f"out-of-fold predictions of {job.cv} folds")
     table = pd.DataFrame(scores)
     metrics = {**table.mean().to_dict(), **{f"{m}_std": v for m, v in table.std().items()}}
     pipe = fit_pipeline(
@@ -99,4 +101,5 @@ def fit_and_score(
         None,
         make_hooks(handle, job.cv, job.cv + 1),
     )
-    return pipe, {k: float(v) for k, v in metrics.items() if pd.notna(v)}
+    merged = merge(held, f"out-of-fold predictions of {job.cv} folds")
+    return pipe, {k: float(v) for k, v in metrics.items() if pd.notna(v)}, merged

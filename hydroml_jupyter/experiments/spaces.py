@@ -86,7 +86,7 @@ def search_space(model: str, overrides: dict[str, Any] | None = None) -> dict[st
     space = SEARCH_SPACES[model] if overrides is None else overrides
     if not isinstance(space, dict) or not space:
         raise ExperimentError(f"the search space for {model} must be a non-empty dict")
-    validate_params(model, dict.fromkeys(space))
+    validate_params(model, dict.fromkeys(space), values=False)
     for name, dim in space.items():
         kind = dim.get("type") if isinstance(dim, dict) else None
         if kind in ("int", "float"):
@@ -96,12 +96,24 @@ def search_space(model: str, overrides: dict[str, Any] | None = None) -> dict[st
                 raise ExperimentError(
                     f"search space {name!r}: needs numbers low <= high (and low > 0 when log)"
                 )
+            for end in (low, high):
+                _check_value(model, name, int(end) if kind == "int" else float(end))
         elif kind == "categorical":
             choices = dim.get("choices")
             if not isinstance(choices, list) or not choices or not all(map(_plain, choices)):
                 raise ExperimentError(f"search space {name!r}: choices must be a non-empty list")
+            for choice in choices:
+                _check_value(model, name, choice)
         else:
             raise ExperimentError(
                 f"search space {name!r}: type must be 'int', 'float' or 'categorical', got {dim!r}"
             )
     return {k: dict(v) for k, v in space.items()}
+
+
+def _check_value(model: str, name: str, value: Any) -> None:
+    """Refuse a search-space value the estimator would refuse, naming the dimension."""
+    try:
+        validate_params(model, {name: value})
+    except ExperimentError as exc:
+        raise ExperimentError(f"search space {name!r}: {exc}") from None

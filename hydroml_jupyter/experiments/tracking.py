@@ -35,6 +35,7 @@ import pandas as pd
 from hydroml_jupyter.experiments.errors import ExperimentError
 
 __all__ = [
+    "END_REASON",
     "MLFLOW_STATUS",
     "Lineage",
     "MetricBuffer",
@@ -58,8 +59,12 @@ _TRUSTED_PREFIXES = (
     "builtins.",
     "collections.",
 )
+#: The tag that says why a run ended (cancelled, failed, its process exited or is gone).
+END_REASON = "hydroml.end_reason"
 _LOCK = threading.Lock()
 _CLIENTS: dict[str, Any] = {}
+_ENDED: set[str] = set()
+_ENDED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -121,14 +126,46 @@ def get_experiment_id(client: Any, name: str | None, uri: str) -> str:
 
 
 def start_run(client: Any, experiment_id: str, name: str, tags: dict[str, str]) -> str:
-    """Create a run and return its id."""
-    run = client.create_run(experiment_id, run_name=name, tags={k: str(v) for k, v in tags.items()})
+    """Create a run owned by this process (see :mod:`~hydroml_jupyter.experiments.owner`).
+
+    Returns
+    -------
+    str
+        The new run's id.
+    """
+    from hydroml_jupyter.experiments.owner import owner_tags
+
+    tags = {**owner_tags(), **{k: str(v) for k, v in tags.items()}}
+    run = client.create_run(experiment_id, run_name=name, tags=tags)
     return str(run.info.run_id)
 
 
-def end_run(client: Any, run_id: str, status: str) -> None:
-    """Mark a run ``FINISHED``, ``FAILED`` or ``KILLED`` from a handle status."""
+def end_run(client: Any, run_id: str, status: str, reason: str | None = None) -> bool:
+    """Mark a run ``FINISHED``, ``FAILED`` or ``KILLED`` from a handle status, once.
+
+    Parameters
+    ----------
+    client, run_id
+        The run.
+    status
+        ``completed``, ``failed`` or ``cancelled``.
+    reason
+        Why it ended, kept as the tag ``hydroml.end_reason`` (at most 5000 characters).
+
+    Returns
+    -------
+    bool
+        ``False`` when this process had already ended the run (the worker and the exit
+        hook may both try: the first one wins).
+    """
+    with _ENDED_LOCK:
+        if run_id in _ENDED:
+            return False
+        _ENDED.add(run_id)
+    if reason:
+        client.set_tag(run_id, END_REASON, reason[:5000])
     client.set_terminated(run_id, MLFLOW_STATUS.get(status, "FAILED"))
+    return True
 
 
 def log_params(client: Any, run_id: str, params: dict[str, Any]) -> None:
@@ -147,6 +184,8 @@ def _text(value: Any) -> str:
 class MetricBuffer:
     """Collect metrics and send them with ``log_batch`` every ``interval`` s or ``size`` metrics.
 
+    Thread-safe: a fit thread adds while the run's worker may flush.
+
     Parameters
     ----------
     client
@@ -162,22 +201,26 @@ class MetricBuffer:
         self.size = size
         self._pending: list[Any] = []
         self._last = time.monotonic()
+        self._lock = threading.Lock()
 
     def add(self, values: dict[str, float], step: int = 0) -> None:
         """Queue ``values`` at ``step``; flush when the batch is due."""
         from mlflow.entities import Metric
 
         now = int(time.time() * 1000)
-        self._pending += [Metric(k, float(v), now, int(step)) for k, v in values.items()]
-        if len(self._pending) >= self.size or time.monotonic() - self._last >= self.interval:
+        with self._lock:
+            self._pending += [Metric(k, float(v), now, int(step)) for k, v in values.items()]
+            due = len(self._pending) >= self.size or time.monotonic() - self._last >= self.interval
+        if due:
             self.flush()
 
     def flush(self) -> None:
         """Send every queued metric."""
-        pending, self._pending = self._pending, []
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._last = time.monotonic()
         for i in range(0, len(pending), 1000):
             self.client.log_batch(self.run_id, metrics=pending[i : i + 1000])
-        self._last = time.monotonic()
 
 
 def frame_hash(df: pd.DataFrame) -> str:

@@ -20,6 +20,7 @@ from hydroml_jupyter.experiments.catalog import (
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.fitting import EarlyStopError
 from hydroml_jupyter.experiments.handle import RunCancelledError, RunHandle, TrainingRun
+from hydroml_jupyter.experiments.interrupt import abandonable
 from hydroml_jupyter.experiments.preprocess import prepare_target
 from hydroml_jupyter.experiments.presets import preset_params, resolve_tracking_uri
 from hydroml_jupyter.experiments.scoring import fit_and_score
@@ -27,6 +28,7 @@ from hydroml_jupyter.experiments.scoring import fit_and_score
 __all__ = [
     "Job",
     "check_job",
+    "end_reason",
     "plan_steps",
     "prepare",
     "run_params",
@@ -110,6 +112,8 @@ def check_job(df: pd.DataFrame, **kw: Any) -> Job:
         raise ExperimentError(f"params must be a dict, not {type(params).__name__}")
     uri = resolve_tracking_uri(kw["tracking_uri"])
     merged = {**preset_params(spec.name, kw["preset"], uri), **(params or {})}
+    # refused here, before a run starts; the worker checks again once the task is known
+    validate_params(spec.name, merged, None if task == "auto" else task)
     return Job(
         spec.name,
         task,
@@ -184,6 +188,15 @@ def run_params(job: Job, task: str, X: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def end_reason(handle: RunHandle, status: str, error: BaseException | None) -> str | None:
+    """Return the ``hydroml.end_reason`` of a run that ends with ``status``."""
+    from hydroml_jupyter.experiments.errors import one_line
+
+    if status == "cancelled":
+        return handle.end_reason or "cancelled"
+    return one_line(error) if error is not None else None
+
+
 def _work(handle: TrainingRun, job: Job, df: pd.DataFrame, lineage: tracking.Lineage) -> None:
     handle._begin()
     status, error, result = "failed", None, None
@@ -192,6 +205,7 @@ def _work(handle: TrainingRun, job: Job, df: pd.DataFrame, lineage: tracking.Lin
         X, y, task = prepare(df, job, handle._log)
         handle.task = task
         validate_params(job.model, job.params, task)
+        handle._check_cancel()
         if job.track:
             handle.tracking_uri = job.tracking_uri
             client = tracking.get_client(job.tracking_uri)
@@ -213,7 +227,11 @@ def _work(handle: TrainingRun, job: Job, df: pd.DataFrame, lineage: tracking.Lin
             frame = X.assign(**{job.target: y}) if job.target not in X else X
             tracking.log_lineage(client, handle.run_id, lineage, frame)
             buffer = tracking.MetricBuffer(client, handle.run_id)
-        pipe, metrics = fit_and_score(handle, job, X, y, task, buffer)
+        pipe, metrics, handle.holdout = abandonable(
+            lambda: fit_and_score(handle, job, X, y, task, buffer),
+            lambda: "cancel" if handle.cancel_requested else None,
+            on_thread=lambda thread: setattr(handle, "fit_thread", thread),
+        )
         handle._check_cancel()
         with handle._lock:
             handle._metrics = metrics
@@ -235,7 +253,7 @@ def _work(handle: TrainingRun, job: Job, df: pd.DataFrame, lineage: tracking.Lin
             try:
                 if buffer is not None:
                     buffer.flush()
-                tracking.end_run(client, handle.run_id, status)
+                tracking.end_run(client, handle.run_id, status, end_reason(handle, status, error))
             except Exception as exc:
                 handle._log(f"could not end the MLflow run: {exc}")
         handle._finish(status, error=error, result=result)

@@ -16,7 +16,8 @@ from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.fitting import EarlyStopError
 from hydroml_jupyter.experiments.handle import RunCancelledError, TuningRun
-from hydroml_jupyter.experiments.train import check_job, plan_steps, snapshot
+from hydroml_jupyter.experiments.spaces import search_space as search_space_of
+from hydroml_jupyter.experiments.train import check_job, end_reason, plan_steps, snapshot
 from hydroml_jupyter.experiments.tuner import Tuner
 
 __all__ = ["tune"]
@@ -36,7 +37,8 @@ def _work(tuner: Tuner, df: pd.DataFrame, lineage: tracking.Lineage) -> None:
     finally:
         if tuner.client is not None and handle.run_id is not None:
             try:
-                tracking.end_run(tuner.client, handle.run_id, status)
+                reason = end_reason(handle, status, error)
+                tracking.end_run(tuner.client, handle.run_id, status, reason)
             except Exception as exc:
                 handle._log(f"could not end the MLflow run: {exc}")
         handle._finish(status, error=error, result=result)
@@ -122,6 +124,7 @@ def tune(
         track=track,
         run_name=run_name or f"tune-{model}-{target}",
     )
+    search_space_of(job.model, search_space)  # a bad space is refused before the run starts
     name = study_name or f"hydroml-{job.model}-{target}-{uuid.uuid4().hex[:8]}"
     handle = TuningRun(f"tuning {job.model} on {target!r}", job.model, job.task, target)
     handle.run_name = job.run_name

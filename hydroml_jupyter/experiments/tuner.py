@@ -31,6 +31,7 @@ from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.evaluation import holdout
 from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, evaluate, fit_pipeline
 from hydroml_jupyter.experiments.handle import RunCancelledError, TuningRun
+from hydroml_jupyter.experiments.interrupt import abandonable
 from hydroml_jupyter.experiments.scoring import split
 from hydroml_jupyter.experiments.spaces import search_space
 from hydroml_jupyter.experiments.train import Job, prepare, run_params
@@ -110,15 +111,22 @@ class Tuner:
         sign = 1.0 if self.direction == "minimize" else -1.0
         every = max(1, int(params.get("n_estimators") or 100) // 50)
         pruned: list[bool] = []
+        reported = [0]
 
         def on_step(step: int, values: dict[str, float]) -> None:
+            if self.handle.cancel_requested:
+                return  # the trial was given up: an abandoned fit reports nothing more
             if buffer is not None and values:
                 buffer.add(values, step)
             key = next((k for k in values if k.startswith("val_")), None)
-            if key is None or step % every or self.job.cv:
+            # report on a fixed grid of steps, so trials are compared at the same steps
+            # even when a forest's chunks end at different tree counts
+            mark = step // every * every
+            if key is None or self.job.cv or mark <= reported[-1]:
                 return
+            reported.append(mark)
             lower = key.endswith(("logloss", "rmse"))
-            trial.report(values[key] * (sign if lower else -sign), step)
+            trial.report(values[key] * (sign if lower else -sign), mark)
             if trial.should_prune():
                 pruned.append(True)
 
@@ -130,15 +138,19 @@ class Tuner:
             log=self.handle._log,
         )
         state, value, metrics = "FAILED", None, {}
-        try:
+        failure: BaseException | None = None
+
+        def work() -> tuple[dict[str, float], Any]:
             if self.job.cv:
-                metrics = self.cross_validate(trial, params, task, X, y, hooks)
-            else:
-                X_tr, X_va, y_tr, y_va = data
-                pipe = fit_pipeline(
-                    self.job.model, task, params, self.job.seed, X_tr, y_tr, X_va, y_va, hooks
-                )
-                metrics = evaluate(pipe, X_va, y_va, task)
+                return self.cross_validate(trial, params, task, X, y, hooks), None
+            X_tr, X_va, y_tr, y_va = data
+            pipe = fit_pipeline(
+                self.job.model, task, params, self.job.seed, X_tr, y_tr, X_va, y_va, hooks
+            )
+            return evaluate(pipe, X_va, y_va, task), pipe
+
+        try:
+            metrics, pipe = abandonable(work, self.cancelled, on_thread=self.watch_thread)
             if self.metric not in metrics:
                 raise ExperimentError(
                     f"metric {self.metric!r} is not available for {self.job.model}"
@@ -155,6 +167,7 @@ class Tuner:
             state = "PRUNED"
             raise optuna.TrialPruned(exc.reason) from None
         except Exception as exc:
+            failure = exc
             self.first_error = self.first_error or one_line(exc)
             raise
         finally:
@@ -163,9 +176,20 @@ class Tuner:
                     buffer.add(metrics, 0)
                     buffer.flush()
                 self.client.set_tag(run_id, "hydroml.trial_state", state)
-                self.client.set_terminated(
-                    run_id, {"COMPLETE": "FINISHED", "PRUNED": "KILLED"}.get(state, "FAILED")
-                )
+                status = {"COMPLETE": "completed", "PRUNED": "cancelled"}.get(state, "failed")
+                if state == "PRUNED":
+                    why = self.handle.end_reason if self.handle.cancel_requested else "pruned"
+                else:
+                    why = one_line(failure) if failure is not None else None
+                tracking.end_run(self.client, run_id, status, why)
+
+    def cancelled(self) -> str | None:
+        """``"cancel"`` once the run was cancelled (a fit then is abandoned), else ``None``."""
+        return "cancel" if self.handle.cancel_requested else None
+
+    def watch_thread(self, thread: Any) -> None:
+        """Keep the thread that fits the current trial on the handle."""
+        self.handle.fit_thread = thread
 
     def cross_validate(
         self,
@@ -326,29 +350,25 @@ class Tuner:
             buffer.add({**metrics, "best_trial": best.number}, 0)
             buffer.flush()
         handle._check_cancel()
-        if self.best is not None and self.best[1] == best.number:
-            pipe = self.best[2]
-        else:
-            params = {**job.params, **best.params}
-            Xf, yf, Xv, yv = (X, y, None, None) if job.cv else (data[0], data[2], data[1], data[3])
-            pipe = fit_pipeline(
-                job.model,
-                task,
-                params,
-                job.seed,
-                Xf,
-                yf,
-                Xv,
-                yv,
-                Hooks(
-                    should_stop=lambda: "cancel" if handle.cancel_requested else None,
-                    log=handle._log,
-                ),
-            )
-        if data is not None:
-            handle.holdout = holdout(
-                pipe, data[1], data[3], task, "validation split", permute=True, seed=job.seed
-            )
+        cached = self.best[2] if self.best is not None and self.best[1] == best.number else None
+
+        def refit() -> tuple[Any, Any]:
+            pipe = cached
+            if pipe is None:
+                params = {**job.params, **best.params}
+                Xf, yf, Xv, yv = (
+                    (X, y, None, None) if job.cv else (data[0], data[2], data[1], data[3])
+                )
+                hooks = Hooks(should_stop=self.cancelled, log=handle._log)
+                pipe = fit_pipeline(job.model, task, params, job.seed, Xf, yf, Xv, yv, hooks)
+            if data is None:
+                return pipe, None
+            source = "validation split"
+            return pipe, holdout(pipe, data[1], data[3], task, source, permute=True, seed=job.seed)
+
+        pipe, held = abandonable(refit, self.cancelled, on_thread=self.watch_thread)
+        if held is not None:
+            handle.holdout = held
         if self.client is not None:
             handle.model_uri = tracking.log_model(
                 self.client, handle.run_id, handle.experiment_id, pipe, X, job.model

@@ -24,7 +24,7 @@ from hydroml_jupyter.experiments import TrainingRun
 from hydroml_jupyter.widgets import DataGrid, ExperimentPanel, Sidebar, Studio, generate
 from hydroml_jupyter.widgets.requests import HANDLERS
 from hydroml_jupyter.widgets.schema import REQUEST_KINDS, REQUESTS, ErrorReply, answers, request
-from hydroml_jupyter.widgets.shapes import TRAITS, WIDGET_KINDS
+from hydroml_jupyter.widgets.shapes import PARAM_TYPES, TRAITS, WIDGET_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGETS = (DataGrid, Sidebar, Studio, ExperimentPanel)
@@ -124,6 +124,13 @@ def test_the_documentation_describes_every_trait() -> None:
     traits = {name for cls in TRAITS.values() for name in get_type_hints(cls)}
     described = {name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])}
     assert traits - described == set()
+
+
+def test_the_documentation_describes_every_parameter_type() -> None:
+    doc = generate.DOCS_PATH.read_text(encoding="utf-8")
+    table = doc.split("Parameter `type`s (`ParamType`):")[1].split("\n\n")[1]
+    rows = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    assert rows == [f"`{t}`" for t in PARAM_TYPES]
 
 
 # -- handlers and routes -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ Column names are strings in the protocol while a frame's labels may be integers:
 from __future__ import annotations
 
 import difflib
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 import numpy as np
@@ -163,7 +163,7 @@ class ColumnNames:
     (['a', '3'], 3)
     """
 
-    def __init__(self, columns: Sequence[Hashable]) -> None:
+    def __init__(self, columns: Iterable[Hashable]) -> None:
         self._labels: list[Hashable] = list(columns)
         self.names: list[str] = [protocol_name(c) for c in self._labels]
         self._by_name: dict[str, list[Hashable]] = {}

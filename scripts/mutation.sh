@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Mutation testing of the engine and the store with mutmut 3 (slow: not part of scripts/test.sh).
+#
+#   bash scripts/mutation.sh [engine] [store]      # both when none is named
+#
+# Each package is mutated in a copy of the checkout (hydroml_jupyter/, tests/, pyproject.toml)
+# under $MUTATION_DIR/<package>, so the working tree is never touched, and only its own test
+# modules run against its mutants (the lists below). It prints, per package, the mutants killed
+# out of those made, and writes every surviving mutant's diff to $MUTATION_DIR/<package>/survivors.txt.
+#
+# Environment:
+#   MUTATION_DIR       work folder (default: build/mutation, ignored by git)
+#   MUTATION_CHILDREN  mutants tested at once (default: 1; the machine is shared)
+#   MUTATION_REV       take the code and tests from this commit instead of the working tree
+#   MUTATION_RESUME=1  keep an earlier run's results and test only mutants not yet tested
+#   MUTATION_ONLY      globs of the files to mutate inside the package, separated by spaces,
+#                      e.g. 'ops/* history.py' (default: all)
+#   MUTATION_SKIP      globs of files not to mutate, e.g. 'ops/spec.py'
+#   HYDROML_EXAMPLES   examples of the property test (default here: 25)
+#
+# mutmut is installed into the project's venv on first use; it is not a project dependency.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="$ROOT/.venv/bin/python"
+[ -x "$PY" ] || { echo "mutation: no venv at $ROOT/.venv: run scripts/test.sh once first" >&2; exit 1; }
+if ! "$PY" -c "import mutmut, sys; sys.exit(int(mutmut.__version__.split('.')[0]) < 3)" 2>/dev/null; then
+  echo "mutation: installing mutmut 3 into the venv"
+  "$PY" -m pip install --quiet "mutmut>=3.8,<4"
+fi
+
+BASE="${MUTATION_DIR:-$ROOT/build/mutation}"
+CHILDREN="${MUTATION_CHILDREN:-1}"
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(engine store)
+
+# The test modules that check each package (and only those run against its mutants).
+tests_for() {
+  case "$1" in
+    engine)
+      (cd "$2" && shopt -s nullglob && echo tests/test_oracle_*.py)
+      echo tests/test_bad_inputs.py tests/test_formula.py tests/test_formula_limits.py \
+        tests/test_session.py tests/test_transactions.py tests/test_codegen_safety.py \
+        tests/test_aggregate_names.py tests/test_properties.py
+      ;;
+    store)
+      # Tests that run the store in other Python processes are left out: those processes
+      # import the code unmutated, so they cannot kill a mutant and only cost time.
+      (cd "$2" && shopt -s nullglob && for t in tests/test_store_*.py; do
+        grep -qE "subprocess|sys\.executable" "$t" || echo "$t"
+      done)
+      echo tests/test_persistence.py tests/test_persistence_faults.py
+      ;;
+    *) echo "mutation: unknown package '$1' (engine or store)" >&2; return 1 ;;
+  esac
+}
+
+# Copy what the tests need into $1: from MUTATION_REV, or the working tree's tracked and new files.
+copy_checkout() {
+  local dest="$1"
+  mkdir -p "$dest"
+  if [ -n "${MUTATION_REV:-}" ]; then
+    git -C "$ROOT" archive "$MUTATION_REV" hydroml_jupyter tests pyproject.toml | tar -x -C "$dest"
+  else
+    # Files deleted in the working tree but still in the index are left out.
+    (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard -- hydroml_jupyter tests pyproject.toml \
+      | while IFS= read -r -d '' f; do if [ -f "$f" ]; then printf '%s\0' "$f"; fi; done \
+      | tar --null -T - -cf -) | tar -x -C "$dest"
+  fi
+}
+
+export HYDROML_STORE_KEY="mutation-test-key-0123456789abcdef" MLFLOW_DISABLE_TELEMETRY=true
+export HYDROML_EXAMPLES="${HYDROML_EXAMPLES:-25}" PYTHONDONTWRITEBYTECODE=1
+
+# A pytest plugin for the mutant runs: Hypothesis draws the same examples every time and does
+# not shrink a failure (a mutant is killed by the first failing example; shrinking takes minutes).
+plugin_dir="$BASE/plugin"
+mkdir -p "$plugin_dir"
+cat >"$plugin_dir/hydroml_mutation_profile.py" <<'PLUGIN'
+"""Hypothesis settings for mutation runs: derandomized, no database, no shrinking."""
+
+from hypothesis import Phase, settings
+
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+settings.load_profile("mutation")
+PLUGIN
+export PYTHONPATH="$plugin_dir${PYTHONPATH:+:$PYTHONPATH}"
+
+summary=()
+for pkg in "${packages[@]}"; do
+  work="$BASE/$pkg"
+  if [ "${MUTATION_RESUME:-0}" != 1 ]; then
+    rm -rf "$work"
+  fi
+  copy_checkout "$work"
+  tests="$(tests_for "$pkg" "$work")"
+  scratch="$(mktemp -d)"
+  export XDG_CONFIG_HOME="$scratch/config" HYDROML_STORE="$scratch/sessions"
+  {
+    echo "[mutmut]"
+    echo "source_paths = hydroml_jupyter"
+    echo "only_mutate ="
+    set -f
+    for glob in ${MUTATION_ONLY:-*}; do echo "    hydroml_jupyter/$pkg/$glob"; done
+    if [ -n "${MUTATION_SKIP:-}" ]; then
+      echo "do_not_mutate ="
+      for glob in $MUTATION_SKIP; do echo "    hydroml_jupyter/$pkg/$glob"; done
+    fi
+    set +f
+    # Functions that run only while modules are imported (building the formula function
+    # table, registering operations): mutmut switches mutants at call time, in processes
+    # forked after the import, so their mutants could never be activated.
+    echo "do_not_mutate_patterns ="
+    echo "    ^def (_numpy|_accessor|_build|register)\\("
+    echo "pytest_add_cli_args = -p no:cacheprovider -p hydroml_mutation_profile -q"
+    echo "pytest_add_cli_args_test_selection ="
+    for t in $tests; do echo "    $t"; done
+  } >"$work/setup.cfg"
+  echo "== mutmut: hydroml_jupyter/$pkg/${MUTATION_ONLY:-*} against: $tests"
+  (cd "$work" && nice -n 10 "$PY" -m mutmut run --max-children "$CHILDREN") | tail -n 5 || true
+  (cd "$work" && "$PY" -m mutmut results --all true) >"$work/results.txt"
+  : >"$work/survivors.txt"
+  for name in $(awk -F': ' '$2 != "killed" && $2 != "timeout" && $2 != "caught by type check" {gsub(/^ +/, "", $1); print $1}' "$work/results.txt"); do
+    (cd "$work" && "$PY" -m mutmut show "$name") >>"$work/survivors.txt" 2>&1 || true
+  done
+  line="$(awk -F': ' -v pkg="$pkg" '
+    { total++; status[$2]++ }
+    END {
+      killed = status["killed"] + status["timeout"] + status["caught by type check"]
+      printf "%s: %d of %d mutants killed (%.1f%%)", pkg, killed, total, total ? 100 * killed / total : 0
+      for (s in status) if (s != "killed") printf "; %s %d", s, status[s]
+    }' "$work/results.txt")"
+  echo "$line"
+  summary+=("$line")
+  rm -rf "$scratch"
+done
+
+echo "== mutation score"
+printf '%s\n' "${summary[@]}"
+echo "(survivors' diffs: $BASE/<package>/survivors.txt)"

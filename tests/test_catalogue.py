@@ -63,9 +63,10 @@ class CapValues(Operation):
     short_form = ShortForm(example="cap_values monthly_spend 100 --how missing")
 
     columns: list[Label] = field(metadata=param("the numeric columns to cap", columns="numeric"))
-    upper: float = field(metadata=param("the largest value kept"))
+    upper: float = field(metadata=param("the largest value kept", placeholder="e.g. 100", order=-1))
     how: Literal["clip", "missing"] = field(
-        default="clip", metadata=param("clip: larger values become upper; missing: they go")
+        default="clip",
+        metadata=param("clip: larger values become upper; missing: they go", advanced=True),
     )
 
     def columns_used(self) -> list[Label]:
@@ -131,14 +132,15 @@ def test_a_new_operation_is_one_class_and_every_face_knows_it(
         "description": "Cap numeric columns at ``upper``: larger values become ``upper``, "
         "or missing.",
         "params": [
+            {"name": "upper", "type": "value", "required": True, "placeholder": "e.g. 100"},
             {"name": "columns", "type": "columns", "required": True, "kinds": ["integer", "float"]},
-            {"name": "upper", "type": "value", "required": True},
             {
                 "name": "how",
                 "type": "choice",
                 "choices": ["clip", "missing"],
                 "required": False,
                 "default": "clip",
+                "advanced": True,
             },
         ],
     }

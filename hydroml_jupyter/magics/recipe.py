@@ -30,6 +30,7 @@ from hydroml_jupyter.engine.ops.shortform import (
     Keyword,
     Pairs,
     Part,
+    ShortForm,
     SortKeys,
     Value,
     Values,
@@ -127,7 +128,7 @@ class _Reader:
         self.spec = spec
         self.params = {p.name: p for p in spec.params}
         self.after = after
-        self.form = spec.short_form
+        self.form = spec.short_form or ShortForm()
         self.out: Params = {}
         self.usage = [spec.name, *render(spec)]
 
@@ -136,9 +137,9 @@ class _Reader:
 
     def read(self, words: list[str]) -> Params:
         options: Params = {}
-        if self.form is not None and self.form.options:
+        if self.form.options:
             words, options = self._options(words)
-        self._parts(tuple(self.form.parts or ()) if self.form else (), words, [])
+        self._parts(tuple(self.form.parts or ()), words, [])
         return {**self.out, **options}
 
     def _parts(self, parts: tuple[Part, ...], words: list[str], before: list[str]) -> None:
@@ -166,7 +167,7 @@ class _Reader:
         self.out[part.field] = word
         branch = tuple(part.then.get(word, part.otherwise))
         if part.then:  # a branching word: say how the line goes on after this one
-            options = render_options(self.form, self.params) if self.form else []
+            options = render_options(self.form, self.params)
             rest = render_parts((*branch, *following), self.params)
             self.usage = [self.spec.name, *before, word, *rest, *options]
         self._parts((*branch, *following), words[1:], [*before, word])
@@ -277,7 +278,7 @@ class _Reader:
 
     def _options(self, words: list[str]) -> tuple[list[str], Params]:
         """Split ``--option value`` and ``--flag`` words from the others."""
-        fields = {option_name(f): self.params[f] for f in (self.form.options if self.form else ())}
+        fields = {option_name(f): self.params[f] for f in self.form.options or ()}
         plain: list[str] = []
         options: Params = {}
         i = 0

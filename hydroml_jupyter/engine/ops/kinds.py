@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 import pandas as pd
 
-__all__ = ["COLUMN_KINDS", "ColumnKind", "KindCheck", "accepts", "is_text", "kind_of"]
+__all__ = ["CHECKS", "COLUMN_KINDS", "ColumnKind", "KindCheck", "accepts", "is_text", "kind_of"]
 
 #: What a column parameter accepts: ``any`` existing column, one of a kind, or ``new``:
 #: a name that may be a new column's (a formula's target).

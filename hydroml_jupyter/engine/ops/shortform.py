@@ -189,7 +189,7 @@ def resolve(
     ------
     TypeError
         When a declared short form names a parameter the operation does not have,
-        leaves a required one out or makes a non-True/False parameter a flag.
+        leaves a required one out, or makes an option of a parameter its parts read.
     """
     declared = declared or ShortForm()
     parts = declared.parts if declared.parts is not None else _derive(params)

@@ -89,8 +89,6 @@ def param(
 ) -> dict[str, ParamMeta]:
     """Describe one parameter of an operation: the ``metadata`` of its dataclass field.
 
-    Examples
-    --------
     ``columns: list[Label] = field(metadata=param("the columns to scale", columns="numeric"))``
 
     Parameters

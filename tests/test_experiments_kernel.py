@@ -9,15 +9,18 @@ from pathlib import Path
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+from hydroml_jupyter.experiments.lifecycle import EXIT_REASON
+
 
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kernel")
     env = {"MLFLOW_DISABLE_TELEMETRY": "true", "XDG_CONFIG_HOME": str(folder / "config")}
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(folder), env={**os.environ, **env})
-    yield kc, folder
+    yield kc, folder, km
     kc.stop_channels()
-    km.shutdown_kernel(now=True)
+    if km.is_alive():  # the last test shuts it down itself
+        km.shutdown_kernel(now=True)
 
 
 def execute(kc, code: str, timeout: float = 60) -> dict:
@@ -41,6 +44,7 @@ def stdout(kc, code: str, timeout: float = 60) -> str:
 
 
 SETUP = """
+import time
 import numpy as np, pandas as pd
 import hydroml_jupyter as hj
 from hydroml_jupyter import experiments as ex
@@ -54,7 +58,7 @@ train = s.train if hasattr(s, "train") else (lambda *a, **k: ex.train(s, *a, **k
 
 
 def test_kernel_answers_while_a_model_trains(kernel) -> None:
-    kc, folder = kernel
+    kc, folder, _ = kernel
     execute(kc, SETUP)
     uri = f"sqlite:///{Path(folder) / 'mlflow.db'}"
     execute(
@@ -72,3 +76,26 @@ def test_kernel_answers_while_a_model_trains(kernel) -> None:
     assert max(latencies) < 1.0, latencies
     done = stdout(kc, "print(run.wait(120), run.run_id is not None, len(run.history))", 130)
     assert done.split() == ["completed", "True", "400"], done
+
+
+def test_a_kernel_shut_down_mid_training_ends_its_run_killed(kernel) -> None:
+    """Runs last in this module: it shuts the module's kernel down."""
+    from mlflow import MlflowClient
+
+    kc, folder, km = kernel
+    execute(kc, SETUP)
+    uri = f"sqlite:///{Path(folder) / 'mlflow.db'}"
+    run_id = stdout(
+        kc,
+        f"run = train('y', model='random_forest', params={{'n_estimators': 100000}}, "
+        f"tracking_uri={uri!r})\n"
+        "while not run.history: time.sleep(0.02)\n"
+        "print(run.run_id)",
+        timeout=120,
+    ).strip()
+    assert MlflowClient(uri).get_run(run_id).info.status == "RUNNING"
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)  # a shutdown request, as Jupyter sends on close or restart
+    got = MlflowClient(uri).get_run(run_id)
+    assert got.info.status == "KILLED"
+    assert got.data.tags["hydroml.end_reason"] == EXIT_REASON

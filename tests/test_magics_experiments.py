@@ -135,7 +135,7 @@ def test_cancel_stops_the_newest_run(shell) -> None:
     newer = long_run(shell)
     with capture_output() as cap:
         shell.run_line_magic("hydroml", "cancel")
-    assert f"cancelling #{newer.number}" in cap.stdout
+    assert f"cancelled #{newer.number}" in cap.stdout
     assert newer.wait(60) == "cancelled"
     assert not older.done
     with capture_output() as cap:

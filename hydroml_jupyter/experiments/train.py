@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.codegen import comment
 from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.catalog import (
     TASKS,
@@ -68,7 +69,7 @@ def snapshot(session: Any) -> tuple[pd.DataFrame, tracking.Lineage]:
     try:
         code = session.code()
     except Exception as exc:
-        code = f"# the code could not be generated: {exc}\n"
+        code = comment(f"the code could not be generated: {exc}") + "\n"
     source = getattr(session, "source", None)
     return df, tracking.Lineage(
         session=getattr(session, "name", None),

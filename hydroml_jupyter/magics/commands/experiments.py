@@ -136,9 +136,7 @@ def _cancel(_ctx: Context, args: argparse.Namespace) -> None:
         raise UsageError("%hydroml cancel: nothing to cancel: no run is going")
     for handle in chosen:
         handle.cancel()
-        print(
-            f"cancelling #{handle.number} {handle.name}: it stops at its next round, fold or trial"
-        )
+        print(f"cancelled #{handle.number} {handle.name}")
 
 
 def _runs_arguments(parser: CommandParser) -> None:

@@ -1,22 +1,25 @@
-"""Session methods that hand off to the analysis and experiments layers.
+"""Session methods that hand off to the analysis layer, and those other layers register.
 
-They import those layers only when called, so the engine itself imports no
-profiling or machine-learning library.
+Profiling and suggestions import the profiler only when called. Methods of higher
+layers (``s.train``, ``s.tune``, ``s.suggest_models``, registered by the package
+for the experiments layer) are found through :mod:`hydroml_jupyter.extensions`,
+so the engine imports nothing above it, not even lazily.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import types
 from typing import TYPE_CHECKING, Any
 
+from hydroml_jupyter import extensions
 from hydroml_jupyter.analysis.profile import Profile, Suggestion
+from hydroml_jupyter.messages import did_you_mean
 
 if TYPE_CHECKING:
     from hydroml_jupyter.engine.steps import Step
-    from hydroml_jupyter.experiments import ModelAdvice, TrainingRun, TuningRun
 
-__all__ = ["AnalysisMixin", "SessionSuggestion"]
+__all__ = ["AnalysisMixin", "RegisteredMethods", "SessionSuggestion"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +34,7 @@ class SessionSuggestion(Suggestion):
 
 
 class AnalysisMixin:
-    """Profiling, suggestions and model training for :class:`~hydroml_jupyter.Session`."""
+    """Profiling and suggestions for :class:`~hydroml_jupyter.Session`."""
 
     def profile(self, target: str | None = None) -> Profile:
         """Profile the current frame: semantic types, exact statistics, alerts, target candidates.
@@ -63,92 +66,22 @@ class AnalysisMixin:
         """Apply ``suggestion`` as an ordinary, undoable step."""
         return self.apply(suggestion.op, **suggestion.params)  # type: ignore[attr-defined]
 
-    def suggest_models(self, target: str) -> ModelAdvice:
-        """Rank the catalog's models for predicting ``target``, with a metric and a preset.
 
-        Each choice has a score in [0, 1] and a rationale naming the figures behind it;
-        ``advice.train_best()`` (or ``choice.train()``) starts training with them. See
-        :func:`hydroml_jupyter.experiments.suggest_models` for the rules.
+class RegisteredMethods:
+    """Methods other layers register for sessions (``extensions.register("session", ...)``).
 
-        Raises
-        ------
-        ExperimentError
-            When ``target`` is not a column or has fewer than two values.
+    A registered function takes the session first; ``s.name(...)`` calls it bound.
+    """
 
-        Examples
-        --------
-        >>> advice = s.suggest_models("churned")  # doctest: +SKIP
-        >>> advice.metric, advice.models[0].model  # doctest: +SKIP
-        >>> run = advice.train_best()  # doctest: +SKIP
-        """
-        from hydroml_jupyter.experiments.advice import check_target, suggest_models
+    def __getattr__(self, name: str) -> Any:
+        # Underscored names (IPython's _repr_*_ probes among them) fail fast, with no hint.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        function = extensions.find("session", name)
+        if function is not None:
+            return types.MethodType(function, self)
+        hint = did_you_mean(name, [n for n in dir(self) if not n.startswith("_")])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}{hint}")
 
-        check_target(self.df, target)  # type: ignore[attr-defined]
-        return suggest_models(self, target, profile=self.profile(target))
-
-    def train(  # noqa: PLR0917  (the contract takes these positionally)
-        self,
-        target: str,
-        model: str = "xgboost",
-        task: str = "auto",
-        params: dict[str, Any] | None = None,
-        preset: str | None = None,
-        features: Sequence[str] | None = None,
-        test_size: float = 0.2,
-        cv: int | None = None,
-        experiment: str | None = None,
-        seed: int = 0,
-        **options: Any,
-    ) -> TrainingRun:
-        """Train a model on the current frame in a background thread, tracked in MLflow.
-
-        Returns a :class:`~hydroml_jupyter.experiments.TrainingRun` at once; see
-        :func:`hydroml_jupyter.experiments.train` for every option.
-        """
-        from hydroml_jupyter.experiments import train
-
-        return train(
-            self,
-            target,
-            model=model,
-            task=task,
-            params=params,
-            preset=preset,
-            features=features,
-            test_size=test_size,
-            cv=cv,
-            experiment=experiment,
-            seed=seed,
-            **options,
-        )
-
-    def tune(  # noqa: PLR0917
-        self,
-        target: str,
-        model: str = "xgboost",
-        n_trials: int | None = 50,
-        timeout: float | None = None,
-        search_space: dict[str, dict[str, Any]] | None = None,
-        metric: str | None = None,
-        storage: Any = None,
-        study_name: str | None = None,
-        **options: Any,
-    ) -> TuningRun:
-        """Tune a model with Optuna in a background thread; each trial is an MLflow child run.
-
-        See :func:`hydroml_jupyter.experiments.tune` for every option.
-        """
-        from hydroml_jupyter.experiments import tune
-
-        return tune(
-            self,
-            target,
-            model=model,
-            n_trials=n_trials,
-            timeout=timeout,
-            search_space=search_space,
-            metric=metric,
-            storage=storage,
-            study_name=study_name,
-            **options,
-        )
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *extensions.names("session")})

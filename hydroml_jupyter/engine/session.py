@@ -14,7 +14,7 @@ import pandas as pd
 from hydroml_jupyter import analysis
 from hydroml_jupyter.engine import registry, transaction
 from hydroml_jupyter.engine.batch import BatchMixin
-from hydroml_jupyter.engine.extras import AnalysisMixin
+from hydroml_jupyter.engine.extras import AnalysisMixin, RegisteredMethods
 from hydroml_jupyter.engine.history import History
 from hydroml_jupyter.engine.navigation import NavigationMixin
 from hydroml_jupyter.engine.ops.base import Operation
@@ -38,7 +38,7 @@ FlushHook = Callable[[float | None], bool]
 ApplyCheck = Callable[[Operation], Callable[[bool], str] | None]
 
 
-class Session(NavigationMixin, BatchMixin, AnalysisMixin):
+class Session(NavigationMixin, BatchMixin, AnalysisMixin, RegisteredMethods):
     """A DataFrame with an undoable history of cleaning steps.
 
     Parameters

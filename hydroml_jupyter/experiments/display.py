@@ -7,6 +7,9 @@ import sys
 import threading
 from typing import Any
 
+from hydroml_jupyter import extensions
+from hydroml_jupyter.experiments.errors import ExperimentError
+
 __all__ = ["RunDisplay"]
 
 log = logging.getLogger("hydroml_jupyter.experiments")
@@ -15,8 +18,9 @@ log = logging.getLogger("hydroml_jupyter.experiments")
 class RunDisplay:
     """The display half of :class:`~hydroml_jupyter.experiments.RunHandle`.
 
-    Widgets are imported only when a run is shown, so the experiments layer runs
-    without a front end.
+    The panel and view classes are the ones the faces registered with
+    :mod:`hydroml_jupyter.extensions` (``"run"``, ``"panel"`` and ``"view"``), loaded
+    only when a run is shown: the experiments layer never imports the widgets.
     """
 
     name: str
@@ -34,11 +38,9 @@ class RunDisplay:
         The same panel is returned until it is closed; displaying it again shows another
         view of it.
         """
-        from hydroml_jupyter.widgets.experiment import ExperimentPanel
-
         current = self._panel
         if current is None or current.closed:
-            current = self._panel = ExperimentPanel(self)
+            current = self._panel = _registered("panel")(self)
         return current
 
     def view(self) -> Any:
@@ -46,11 +48,9 @@ class RunDisplay:
 
         An :class:`~hydroml_jupyter.widgets.ExperimentView`; displaying the run shows it.
         """
-        from hydroml_jupyter.widgets.experiment_view import ExperimentView
-
         current = self._view
         if current is None or current.closed:
-            current = self._view = ExperimentView(self.panel())
+            current = self._view = _registered("view")(self.panel())
         return current
 
     def charts(self) -> dict[str, Any]:
@@ -115,6 +115,16 @@ class RunDisplay:
         from IPython import get_ipython
 
         return getattr(get_ipython(), "execution_count", None) == self._shown_in
+
+
+def _registered(name: str) -> Any:
+    """Return the widget class the faces registered as a run's ``name`` (panel or view)."""
+    found = extensions.find("run", name)
+    if found is None:
+        raise ExperimentError(
+            f"no run {name} is registered; import hydroml_jupyter to register the widgets"
+        )
+    return found
 
 
 def _in_kernel() -> bool:

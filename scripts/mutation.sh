@@ -38,7 +38,7 @@ packages=("$@")
 tests_for() {
   case "$1" in
     engine)
-      (cd "$2" && shopt -s nullglob && echo tests/test_oracle_*.py)
+      (cd "$2" && shopt -s nullglob && echo tests/test_oracle_*.py tests/test_engine_*.py)
       echo tests/test_bad_inputs.py tests/test_formula.py tests/test_formula_limits.py \
         tests/test_session.py tests/test_transactions.py tests/test_codegen_safety.py \
         tests/test_aggregate_names.py tests/test_properties.py
@@ -120,10 +120,14 @@ for pkg in "${packages[@]}"; do
     for t in $tests; do echo "    $t"; done
   } >"$work/setup.cfg"
   echo "== mutmut: hydroml_jupyter/$pkg/${MUTATION_ONLY:-*} against: $tests"
-  (cd "$work" && nice -n 10 "$PY" -m mutmut run --max-children "$CHILDREN") | tail -n 5 || true
+  if ! (cd "$work" && nice -n 10 "$PY" -m mutmut run --max-children "$CHILDREN" >"$work/run.log" 2>&1); then
+    tail -n 20 "$work/run.log"
+    echo "mutation: mutmut failed for $pkg (its log: $work/run.log)" >&2
+    exit 1
+  fi
   (cd "$work" && "$PY" -m mutmut results --all true) >"$work/results.txt"
   : >"$work/survivors.txt"
-  for name in $(awk -F': ' '$2 != "killed" && $2 != "timeout" && $2 != "caught by type check" {gsub(/^ +/, "", $1); print $1}' "$work/results.txt"); do
+  for name in $(awk -F': ' '$2 != "killed" && $2 != "timeout" && $2 != "caught by type check" && $2 != "not checked" {gsub(/^ +/, "", $1); print $1}' "$work/results.txt"); do
     (cd "$work" && "$PY" -m mutmut show "$name") >>"$work/survivors.txt" 2>&1 || true
   done
   line="$("$PY" - "$pkg" "$work/results.txt" <<'SCORE'

@@ -32,8 +32,8 @@ def did_you_mean(name: Any, choices: Iterable[Any], *, cutoff: float = CUTOFF) -
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def first_line(exc: BaseException, *, with_type: bool = False, limit: int = 300) -> str:
-    r"""Return the first line of ``exc``'s message, shortened to ``limit``; never raises.
+def first_line(exc: BaseException, *, with_type: bool = False, limit: int | None = 300) -> str:
+    r"""Return the first line of ``exc``'s message, shortened to ``limit`` (None: whole).
 
     An empty message gives the exception type's name; a ``KeyError`` shows its key as
     text, not quoted twice. With ``with_type``, the type's name comes first.
@@ -60,7 +60,7 @@ def first_line(exc: BaseException, *, with_type: bool = False, limit: int = 300)
         line = name
     elif with_type:
         line = f"{name}: {line}"
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return line if limit is None or len(line) <= limit else line[: limit - 1] + "…"
 
 
 def joined_lines(message: object) -> str:

@@ -19,10 +19,10 @@ __all__ = [
     "TEXT_FORMATS",
     "cause",
     "detect_format",
-    "did_you_mean",
     "human_size",
     "is_remote",
     "normalize_format",
+    "path_hint",
     "stem",
 ]
 
@@ -206,12 +206,12 @@ def human_size(size: int) -> str:
     return f"{size / 1024**3:.1f} GB"
 
 
-def did_you_mean(path: str) -> str:
+def path_hint(path: str) -> str:
     """Return a hint for a missing ``path``: a close file name in its folder, or ``""``.
 
     Examples
     --------
-    >>> did_you_mean("/no/such/folder/x.csv")
+    >>> path_hint("/no/such/folder/x.csv")
     " (the folder '/no/such/folder' does not exist)"
     """
     folder, name = os.path.split(path)

@@ -15,7 +15,7 @@ from urllib.request import url2pathname
 import pandas as pd
 
 from hydroml_jupyter.errors import SourceError
-from hydroml_jupyter.io.formats import LABELS, cause, detect_format, did_you_mean, is_remote
+from hydroml_jupyter.io.formats import LABELS, cause, detect_format, is_remote, path_hint
 from hydroml_jupyter.io.progress import PROGRESS_THRESHOLD, open_with_progress
 from hydroml_jupyter.io.source import (
     MASK,
@@ -172,7 +172,7 @@ def _check_file(path: str, real: str, fmt: str) -> int | None:
     try:
         info = os.stat(real)
     except FileNotFoundError:
-        hint = did_you_mean(real if is_remote(path) else path)
+        hint = path_hint(real if is_remote(path) else path)
         raise SourceError(f"Cannot load {path!r}: no such file{hint}") from None
     except OSError as exc:
         raise SourceError(f"Cannot load {path!r}: {_os_cause(exc)}") from exc
@@ -344,7 +344,7 @@ def _check_sqlite_file(url: Any, fail: Any) -> None:
     if database in ("", ":memory:") or database.startswith("file:"):
         return
     if not os.path.isfile(os.path.expanduser(database)):
-        raise fail(f"no such database file {database!r}{did_you_mean(database)}")
+        raise fail(f"no such database file {database!r}{path_hint(database)}")
 
 
 def _check_table(sa: Any, engine: Any, table: str, schema: Any, fail: Any) -> None:

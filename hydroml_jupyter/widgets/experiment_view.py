@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets
 
-from hydroml_jupyter.widgets.protocol import one_line
+from hydroml_jupyter.messages import first_line
 
 if TYPE_CHECKING:
     from hydroml_jupyter.experiments.handle import RunHandle
@@ -139,7 +139,7 @@ def _outputs(handle: RunHandle) -> list[dict[str, Any]] | str:
         return [figure_output(fig) for fig in handle.charts().values()]
     except Exception as exc:  # a broken chart must not leave the view waiting
         log.warning("the charts of %s could not be drawn", handle.name, exc_info=True)
-        return f"The charts of {handle.name} could not be drawn: {one_line(exc)}"
+        return f"The charts of {handle.name} could not be drawn: {first_line(exc, limit=None)}"
 
 
 def _grid(outputs: list[dict[str, Any]]) -> ipywidgets.Widget:

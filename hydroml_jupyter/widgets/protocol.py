@@ -11,7 +11,6 @@ Column names are strings in the protocol while a frame's labels may be integers:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Hashable, Iterable
 from typing import Any
 
@@ -22,6 +21,7 @@ from hydroml_jupyter.analysis._core import jsonable
 from hydroml_jupyter.engine.ops.base import Label, kind_of
 from hydroml_jupyter.engine.steps import Preview
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.messages import did_you_mean
 from hydroml_jupyter.widgets.shapes import (
     EXPORT_FORMATS,
     FILTER_OPS,
@@ -44,7 +44,6 @@ __all__ = [
     "column_kind",
     "error_reply",
     "jsonable",
-    "one_line",
     "preview_dict",
     "protocol_name",
     "reply",
@@ -95,14 +94,6 @@ def reply(kind: str, request: Any, **fields: Any) -> dict[str, Any]:
 def error_reply(request: Any, message: str, **fields: Any) -> dict[str, Any]:
     """Return the error reply to ``request``; ``fields`` say more (e.g. an export's ``reason``)."""
     return {"kind": "error", "request": request, "message": message, **fields}
-
-
-def one_line(exc: BaseException) -> str:
-    """Return the first line of an exception's message (its type name when empty)."""
-    text = str(exc).strip()
-    if isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
-        text = exc.args[0].strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 # -- request fields ------------------------------------------------------------------------
@@ -189,8 +180,7 @@ class ColumnNames:
             raise ProtocolError(f"{what}: a column name must be a string, not {name!r}")
         labels = self._by_name.get(name)
         if labels is None:
-            match = difflib.get_close_matches(name, self.names, n=1, cutoff=0.6)
-            hint = f" (did you mean {match[0]!r}?)" if match else ""
+            hint = did_you_mean(name, self.names)
             raise ProtocolError(f"{what}: no column named {name!r}{hint}")
         if len(labels) > 1:
             raise ProtocolError(

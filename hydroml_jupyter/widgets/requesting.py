@@ -11,7 +11,6 @@ trait updates (:func:`set_changed`) and how they follow what they show
 
 from __future__ import annotations
 
-import difflib
 import logging
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -20,11 +19,11 @@ from typing import Any, ClassVar, TypeVar
 import ipywidgets
 
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.messages import did_you_mean, first_line
 from hydroml_jupyter.widgets.protocol import (
     ProtocolError,
     Reply,
     error_reply,
-    one_line,
     request_id,
 )
 from hydroml_jupyter.widgets.requests import HANDLERS
@@ -85,8 +84,7 @@ def check_options(owner_name: str, kwargs: Iterable[str], accepted: Iterable[str
     names = list(accepted)
     unknown = [k for k in kwargs if k not in names]
     if unknown:
-        match = difflib.get_close_matches(unknown[0], names, n=1)
-        hint = f" (did you mean {match[0]!r}?)" if match else ""
+        hint = did_you_mean(unknown[0], names)
         raise TypeError(
             f"{owner_name}() got an unexpected keyword argument {unknown[0]!r}{hint}; "
             f"it accepts: {', '.join(names)}"
@@ -214,9 +212,9 @@ class RequestRouter:
     def _message(self, exc: BaseException, kind: Any) -> str:
         """Return the one-line message of the error reply to a ``kind`` request."""
         if isinstance(exc, HydroMLError):
-            return one_line(exc)
+            return first_line(exc, limit=None)
         log.exception("the %r request of %s failed", kind, article(type(self).__name__))
-        return f"{kind}: {type(exc).__name__}: {one_line(exc)}"
+        return f"{kind}: {type(exc).__name__}: {first_line(exc, limit=None)}"
 
     def _reply(self, content: dict[str, Any], buffers: list[Any] | None = None) -> None:
         """Send one reply, unless the widget is closed."""

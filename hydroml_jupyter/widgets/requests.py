@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io.export import ExportError, suggest_path
+from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets import quality
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
@@ -28,7 +29,6 @@ from hydroml_jupyter.widgets.protocol import (
     error_reply,
     int_field,
     list_field,
-    one_line,
     preview_dict,
     reply,
     str_field,
@@ -184,7 +184,9 @@ def export(widget: SessionWidget, content: dict[str, Any]) -> None:
             written = session.export(target, format=_ENGINE_FORMATS[fmt], overwrite=overwrite)
         except ExportError as exc:
             path = os.fspath(exc.target)
-            return error_reply(request, one_line(exc), reason=exc.reason, path=path), None
+            return error_reply(
+                request, first_line(exc, limit=None), reason=exc.reason, path=path
+            ), None
         path = os.path.abspath(written)
         return reply("done", request, version=version, path=path), None
 

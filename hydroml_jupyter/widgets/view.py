@@ -21,8 +21,9 @@ import pyarrow as pa
 from hydroml_jupyter.engine.ops.base import Label, Operation, make_operation
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets.arrow import FrameEncoder
-from hydroml_jupyter.widgets.protocol import MAX_WINDOW, ColumnNames, ProtocolError, one_line
+from hydroml_jupyter.widgets.protocol import MAX_WINDOW, ColumnNames, ProtocolError
 from hydroml_jupyter.widgets.sorting import sort_positions
 from hydroml_jupyter.widgets.viewspec import Filter, SortKey, parse_filters, parse_sort
 
@@ -202,7 +203,9 @@ class GridView:
                 (new,) = parse_filters([old.to_dict()], self._names)
                 self._mask(new)
             except (ProtocolError, OperationError) as exc:
-                problems.append(f"the filter on {old.name!r} was removed: {one_line(exc)}")
+                problems.append(
+                    f"the filter on {old.name!r} was removed: {first_line(exc, limit=None)}"
+                )
             else:
                 filters.append(new)
         keys: list[SortKey] = []
@@ -210,14 +213,16 @@ class GridView:
             try:
                 keys += parse_sort([old_key.to_dict()], self._names)
             except ProtocolError as exc:
-                problems.append(f"the sort by {old_key.name!r} was removed: {one_line(exc)}")
+                problems.append(
+                    f"the sort by {old_key.name!r} was removed: {first_line(exc, limit=None)}"
+                )
         sort = tuple(keys)
         if sort:
             try:
                 self._order(sort)
             except ProtocolError as exc:
                 sort = ()
-                problems.append(f"the sort was removed: {one_line(exc)}")
+                problems.append(f"the sort was removed: {first_line(exc, limit=None)}")
         return sort, tuple(filters), problems
 
     # -- changing the view ----------------------------------------------------------------------
@@ -264,7 +269,9 @@ class GridView:
             order = sort_positions(columns, ascending)
         except (TypeError, ValueError) as exc:
             culprit = _unsortable(sort, columns)
-            raise ProtocolError(f"sort: cannot sort by {culprit!r}: {one_line(exc)}") from exc
+            raise ProtocolError(
+                f"sort: cannot sort by {culprit!r}: {first_line(exc, limit=None)}"
+            ) from exc
         _remember(self._orders, key, order, _KEEP_ORDERS)
         return order
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 from collections.abc import Hashable, Iterable
 from typing import Any, ClassVar, TypeVar
 
@@ -32,6 +31,8 @@ from hydroml_jupyter.engine.ops.params import (
 from hydroml_jupyter.engine.ops.shortform import ShortForm
 from hydroml_jupyter.engine.ops.spec import describe
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.messages import did_you_mean as _did_you_mean
+from hydroml_jupyter.messages import first_line as _one_line
 
 __all__ = [
     "Failure",
@@ -330,11 +331,6 @@ def require_kind(op: Operation, df: pd.DataFrame, column: Label, kinds: str, wha
         raise op.error(f"column {column!r} is {dtype}, not {what}", column=column)
 
 
-def _did_you_mean(name: Any, choices: Iterable[Any]) -> str:
-    match = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
 def short_repr(value: Any, limit: int = 40) -> str:
     """Return ``repr(value)`` cut to ``limit`` characters; never raises."""
     try:
@@ -347,16 +343,6 @@ def short_repr(value: Any, limit: int = 40) -> str:
     except Exception:
         text = f"<{type(value).__name__} that cannot be shown>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _one_line(exc: BaseException, limit: int = 300) -> str:
-    """Return the first line of ``exc``'s message (its type's name if empty); never raises."""
-    try:
-        text = str(exc).strip()
-    except Exception:
-        text = ""
-    line = text.splitlines()[0] if text else type(exc).__name__
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _fault_columns(op: Operation) -> list[Label]:

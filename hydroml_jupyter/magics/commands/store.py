@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import difflib
 import time
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -24,6 +22,7 @@ from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.output import shape_text, studio, studio_available
 from hydroml_jupyter.magics.parser import CommandParser, one_line, text
 from hydroml_jupyter.magics.registry import Command
+from hydroml_jupyter.messages import did_you_mean as _hint
 from hydroml_jupyter.store import Store, StoreError, default_store, persist
 from hydroml_jupyter.store.autosaving import active
 
@@ -42,11 +41,6 @@ def stored_store(prog: str) -> Store:
             "(or a folder, 'memory:', a redis:// URL) turns it on"
         )
     return store
-
-
-def _hint(name: str, names: Iterable[str]) -> str:
-    match = difflib.get_close_matches(name, list(names), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def stored_names(store: Store | None = None) -> list[str]:

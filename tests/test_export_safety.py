@@ -19,7 +19,6 @@ from IPython.core.error import UsageError
 from test_widgets_protocol import Driver
 
 import hydroml_jupyter as hj
-from hydroml_jupyter.engine.state import restore_session, session_state
 from hydroml_jupyter.errors import SourceError
 from hydroml_jupyter.io import export as export_module
 from hydroml_jupyter.io.export import ExportError, export_frame
@@ -194,9 +193,9 @@ def test_the_sources_of_parent_sessions_are_never_written(tiny: hj.Session, fold
             session.export("data/tiny.csv", overwrite=True)
         one_line(exc, f"source of session 'tiny' (which {session.name!r} was saved from)")
     # A saved session restored from its stored state knows its parents' sources too.
-    state = session_state(grandchild)
+    state = grandchild.state()
     grandchild.close()
-    restored = restore_session(state)
+    restored = hj.Session.from_state(state)
     try:
         with pytest.raises(ExportError, match="'tiny'"):
             restored.export(folder / "data" / "tiny.csv", overwrite=True)

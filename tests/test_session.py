@@ -346,8 +346,6 @@ def test_lowering_the_budget_drops_snapshots_at_once() -> None:
 
 @pytest.mark.parametrize("cursor_back", [0, 1, 3])
 def test_state_round_trip_keeps_history_cursor_and_code(df, cursor_back) -> None:
-    from hydroml_jupyter.engine.state import restore_session, session_state
-
     s = hj.Session(df, name="stateful")
     s.apply("fill_missing", column="a", strategy="median")
     s.apply("text", column="b", action="upper")
@@ -355,12 +353,13 @@ def test_state_round_trip_keeps_history_cursor_and_code(df, cursor_back) -> None
     for _ in range(cursor_back):
         s.undo()
     frames = [s.df]
-    state = session_state(s)
+    state = s.state()
+    assert state.cursor == s.position and state.version == s.version
     assert set(state.frames) == ({0} if s.position == 0 else {0, s.position})
     json.dumps(state.meta), json.dumps(state.recipe)  # JSON-friendly
     s.close()
 
-    back = restore_session(state, memory_budget=0)
+    back = hj.Session.from_state(state, memory_budget=0)
     assert back.position == 3 - cursor_back and back.version == s.version
     pd.testing.assert_frame_equal(back.df, frames[0], check_exact=True)
     assert [st.label for st in back.history] == [st.label for st in s.history]
@@ -378,10 +377,24 @@ def test_state_round_trip_keeps_history_cursor_and_code(df, cursor_back) -> None
 
 
 def test_foreign_state_is_refused(df) -> None:
-    from hydroml_jupyter.engine.state import SessionState, restore_session
+    from hydroml_jupyter.engine.state import SessionState
 
     with pytest.raises(hj.OperationError, match="not a session state"):
-        restore_session(SessionState("x", {"format": "other"}, {}, {0: df}))
+        hj.Session.from_state(SessionState("x", {"format": "other"}, {}, {0: df}))
+
+
+def test_a_state_that_cannot_be_rebuilt_leaves_the_live_session_registered(df) -> None:
+    from hydroml_jupyter.engine.state import SessionState
+
+    live = hj.Session(df, name="kept live")
+    live.apply("fill_missing", column="a", strategy="median")
+    state = live.state()
+    # the current frame is missing, so step 1 replays on an original that lacks its column
+    broken = SessionState(state.name, state.meta, state.recipe, {0: df.drop(columns="a")})
+    with pytest.raises(hj.OperationError, match="'a'"):
+        hj.Session.from_state(broken)
+    assert hj.sessions()["kept live"] is live
+    live.close()
 
 
 def test_apply_all_is_one_change_and_refuses_a_bad_batch_whole() -> None:

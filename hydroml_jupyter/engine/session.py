@@ -20,6 +20,7 @@ from hydroml_jupyter.engine.navigation import NavigationMixin
 from hydroml_jupyter.engine.ops.base import Operation
 from hydroml_jupyter.engine.preview import preview_operation
 from hydroml_jupyter.engine.recipe import Recipe
+from hydroml_jupyter.engine.state import SessionState, capture, rebuild
 from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
 from hydroml_jupyter.engine.transaction import RepeatedStepWarning, operation_of
 from hydroml_jupyter.errors import OperationError, SourceError
@@ -245,6 +246,29 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin, RegisteredMethods):
     def save_as(self, name: str) -> Session:
         """Start a new session from the current frame, linked to this one as its parent."""
         return Session(self.df, name=name, parent=self.recipe(), memory_budget=self.memory_budget)
+
+    # -- the session as data ---------------------------------------------------------------
+    def state(self) -> SessionState:
+        """Return the whole session as data, taken at once (see :class:`SessionState`)."""
+        with self._lock:
+            return capture(self._history, self.name, self.source, self._parent, self._version)
+
+    @classmethod
+    def from_state(cls, state: SessionState, memory_budget: int | None = None) -> Session:
+        """Build a live session, registered under its name, from a :meth:`state`.
+
+        Raises
+        ------
+        OperationError
+            When ``state`` is not one this version reads, or a step cannot be replayed;
+            nothing is registered then.
+        """
+        parts = rebuild(state, memory_budget)
+        session = cls(parts.history.frame(0), name=state.name, source=parts.recipe.source,
+                      parent=parts.recipe.base, memory_budget=memory_budget)  # fmt: skip
+        with session._lock:
+            session._history, session._version = parts.history, parts.version
+        return session
 
     # -- statistics, cached per step -------------------------------------------------------
     def _cached(self, key: Hashable, compute: Callable[[pd.DataFrame], Any]) -> Any:

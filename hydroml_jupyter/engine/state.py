@@ -1,14 +1,17 @@
-"""A session's whole state as plain data, and the session rebuilt from it.
+"""A session's whole state as plain data, and the pieces of a session rebuilt from it.
 
-The state holds every step (undone ones too), the cursor, the original frame and
-the current one. Everything but the frames is JSON-friendly. Snapshots between
-the original and the current frame are not kept: the rebuilt history replays
-them on demand, so undo and redo work as before.
+:meth:`Session.state() <hydroml_jupyter.Session.state>` returns a :class:`SessionState`
+and :meth:`Session.from_state() <hydroml_jupyter.Session.from_state>` builds a live
+session from one; the store layer saves and loads nothing else. The state holds every
+step (undone ones too), the cursor, the original frame and the current one.
+Everything but the frames is JSON-friendly. Snapshots between the original and the
+current frame are not kept: the rebuilt history replays them on demand, so undo and
+redo work as before.
 
 Each frame in a state comes with a *frame id*: a token given to a history entry the
 first time its frame is captured, kept for as long as the entry lives (and carried
-over by :func:`restore_session`). The same id always names the same frame, so a
-store can skip frames it already holds.
+over by :func:`rebuild`). The same id always names the same frame, so a store can
+skip frames it already holds.
 """
 
 from __future__ import annotations
@@ -19,23 +22,27 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hydroml_jupyter.engine.history import Entry, History
 from hydroml_jupyter.engine.ops.base import Operation
 from hydroml_jupyter.engine.recipe import Recipe
-from hydroml_jupyter.engine.session import RepeatedStepWarning, Session
+from hydroml_jupyter.engine.transaction import RepeatedStepWarning
 from hydroml_jupyter.errors import OperationError
+
+if TYPE_CHECKING:
+    from hydroml_jupyter.engine.session import Session
+    from hydroml_jupyter.io import Source
 
 __all__ = [
     "STATE_FORMAT",
     "RepeatedStepWarning",
     "SessionState",
+    "capture",
     "mark_resumed",
-    "restore_session",
-    "session_state",
+    "rebuild",
 ]
 
 STATE_FORMAT = "hydroml-session"
@@ -47,9 +54,42 @@ _frame_ids: weakref.WeakKeyDictionary[Entry, str] = weakref.WeakKeyDictionary()
 
 @dataclasses.dataclass(frozen=True)
 class SessionState:
-    """A session as data: ``meta`` and ``recipe`` are JSON-friendly, ``frames`` by step index.
+    """A session as data, taken at one moment under the session's lock.
 
-    ``frame_ids`` maps each frame's step to its frame id (see the module's notes).
+    Parameters
+    ----------
+    name
+        The session's name.
+    meta
+        JSON-friendly facts: ``format`` and ``state_version`` (who can read the state),
+        ``name``, ``parent`` (the session it was saved from, or None), ``cursor`` (the
+        current step), ``version`` (:attr:`Session.version
+        <hydroml_jupyter.Session.version>`), ``created`` and ``updated`` (seconds since
+        the epoch), ``shape`` (the current frame's), and ``shapes`` and ``durations``
+        (every step's, the original first).
+    recipe
+        Every step, undone ones too, with the source and the parent's recipe, as
+        :meth:`Recipe.to_dict <hydroml_jupyter.Recipe.to_dict>` writes them.
+    frames
+        The original frame (step 0) and the current one (step ``cursor``), by step;
+        copy-on-write views, not copies.
+    frame_ids
+        Each frame's frame id, by step (see the module's notes).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hydroml_jupyter import Session
+    >>> s = Session(pd.DataFrame({"a": [2, 1]}), name="as data")
+    >>> _ = s.apply("sort_rows", by=["a"])
+    >>> state = s.state()
+    >>> state.cursor, state.version, sorted(state.frames)
+    (1, 1, [0, 1])
+    >>> s.close()
+    >>> back = Session.from_state(state)
+    >>> back.df["a"].tolist(), back.undo().index
+    ([1, 2], 0)
+    >>> back.close()
     """
 
     name: str
@@ -57,6 +97,16 @@ class SessionState:
     recipe: dict[str, Any]
     frames: Mapping[int, pd.DataFrame]
     frame_ids: Mapping[int, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def cursor(self) -> int:
+        """The current step (``meta["cursor"]``)."""
+        return int(self.meta["cursor"])
+
+    @property
+    def version(self) -> int:
+        """The session's version when the state was taken (``meta["version"]``)."""
+        return int(self.meta.get("version", 0))
 
 
 def _frame_id(entry: Entry) -> str:
@@ -72,41 +122,58 @@ def _set_frame_id(entry: Entry, fid: str) -> None:
         _frame_ids[entry] = fid
 
 
-def session_state(session: Session) -> SessionState:
-    """Capture ``session`` (thread-safe; frames are copy-on-write views, not copies)."""
-    with session._lock:
-        history = session._history
-        entries = list(history)
-        ops = tuple(e.op for e in entries[1:])
-        cursor = history.cursor
-        frames = {0: history.frame(0)}
-        if cursor:
-            frames[cursor] = history.frame(cursor)
-        ids = {step: _frame_id(history[step]) for step in frames}
-        recipe = Recipe(steps=ops, source=session.source, base=session._parent, name=session.name)  # type: ignore[arg-type]
-        meta = {
-            "format": STATE_FORMAT,
-            "state_version": STATE_VERSION,
-            "name": session.name,
-            "parent": session.parent,
-            "cursor": cursor,
-            "version": session.version,
-            "created": entries[0].created,
-            "updated": time.time(),
-            "shape": list(history.current.shape),
-            "shapes": [list(e.shape) for e in entries],
-            "durations": [e.duration for e in entries],
-        }
-    return SessionState(session.name, meta, recipe.to_dict(), frames, ids)
+def capture(
+    history: History, name: str, source: Source | None, parent: Recipe | None, version: int
+) -> SessionState:
+    """Return the state of the session whose history is ``history``.
+
+    The caller holds the session's lock (:meth:`Session.state
+    <hydroml_jupyter.Session.state>` does), so the state is consistent.
+    """
+    entries = list(history)
+    ops = tuple(e.op for e in entries[1:])
+    cursor = history.cursor
+    frames = {0: history.frame(0)}
+    if cursor:
+        frames[cursor] = history.frame(cursor)
+    ids = {step: _frame_id(history[step]) for step in frames}
+    recipe = Recipe(steps=ops, source=source, base=parent, name=name)  # type: ignore[arg-type]
+    meta = {
+        "format": STATE_FORMAT,
+        "state_version": STATE_VERSION,
+        "name": name,
+        "parent": None if parent is None else parent.name,
+        "cursor": cursor,
+        "version": version,
+        "created": entries[0].created,
+        "updated": time.time(),
+        "shape": list(history.current.shape),
+        "shapes": [list(e.shape) for e in entries],
+        "durations": [e.duration for e in entries],
+    }
+    return SessionState(name, meta, recipe.to_dict(), frames, ids)
 
 
-def restore_session(state: SessionState, memory_budget: int | None = None) -> Session:
-    """Build a live session from ``state``; it is registered under its name.
+@dataclasses.dataclass(frozen=True)
+class Rebuilt:
+    """What :func:`rebuild` makes of a state: the parts of a live session."""
+
+    #: The history, cursor and frame ids as they were; frames in between replay on demand.
+    history: History
+    #: Every step, with the source and the parent's recipe.
+    recipe: Recipe
+    #: The session's version.
+    version: int
+
+
+def rebuild(state: SessionState, memory_budget: int | None = None) -> Rebuilt:
+    """Rebuild the history of ``state`` (used by :meth:`Session.from_state`).
 
     Raises
     ------
     OperationError
-        When the state is not a hydroml session state this version can read.
+        When the state is not a hydroml session state this version can read, is
+        incomplete, or a step cannot be replayed.
     """
     meta = state.meta
     if meta.get("format") != STATE_FORMAT or meta.get("state_version") != STATE_VERSION:
@@ -119,26 +186,21 @@ def restore_session(state: SessionState, memory_budget: int | None = None) -> Se
     shapes, durations = meta["shapes"], meta["durations"]
     if len(shapes) != len(recipe.steps) + 1 or 0 not in state.frames:
         raise OperationError(f"session {state.name!r}: the stored state is incomplete")
-    original = state.frames[0]
-    session = Session(original, name=state.name, source=recipe.source, parent=recipe.base,
-                      memory_budget=memory_budget)  # fmt: skip
     steps = [
         (op, tuple(shapes[i + 1]), float(durations[i + 1])) for i, op in enumerate(recipe.steps)
     ]
-    with session._lock:
-        session._history = History.restore(
-            session._history.frame(0),
-            steps,  # type: ignore[arg-type]
-            cursor,
-            state.frames.get(cursor),
-            session._history.memory_budget,
-        )
-        session._history[0].created = float(meta.get("created", session._history[0].created))
-        session._version = int(meta.get("version", 0))
-        for step, fid in state.frame_ids.items():
-            if step in (0, cursor) and step in state.frames:
-                _set_frame_id(session._history[step], fid)
-    return session
+    history = History.restore(
+        state.frames[0].copy(deep=False),
+        steps,  # type: ignore[arg-type]
+        cursor,
+        state.frames.get(cursor),
+        memory_budget,
+    )
+    history[0].created = float(meta.get("created", history[0].created))
+    for step, fid in state.frame_ids.items():
+        if step in (0, cursor) and step in state.frames:
+            _set_frame_id(history[step], fid)
+    return Rebuilt(history, recipe, int(meta.get("version", 0)))
 
 
 def mark_resumed(session: Session, note: str) -> None:
@@ -162,6 +224,7 @@ def mark_resumed(session: Session, note: str) -> None:
     Examples
     --------
     >>> import warnings, pandas as pd
+    >>> from hydroml_jupyter import Session
     >>> s = Session(pd.DataFrame({"a": [1, None]}), name="again")
     >>> _ = s.apply("fill_missing", column="a", strategy="value", value=0)
     >>> mark_resumed(s, "opened again in this kernel")
@@ -175,12 +238,11 @@ def mark_resumed(session: Session, note: str) -> None:
 
     def check(operation: Operation) -> Callable[[bool], str] | None:
         wanted = operation.to_dict()
-        history = session._history
-        for index in range(1, history.cursor + 1):
-            op = history[index].op
-            if op is not None and op.to_dict() == wanted:
+        steps = session.recipe().steps
+        for index, op in enumerate(steps, start=1):
+            if op.to_dict() == wanted:
                 head = (
-                    f"session {session.name!r} continues at step {history.cursor} ({note}); "
+                    f"session {session.name!r} continues at step {len(steps)} ({note}); "
                     f"this step repeats step {index} ({op.label()})"
                 )
                 return lambda applied, head=head: _repeat_note(head, applied)

@@ -19,7 +19,6 @@ import weakref
 from collections.abc import Callable
 
 from hydroml_jupyter.engine import Session
-from hydroml_jupyter.engine.state import session_state
 from hydroml_jupyter.store.base import SessionRecord, Store
 from hydroml_jupyter.store.errors import StoreConflictError, StoreError
 from hydroml_jupyter.store.generations import Base
@@ -38,7 +37,7 @@ def record_of(session: Session) -> SessionRecord:
 
     Frames come with their frame ids, so a store skips those it holds already.
     """
-    state = session_state(session)
+    state = session.state()
     return SessionRecord(state.name, state.meta, state.recipe, state.frames, state.frame_ids)
 
 

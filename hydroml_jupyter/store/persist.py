@@ -67,7 +67,7 @@ import pandas as pd
 from hydroml_jupyter.engine import Session, registry
 from hydroml_jupyter.engine.loading import open_session as load_session
 from hydroml_jupyter.engine.recipe import Recipe
-from hydroml_jupyter.engine.state import SessionState, mark_resumed, restore_session
+from hydroml_jupyter.engine.state import SessionState, mark_resumed
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.store.autosaving import Autosave, active, autosave, record_of, writer_for
 from hydroml_jupyter.store.base import SessionRecord, Store, StoredInfo
@@ -121,7 +121,7 @@ def _restore_record(record: SessionRecord, memory_budget: int | None = None) -> 
         state = SessionState(
             record.name, dict(record.meta), dict(record.recipe), record.frames, record.frame_ids
         )
-        return restore_session(state, memory_budget=memory_budget)
+        return Session.from_state(state, memory_budget=memory_budget)
     except (OperationError, SourceError, KeyError, TypeError, ValueError) as exc:
         raise StoreError(
             f"session {record.name!r}: the stored state cannot be restored: {exc}",
@@ -152,8 +152,7 @@ def stored_sessions(store: StoreArg = DEFAULT) -> list[StoredInfo]:
 
 # -- what hydroml_jupyter.open and .session do --------------------------------------------------
 def _base_and_source(session: Session) -> tuple[pd.DataFrame, Any]:
-    with session._lock:
-        return session._history.frame(0), session.source
+    return session.state().frames[0], session.source
 
 
 def _refuse(name: str, where: str, opened: str, source: object) -> StoreError:

@@ -438,3 +438,40 @@ def test_cast_refusals_name_the_parameter() -> None:
         format="%Y",
     )
     refuse(df, "cast", ["no column named 'y'"], column="y", dtype="Int64")
+
+
+# -- whole messages ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("values", "dtype", "message"),
+    [
+        (
+            ["2021-02-29", "2020-13-01"],
+            "datetime64[ns]",
+            "cast: 2 values in 'x' are not dates: '2021-02-29' (row 0), '2020-13-01' (row 1); "
+            "use errors='coerce' to make them missing",
+        ),
+        (
+            ["a", "b", "c", "d", "e"],
+            "Int64",
+            "cast: 5 values in 'x' are not numbers: 'a' (row 0), 'b' (row 1), 'c' (row 2), "
+            "'d' (row 3), 'e' (row 4); use errors='coerce' to make them missing",
+        ),
+        (
+            ["yes", "maybe", "perhaps"],
+            "bool",
+            "cast: 2 values in 'x' are not true/false words: 'maybe' (row 1), 'perhaps' (row 2); "
+            "use errors='coerce' to make them missing",
+        ),
+        (
+            ["maybe"],
+            "boolean",
+            "cast: 1 value in 'x' is not a true/false word: 'maybe' (row 0); "
+            "use errors='coerce' to make them missing",
+        ),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Could not infer format:UserWarning")
+def test_whole_refusal_messages(values: list, dtype: str, message: str) -> None:
+    error = refuse(pd.DataFrame({"x": values}), "cast", [message], column="x", dtype=dtype)
+    assert str(error) == message
+    assert error.column == "x"

@@ -10,7 +10,7 @@ import datetime as _dt
 import html
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 KINDS = ("numeric", "boolean", "datetime", "timedelta", "text", "category", "other")
+#: The unit of a pandas datetime or timedelta column's NumPy values.
+TimeUnit = Literal["s", "ms", "us", "ns"]
 
 # Above this share of distinct values in a sample, sorting beats hashing for counting.
 _SORT_SHARE = 0.2
@@ -70,7 +72,7 @@ class Prepared:
     kind: str
     mask: np.ndarray
     values: np.ndarray | None = None
-    unit: str | None = None
+    unit: TimeUnit | None = None
     tz: Any = None
 
     @property
@@ -104,10 +106,18 @@ def prepare(series: pd.Series) -> Prepared:
             prep.tz = series.dtype.tz
             series = series.dt.tz_convert(None)
         arr = series.to_numpy()
-        prep.unit = np.datetime_data(arr.dtype)[0]
+        prep.unit = _time_unit(arr.dtype)
         ints = arr.view(np.int64)
         prep.values = ints[~mask] if prep.nulls else ints
     return prep
+
+
+def _time_unit(dtype: np.dtype) -> TimeUnit:
+    match np.datetime_data(dtype)[0]:
+        case "s" | "ms" | "us" | "ns" as unit:
+            return unit
+        case other:
+            raise TypeError(f"time unit {other!r}: pandas columns hold s, ms, us or ns")
 
 
 def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

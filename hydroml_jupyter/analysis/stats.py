@@ -47,6 +47,7 @@ _LOOKUP_ERRORS = (TypeError, ValueError, NotImplementedError, pa.ArrowException)
 def _converter(prep: Prepared) -> Callable[[Any], Any]:
     if prep.kind == "datetime":
         unit, tz = prep.unit, prep.tz
+        assert unit is not None
 
         def to_ts(v: Any) -> pd.Timestamp:
             ts = pd.Timestamp(np.datetime64(int(v), unit))
@@ -54,8 +55,9 @@ def _converter(prep: Prepared) -> Callable[[Any], Any]:
 
         return to_ts
     if prep.kind == "timedelta":
-        unit = prep.unit
-        return lambda v: pd.Timedelta(np.timedelta64(int(v), unit))
+        duration_unit = prep.unit
+        assert duration_unit is not None
+        return lambda v: pd.Timedelta(np.timedelta64(int(v), duration_unit))
     if prep.kind == "boolean":
         return bool
     return py_scalar

@@ -325,7 +325,9 @@ def _read_sql(src: Source) -> pd.DataFrame:
         if src.table is not None:
             _check_table(sa, engine, src.table, options.get("schema"), fail)
             return pd.read_sql_table(src.table, engine, **options)
-        return pd.read_sql_query(src.query, engine, **options)
+        assert src.query is not None  # a Source holds exactly one of table= and query=
+        # check_options refused chunksize= and iterator=: the query reads as one frame
+        return pd.read_sql_query(src.query, engine, chunksize=None, **options)
     except SourceError:
         raise
     except ImportError as exc:

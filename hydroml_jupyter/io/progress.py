@@ -6,7 +6,7 @@ import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, BinaryIO
+from typing import Any
 
 __all__ = ["PROGRESS_THRESHOLD", "ProgressFile", "make_bar", "open_with_progress"]
 
@@ -35,7 +35,7 @@ class ProgressFile(io.BufferedIOBase):
     Parameters
     ----------
     raw
-        The binary file to read from.
+        The buffered binary file to read from (``open(path, "rb")``, :class:`io.BytesIO`).
     bar
         An object with ``update(n)`` (a tqdm bar), or None to only count.
     total
@@ -48,7 +48,7 @@ class ProgressFile(io.BufferedIOBase):
     (b'a,b\n', 4)
     """
 
-    def __init__(self, raw: BinaryIO, bar: Any, total: int) -> None:
+    def __init__(self, raw: io.BufferedIOBase, bar: Any, total: int) -> None:
         super().__init__()
         self._raw = raw
         self._bar = bar
@@ -82,8 +82,7 @@ class ProgressFile(io.BufferedIOBase):
 
     def read1(self, size: int = -1) -> bytes:
         """Read and count up to ``size`` bytes with at most one call to the OS."""
-        reader = getattr(self._raw, "read1", self._raw.read)
-        data = reader(size)
+        data = self._raw.read1(size)
         self._count(len(data))
         return data
 
@@ -95,8 +94,7 @@ class ProgressFile(io.BufferedIOBase):
 
     def readinto1(self, buffer: Any) -> int:
         """Read into ``buffer`` with at most one call to the OS, and count the bytes."""
-        reader = getattr(self._raw, "readinto1", self._raw.readinto)
-        n = reader(buffer)
+        n = self._raw.readinto1(buffer)
         self._count(n)
         return n
 

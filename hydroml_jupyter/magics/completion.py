@@ -44,11 +44,11 @@ _VALUE_SPLIT = re.compile(r"[\s=\[\](){},:]")
 def make_matcher(context: Context) -> Callable[[CompletionContext], SimpleMatcherResult]:
     """Return the completion matcher of the magics in ``context``'s shell."""
 
-    @context_matcher(priority=100, identifier="hydroml_jupyter.magics")  # type: ignore[untyped-decorator]
+    @context_matcher(priority=100, identifier="hydroml_jupyter.magics")
     def hydroml_matcher(completion: CompletionContext) -> SimpleMatcherResult:
         return complete(context, completion)
 
-    return hydroml_matcher  # type: ignore[no-any-return]
+    return hydroml_matcher
 
 
 def _result(candidates: Iterable[str], fragment: str, kind: str) -> SimpleMatcherResult:

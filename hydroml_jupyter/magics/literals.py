@@ -129,15 +129,15 @@ def _convert(node: ast.AST, depth: int) -> Any:
         return _unique(_convert(e, depth + 1) for e in node.elts)
     if isinstance(node, ast.Dict):
         out: dict[Any, Any] = {}
-        for key, value in zip(node.keys, node.values, strict=True):
-            if key is None:
+        for key_node, value_node in zip(node.keys, node.values, strict=True):
+            if key_node is None:
                 raise LiteralError("** is not a literal")
-            k = _convert(key, depth + 1)
+            k = _convert(key_node, depth + 1)
             try:
                 hash(k)
             except TypeError:
                 raise LiteralError(f"a dict key cannot be a {type(k).__name__}") from None
-            out[k] = _convert(value, depth + 1)
+            out[k] = _convert(value_node, depth + 1)
         return out
     kind = _KINDS.get(type(node), "an expression")
     raise LiteralError(f"{kind} is not a literal")

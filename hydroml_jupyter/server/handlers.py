@@ -80,7 +80,7 @@ class _Handler(APIHandler):
     async def _kernel_dirs(self) -> list[str]:
         """Return the folders (relative to the root) the server's notebook kernels run in."""
         try:
-            models = await ensure_async(self.session_manager.list_sessions())
+            models: list[dict[str, Any]] = await ensure_async(self.session_manager.list_sessions())
             return [
                 await ensure_async(self.contents_manager.get_kernel_path(path=model["path"]))
                 for model in models

@@ -83,15 +83,16 @@ def _converter(series: pd.Series) -> Converter:
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return _categorical(series)
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        return _zoned(series.array, dtype)
+    array = series.array
+    if isinstance(dtype, pd.DatetimeTZDtype) and isinstance(array, pd.arrays.DatetimeArray):
+        return _zoned(array, dtype)
     if isinstance(dtype, np.dtype):
         if dtype.kind in _NUMPY_KINDS:
             return _numpy(series.to_numpy())
         if dtype.kind == "O":
             return _object(series.to_numpy())
         return _as_text(series.to_numpy())
-    return _extension(series.array)
+    return _extension(array)
 
 
 def _numpy(values: np.ndarray) -> Converter:
@@ -122,7 +123,7 @@ def _extension(array: pd.api.extensions.ExtensionArray) -> Converter:
     return convert
 
 
-def _zoned(array: pd.api.extensions.ExtensionArray, dtype: pd.DatetimeTZDtype) -> Converter:
+def _zoned(array: pd.arrays.DatetimeArray, dtype: pd.DatetimeTZDtype) -> Converter:
     arrow_type = pa.timestamp(dtype.unit, tz=str(dtype.tz))
 
     def convert(positions: np.ndarray) -> pa.Array:

@@ -53,7 +53,7 @@ def _asset(path: Path, fallback: str) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else fallback
 
 
-class SessionWidget(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
+class SessionWidget(RequestRouter, anywidget.AnyWidget):
     """Base class of the Data Studio widgets: a face over one :class:`Session`.
 
     Traits (written by the kernel only): ``_kind``, ``session_name``, ``version``,

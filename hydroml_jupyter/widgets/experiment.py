@@ -59,7 +59,7 @@ __all__ = ["ExperimentPanel"]
 log = logging.getLogger("hydroml_jupyter")
 
 
-class ExperimentPanel(RequestRouter, anywidget.AnyWidget):  # type: ignore[misc]
+class ExperimentPanel(RequestRouter, anywidget.AnyWidget):
     """A live panel of one run or several: status, progress, metrics, a curve, Cancel.
 
     Parameters

@@ -50,7 +50,7 @@ def figure_output(fig: Any) -> dict[str, Any]:
     }
 
 
-class ExperimentView(ipywidgets.VBox):  # type: ignore[misc]
+class ExperimentView(ipywidgets.VBox):
     """An :class:`~hydroml_jupyter.widgets.ExperimentPanel` with the runs' charts below it.
 
     Displaying a run (``run`` as a cell's last line) shows this view. While the runs go,

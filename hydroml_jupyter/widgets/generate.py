@@ -82,7 +82,7 @@ def _fields(cls: type) -> list[tuple[str, Any, bool]]:
 
 def _named(hint: Any, aliases: dict[str, Any]) -> str | None:
     if is_typeddict(hint):
-        return hint.__name__  # type: ignore[no-any-return]
+        return hint.__name__
     for name, alias in aliases.items():
         if hint is alias or (
             get_origin(hint) is get_origin(alias) and get_args(hint) == get_args(alias)

@@ -267,7 +267,8 @@ def preview_dict(preview: Preview) -> dict[str, Any]:
 def _sample_dict(sample: pd.DataFrame | None) -> dict[str, Any] | None:
     if sample is None:
         return None
-    pairs: list[tuple[str, Hashable]] = list(sample.columns)
+    # pandas-stubs type a frame's columns as Index[str]; a sample's are (side, label) pairs.
+    pairs: list[tuple[str, Hashable]] = list(sample.columns)  # type: ignore[arg-type]
     order: list[tuple[str, Hashable]] = []
     for side, label in pairs:
         if side == "after":
@@ -275,8 +276,5 @@ def _sample_dict(sample: pd.DataFrame | None) -> dict[str, Any] | None:
                 order.append(("before", label))
             order.append(("after", label))
     columns = [f"{protocol_name(label)} ({side})" for side, label in order]
-    rows = [
-        [_text(sample[key].iloc[i]) for key in order]  # type: ignore[index]
-        for i in range(len(sample))
-    ]
+    rows = [[_text(sample[key].iloc[i]) for key in order] for i in range(len(sample))]
     return {"columns": columns, "rows": rows}

@@ -139,7 +139,7 @@ def _export_format(content: dict[str, Any], kind: str) -> ExportFormat:
         raise ProtocolError(
             f"{kind}: format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}"
         )
-    return fmt  # type: ignore[return-value]
+    return fmt
 
 
 def _relative(path: Path) -> str:

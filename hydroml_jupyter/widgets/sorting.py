@@ -73,7 +73,7 @@ def _one_key(series: pd.Series, ascending: bool) -> np.ndarray:
         # What pandas sorts for a masked array: its values, with its mask as missing.
         array = series.array
         fill = np.nan if dtype.kind == "f" else 0
-        values = array.to_numpy(dtype=dtype.numpy_dtype, na_value=fill)
+        values = array.to_numpy(dtype=np.dtype(dtype.type), na_value=fill)
         return _numpy_order(values, np.asarray(array.isna(), dtype=bool), ascending)
     # Any other extension array sorts itself, as pandas' nargsort asks it to.
     return np.asarray(series.array.argsort(ascending=ascending, kind="stable", na_position="last"))

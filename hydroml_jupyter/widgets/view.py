@@ -154,13 +154,7 @@ class GridView:
         The view stays usable: the next call reads the session again.
         """
         with self._lock:
-            self._version = -1
-            self._frame = _NOTHING
-            self._names = ColumnNames(())
-            self._encoder = None
-            self._orders.clear()
-            self._masks.clear()
-            self._indexes.clear()
+            self._load(-1, _NOTHING)
 
     def take_problems(self) -> list[str]:
         """Return, and forget, why parts of the view were dropped when the frame changed."""
@@ -280,7 +274,7 @@ class GridView:
         if key in self._masks:
             self._masks.move_to_end(key)
             return self._masks[key]
-        mask = item.operation().mask(self._frame)  # type: ignore[attr-defined]
+        mask = item.operation().mask(self._frame)
         _remember(self._masks, key, mask, _KEEP_MASKS)
         return mask
 
@@ -359,7 +353,7 @@ class GridView:
         """
         with self._lock:
             self.sync()
-            steps = [f.operation() for f in self._filters]
+            steps: list[Operation] = [f.operation() for f in self._filters]
             if self._sort:
                 ascending = [not k.descending for k in self._sort]
                 steps.append(

@@ -8,7 +8,8 @@ import math
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from hydroml_jupyter.engine.ops.base import Label, Operation, make_operation
+from hydroml_jupyter.engine.ops.base import Label, make_operation
+from hydroml_jupyter.engine.ops.rows import FilterRows
 from hydroml_jupyter.widgets.protocol import FILTER_OPS, ColumnNames, ProtocolError
 
 __all__ = ["Filter", "SortKey", "parse_filters", "parse_sort"]
@@ -45,11 +46,13 @@ class Filter:
         """Return the protocol shape ``{"column", "op", "value"}``."""
         return {"column": self.name, "op": self.op, "value": self.value}
 
-    def operation(self) -> Operation:
+    def operation(self) -> FilterRows:
         """Return the ``filter_rows`` operation this filter stands for."""
-        return make_operation(
+        op = make_operation(
             "filter_rows", {"column": self.label, "op": self.op, "value": self.value}
         )
+        assert isinstance(op, FilterRows)
+        return op
 
 
 def parse_sort(sort: Sequence[dict[str, Any]], names: ColumnNames) -> tuple[SortKey, ...]:

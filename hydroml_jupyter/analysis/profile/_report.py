@@ -218,9 +218,9 @@ def render(p: Profile, plotlyjs: bool = True, static: bool = False) -> str:
     if d.missing_matrix and d.missing_cells:
         starts = [i * d.missing_blocks for i in range(len(d.missing_matrix))]
         if static:
-            matrix, firsts = _coarse(d.missing_matrix, starts)
+            shares, firsts = _coarse(d.missing_matrix, starts)
             rows = [f"rows from {first:,}" for first in firsts]
-            chart = _svg.heatmap(matrix, list(p.columns), rows, (0.0, 1.0))
+            chart = _svg.heatmap(shares, list(p.columns), rows, (0.0, 1.0))
         else:
             chart = f"<div id='{prefix}-missing'></div>"
             fig = _heatmap(list(p.columns), d.missing_matrix, starts, (0.0, 1.0))

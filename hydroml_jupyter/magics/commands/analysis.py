@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import BatchError, Session
+from hydroml_jupyter.engine.ops.base import Label
 from hydroml_jupyter.errors import HydroMLError
 from hydroml_jupyter.magics.commands.studio import namespace_frame, var_argument
 from hydroml_jupyter.magics.commands.views import resolve_column
@@ -32,7 +33,7 @@ def _target(parser: CommandParser) -> None:
     )
 
 
-def _checked_target(columns: Iterable[Hashable], target: str | None, prog: str) -> Hashable | None:
+def _checked_target(columns: Iterable[Hashable], target: str | None, prog: str) -> Label | None:
     if target is None:
         return None
     return resolve_column(columns, target, prog)
@@ -156,7 +157,7 @@ def _suggest_models(ctx: Context, args: argparse.Namespace) -> ModelAdvice:
     session = ctx.session(args.session)
     target = resolve_column(session.df.columns, args.target, prog)
     try:
-        return session.suggest_models(target)  # type: ignore[arg-type]
+        return session.suggest_models(target)
     except HydroMLError as exc:
         raise UsageError(f"{prog}: {one_line(exc)}") from None
 

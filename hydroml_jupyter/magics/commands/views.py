@@ -9,6 +9,7 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import HistoryView
+from hydroml_jupyter.engine.ops.base import Label
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.parser import CommandParser, text
 from hydroml_jupyter.magics.registry import Command
@@ -17,7 +18,7 @@ from hydroml_jupyter.messages import did_you_mean
 __all__ = ["COMMANDS", "resolve_column"]
 
 
-def resolve_column(columns: Iterable[Hashable], name: str, prog: str) -> Hashable:
+def resolve_column(columns: Iterable[Hashable], name: str, prog: str) -> Label:
     """Return the column ``name`` names (an integer label when only that matches).
 
     Raises

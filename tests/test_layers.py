@@ -2,7 +2,7 @@
 
 engine, io and analysis → store → experiments → faces (widgets, magics, server). The
 package's ``__init__`` is where the layers meet; the base modules (errors, messages,
-listeners, extensions) sit under everything.
+listeners, extensions, labels) sit under everything.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ LAYERS = {
     "messages": BASE,
     "listeners": BASE,
     "extensions": BASE,
+    "labels": BASE,
     "engine": ENGINE,
     "io": ENGINE,
     "analysis": ENGINE,

@@ -31,6 +31,7 @@ from hydroml_jupyter.engine.ops.params import (
 from hydroml_jupyter.engine.ops.shortform import ShortForm
 from hydroml_jupyter.engine.ops.spec import describe
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import did_you_mean as _did_you_mean
 from hydroml_jupyter.messages import first_line as _one_line
 
@@ -49,8 +50,6 @@ __all__ = [
     "unregister",
 ]
 
-#: A column label. Sessions only hold frames whose labels are strings or integers.
-Label = str | int
 
 _REGISTRY: dict[str, type[Operation]] = {}
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import hydroml_jupyter as hj
-from hydroml_jupyter.experiments import TrainingRun
+from hydroml_jupyter.experiments import RunWriter, TrainingRun
 from hydroml_jupyter.widgets import ExperimentPanel
 from hydroml_jupyter.widgets import experiment as experiment_module
 from hydroml_jupyter.widgets.dispatch import Dispatcher
@@ -74,7 +74,7 @@ def test_a_training_run_reaches_done_with_its_final_metrics() -> None:
     assert [s["name"] for s in curve["series"]] == ["train_logloss", "val_logloss"]
     assert curve["series"][1]["values"][-1] == pytest.approx(run.history[-1]["val_logloss"])
     assert panel.updates < 40  # throttled: far fewer updates than rounds
-    assert not run._listeners  # the panel stops following an ended run
+    assert not run._rec.listeners  # the panel stops following an ended run
     assert "done 100%" in repr(panel)
     panel.close()
 
@@ -159,14 +159,19 @@ def test_throttling_delivers_the_final_state(
         flush()
 
     panel._throttle.flush = recording_flush
-    run._begin()
+
+    def work(writer: RunWriter) -> None:
+        writer.begin()
+        for step in range(1, 5001):
+            writer.add_step({"step": step, "val_rmse": 1.0 / step})
+            writer.progress(step / 5000)
+            if step % 500 == 0:
+                time.sleep(0.05)
+        writer.finish("completed")
+
     start = time.monotonic()
-    for step in range(1, 5001):
-        run._add_history({"step": step, "val_rmse": 1.0 / step})
-        run._set_progress(step / 5000)
-        if step % 500 == 0:
-            time.sleep(0.05)
-    run._finish("completed")
+    run.start(work)
+    assert run.wait(30) == "completed"
     took = time.monotonic() - start
     until(lambda: panel.status == "done", timeout=5)
     assert panel.runs[0]["done_steps"] == 5000 and panel.progress == 1.0
@@ -183,11 +188,23 @@ def test_a_list_of_runs_and_the_overall_status() -> None:
     b = TrainingRun("b", "ridge", "regression", "y")
     panel = ExperimentPanel([a, b], interval=0)
     assert [r["name"] for r in panel.runs] == ["a", "b"] and panel.status == "queued"
-    a._begin()
+    go = threading.Event()
+
+    def first(writer: RunWriter) -> None:
+        writer.begin()
+        go.wait(30)
+        writer.finish("completed")
+
+    def second(writer: RunWriter) -> None:
+        writer.begin()
+        writer.finish("failed", error=ValueError("bad <b>value</b>\nsecond line"))
+
+    a.start(first)
     until(lambda: panel.status == "running")
-    a._finish("completed")
-    b._begin()
-    b._finish("failed", error=ValueError("bad <b>value</b>\nsecond line"))
+    go.set()
+    assert a.wait(30) == "completed"
+    b.start(second)
+    assert b.wait(30) == "failed"
     until(lambda: panel.status == "failed")
     assert panel.runs[1]["error"] == b.error and b.error.endswith("bad <b>value</b>")
     assert overall_status(["done", "cancelled"]) == "cancelled"

@@ -21,11 +21,13 @@ from hydroml_jupyter.experiments.catalog import MAIN_METRIC, MODELS, infer_task
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.handle import RunHandle, TrainingRun, TuningRun
 from hydroml_jupyter.experiments.leaderboard import compare, runs
+from hydroml_jupyter.experiments.options import TrainOptions
 from hydroml_jupyter.experiments.preprocess import build_preprocessor
 from hydroml_jupyter.experiments.presets import delete_preset, presets, presets_path, save_preset
 from hydroml_jupyter.experiments.spaces import SEARCH_SPACES, search_space
 from hydroml_jupyter.experiments.train import train
 from hydroml_jupyter.experiments.tune import tune
+from hydroml_jupyter.experiments.writer import RunWriter
 
 __all__ = [
     "MAIN_METRIC",
@@ -35,6 +37,8 @@ __all__ = [
     "ModelAdvice",
     "ModelChoice",
     "RunHandle",
+    "RunWriter",
+    "TrainOptions",
     "TrainingRun",
     "TuningRun",
     "build_preprocessor",

@@ -57,7 +57,7 @@ def run_charts(handle: RunHandle) -> dict[str, go.Figure]:
     if handle.status != "completed":
         raise ExperimentError(f"{handle.name} has no charts: it is {handle.status}, not completed")
     charts: dict[str, go.Figure] = {}
-    pipeline = handle._result
+    pipeline = handle.result(timeout=0)
     importance = feature_importance(pipeline) if pipeline is not None else None
     held = handle.holdout
     if importance:

@@ -18,11 +18,14 @@ widget must hand events to its own event loop (e.g. ``loop.call_soon_threadsafe`
 a callback that raises is logged and ignored, and never stops the run. Once a
 run has ended, nothing more is recorded on its handle (a fit abandoned on cancel
 that still reports is ignored).
+
+Only the run's worker changes its state, through the
+:class:`~hydroml_jupyter.experiments.writer.RunWriter` that :meth:`RunHandle.start`
+hands it.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -32,16 +35,12 @@ from hydroml_jupyter.experiments import active
 from hydroml_jupyter.experiments.display import RunDisplay
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.evaluation import Holdout
+from hydroml_jupyter.experiments.writer import Event, RunCancelledError, RunRecord, RunWriter
+from hydroml_jupyter.labels import Label
 
 __all__ = ["STATUSES", "RunCancelledError", "RunHandle", "TrainingRun", "TuningRun"]
 
-log = logging.getLogger("hydroml_jupyter.experiments")
 STATUSES = ("pending", "running", "completed", "failed", "cancelled")
-Event = dict[str, Any]
-
-
-class RunCancelledError(Exception):
-    """Raised inside a worker when its run was cancelled (never reaches the user)."""
 
 
 class RunHandle(RunDisplay):
@@ -57,26 +56,13 @@ class RunHandle(RunDisplay):
 
     kind = "run"
 
-    def __init__(self, name: str, model: str, task: str, target: str) -> None:
+    def __init__(self, name: str, model: str, task: str, target: Label) -> None:
         self.name = name
         self.model = model
         self.task = task
         self.target = target
-        self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._cancel = threading.Event()
-        self._status = "pending"
-        self._progress = 0.0
-        self._metrics: dict[str, float] = {}
-        self._history: list[dict[str, Any]] = []
-        self._logs: list[str] = []
-        self._listeners: list[Callable[[Event], None]] = []
-        self._error: str | None = None
-        self._exception: BaseException | None = None
-        self._result: Any = None
-        self._started: float | None = None
-        self._ended: float | None = None
-        self._closed = False
+        self._rec = RunRecord()
+        self._lock = self._rec.lock
         #: Why the run was stopped (``"cancelled"``, or that the process exited), once it was.
         self.end_reason: str | None = None
         #: The thread that fits the model (it outlives a cancel when the fit cannot stop).
@@ -103,52 +89,53 @@ class RunHandle(RunDisplay):
     @property
     def status(self) -> str:
         """One of ``pending``, ``running``, ``completed``, ``failed``, ``cancelled``."""
-        return self._status
+        return self._rec.status
 
     @property
     def done(self) -> bool:
         """Whether the run has ended (completed, failed or cancelled)."""
-        return self._done.is_set()
+        return self._rec.done.is_set()
 
     @property
     def progress(self) -> float:
         """Fraction done, from 0 to 1."""
-        return self._progress
+        return self._rec.progress
 
     @property
     def metrics(self) -> dict[str, float]:
         """The final metrics (empty until the run completes)."""
         with self._lock:
-            return dict(self._metrics)
+            return dict(self._rec.metrics)
 
     @property
     def history(self) -> list[dict[str, Any]]:
         """Per-step metric dicts: boosting rounds, tree chunks, folds or trials."""
         with self._lock:
-            return [dict(h) for h in self._history]
+            return [dict(h) for h in self._rec.history]
 
     @property
     def logs(self) -> list[str]:
         """The run's log lines, oldest first."""
         with self._lock:
-            return list(self._logs)
+            return list(self._rec.logs)
 
     @property
     def error(self) -> str | None:
         """The one-line message of a failed run, else ``None``."""
-        return self._error
+        return self._rec.error
 
     @property
     def duration(self) -> float | None:
         """Seconds from start to end (to now while running); ``None`` before it starts."""
-        if self._started is None:
+        started = self._rec.started
+        if started is None:
             return None
-        return (self._ended or time.monotonic()) - self._started
+        return (self._rec.ended or time.monotonic()) - started
 
     @property
     def cancel_requested(self) -> bool:
         """Whether :meth:`cancel` was called."""
-        return self._cancel.is_set()
+        return self._rec.cancel.is_set()
 
     def snapshot(self, since: int = 0, logs: int = 5) -> dict[str, Any]:
         """Return a copy of the run's state, taken at once under the handle's lock.
@@ -170,23 +157,24 @@ class RunHandle(RunDisplay):
             ``tracking_uri``, ``model_uri``, and ``name``, ``kind``, ``model``, ``task``,
             ``target``, ``total``, ``unit``.
         """
+        rec = self._rec
         with self._lock:
-            history = [dict(h) for h in self._history[max(0, since) :]]
+            history = [dict(h) for h in rec.history[max(0, since) :]]
             return {
                 "name": self.name,
                 "kind": self.kind,
                 "model": self.model,
                 "task": self.task,
                 "target": self.target,
-                "status": self._status,
-                "progress": self._progress,
-                "metrics": dict(self._metrics),
+                "status": rec.status,
+                "progress": rec.progress,
+                "metrics": dict(rec.metrics),
                 "history": history,
-                "steps": len(self._history),
-                "logs": self._logs[-logs:] if logs > 0 else [],
-                "error": self._error,
+                "steps": len(rec.history),
+                "logs": rec.logs[-logs:] if logs > 0 else [],
+                "error": rec.error,
                 "duration": self.duration,
-                "cancel_requested": self._cancel.is_set(),
+                "cancel_requested": rec.cancel.is_set(),
                 "run_id": self.run_id,
                 "experiment": self.experiment,
                 "experiment_id": self.experiment_id,
@@ -219,15 +207,15 @@ class RunHandle(RunDisplay):
             Kept as the run's ``hydroml.end_reason`` tag.
         """
         with self._lock:
-            if self.end_reason is None and not self._closed:
+            if self.end_reason is None and not self._rec.closed:
                 self.end_reason = reason
-        self._cancel.set()
+        self._rec.cancel.set()
         return not self.done
 
     def wait(self, timeout: float | None = None) -> str:
         """Block until the run ends or ``timeout`` seconds pass; return :attr:`status`."""
-        self._done.wait(timeout)
-        return self._status
+        self._rec.done.wait(timeout)
+        return self._rec.status
 
     def result(self, timeout: float | None = None) -> Any:
         """Wait for the run and return its fitted pipeline.
@@ -238,109 +226,63 @@ class RunHandle(RunDisplay):
             When the run failed (the cause is chained), was cancelled, or is
             still running after ``timeout`` seconds.
         """
-        if not self._done.wait(timeout):
+        rec = self._rec
+        if not rec.done.wait(timeout):
             raise ExperimentError(f"{self.name} is still running after {timeout} s")
-        if self._status == "cancelled":
+        if rec.status == "cancelled":
             raise ExperimentError(f"{self.name} was cancelled")
-        if self._status == "failed":
-            raise ExperimentError(f"{self.name} failed: {self._error}") from self._exception
-        return self._result
+        if rec.status == "failed":
+            raise ExperimentError(f"{self.name} failed: {rec.error}") from rec.exception
+        return rec.result
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` on the worker thread for every event; return an unsubscribe.
 
         See the module documentation for the event kinds.
         """
+        listeners = self._rec.listeners
         with self._lock:
-            self._listeners.append(callback)
+            listeners.append(callback)
 
         def unsubscribe() -> None:
             with self._lock:
-                if callback in self._listeners:
-                    self._listeners.remove(callback)
+                if callback in listeners:
+                    listeners.remove(callback)
 
         return unsubscribe
 
-    # -- worker side -------------------------------------------------------------------
-    def _emit(self, kind: str, **data: Any) -> None:
-        event = {"kind": kind, "run": self.name, "time": time.time(), **data}
-        with self._lock:
-            listeners = list(self._listeners)
-        for callback in listeners:
-            try:
-                callback(event)
-            except Exception:
-                log.exception("a %s listener of %s failed", kind, self.name)
+    def start(self, work: Callable[[RunWriter], None]) -> None:
+        """Run ``work(writer)`` on the run's daemon thread; the writer records the run.
 
-    def _log(self, line: str) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._logs.append(line)
-        log.info("%s: %s", self.name, line)
-        self._emit("log", line=line)
+        :func:`~hydroml_jupyter.experiments.train` and
+        :func:`~hydroml_jupyter.experiments.tune` start their runs this way; see
+        :mod:`~hydroml_jupyter.experiments.writer` for a run written by hand.
 
-    def _set_status(self, status: str) -> None:
-        self._status = status
-        self._emit("status", status=status)
-
-    def _set_progress(self, value: float) -> None:
-        value = min(1.0, max(0.0, float(value)))
-        if self._closed:
-            return
-        if value >= 1.0 or int(value * 100) > int(self._progress * 100):
-            self._progress = value
-            self._emit("progress", progress=value)
-
-    def _add_history(self, entry: dict[str, Any]) -> bool:
-        """Record one step; return ``False`` (recording nothing) once the run has ended."""
-        with self._lock:
-            if self._closed:
-                return False
-            self._history.append(dict(entry))
-        self._emit("metric", entry=dict(entry))
-        return True
-
-    def _check_cancel(self) -> None:
-        if self._cancel.is_set():
-            raise RunCancelledError
-
-    def _start(self, target: Callable[[], None]) -> None:
+        Raises
+        ------
+        ExperimentError
+            When the run was started already.
+        """
         from hydroml_jupyter.experiments import lifecycle
 
+        writer = RunWriter(self, self._rec)
+        with self._lock:
+            if self.thread is not None:
+                raise ExperimentError(f"{self.name} was started already")
+            self.thread = threading.Thread(
+                target=lambda: work(writer), name=f"hydroml-{self.kind}", daemon=True
+            )
         lifecycle.watch()
-        self.thread = threading.Thread(target=target, name=f"hydroml-{self.kind}", daemon=True)
         self.thread.start()
 
-    def _begin(self) -> None:
-        self._started = time.monotonic()
-        self._set_status("running")
-
-    def _finish(
-        self, status: str, *, error: BaseException | None = None, result: Any = None
-    ) -> None:
-        from hydroml_jupyter.experiments.errors import one_line
-
-        self._ended = time.monotonic()
-        if error is not None:
-            self._error = one_line(error)
-            self._exception = error
-            self._log(f"failed: {self._error}")
-        self._result = result
-        if status == "completed":
-            self._set_progress(1.0)
-        with self._lock:
-            self._closed = True
-        self._set_status(status)
-        self._done.set()
-
     def __repr__(self) -> str:
-        pct = f" {self._progress:.0%}" if self._status == "running" else ""
+        rec = self._rec
+        pct = f" {rec.progress:.0%}" if rec.status == "running" else ""
         run = f" run_id={self.run_id}" if self.run_id else ""
         took = f" {self.duration:.1f}s" if self.duration is not None else ""
-        err = f" error={self._error!r}" if self._error else ""
+        err = f" error={rec.error!r}" if rec.error else ""
         head = f"{type(self).__name__} {self.name} [{self.task}]"
-        return f"<{head}: {self._status}{pct}{took}{run}{err}>"
+        return f"<{head}: {rec.status}{pct}{took}{run}{err}>"
 
 
 class TrainingRun(RunHandle):
@@ -359,7 +301,7 @@ class TuningRun(RunHandle):
 
     kind = "tuning"
 
-    def __init__(self, name: str, model: str, task: str, target: str) -> None:
+    def __init__(self, name: str, model: str, task: str, target: Label) -> None:
         super().__init__(name, model, task, target)
         self.study: Any = None
         self.study_name: str | None = None

@@ -66,7 +66,7 @@ def end_at_exit(budget: float = EXIT_SECONDS) -> list[str]:
     # the workers end their own runs (they also flush metrics); keep a third for the rest
     wait_until = time.monotonic() + budget * 2 / 3
     for handle in going:
-        handle._done.wait(max(0.0, wait_until - time.monotonic()))
+        handle.wait(max(0.0, wait_until - time.monotonic()))
     left = [h for h in going if not h.done and h.run_id and h.tracking_uri]
     ended: list[str] = []
 

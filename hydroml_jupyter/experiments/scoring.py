@@ -11,10 +11,10 @@ import pandas as pd
 from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.evaluation import Holdout, holdout, merge
 from hydroml_jupyter.experiments.fitting import Hooks, evaluate, fit_pipeline
-from hydroml_jupyter.experiments.handle import RunHandle
+from hydroml_jupyter.experiments.writer import RunWriter
 
 if TYPE_CHECKING:
-    from hydroml_jupyter.experiments.train import Job
+    from hydroml_jupyter.experiments.options import Job
 
 __all__ = ["fit_and_score", "make_hooks", "split"]
 
@@ -33,18 +33,19 @@ def split(X: pd.DataFrame, y: np.ndarray, task: str, test_size: float, seed: int
     return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)
 
 
-def make_hooks(handle: RunHandle, part: float = 0.0, parts: int = 1, **kw: Any) -> Hooks:
-    """Hooks that report to ``handle`` (progress scaled into slot ``part`` of ``parts``)."""
+def make_hooks(writer: RunWriter, part: float = 0.0, parts: int = 1, **kw: Any) -> Hooks:
+    """Hooks that report to ``writer``'s run (progress scaled into slot ``part`` of ``parts``)."""
+    handle = writer.handle
     return Hooks(
         should_stop=lambda: "cancel" if handle.cancel_requested else None,
-        on_progress=lambda f: handle._set_progress((part + f) / parts),
-        log=handle._log,
+        on_progress=lambda f: writer.progress((part + f) / parts),
+        log=writer.log,
         **kw,
     )
 
 
 def fit_and_score(
-    handle: RunHandle,
+    writer: RunWriter,
     job: Job,
     X: pd.DataFrame,
     y: np.ndarray,
@@ -60,14 +61,14 @@ def fit_and_score(
         The fitted pipeline, its metrics and the held-out rows the charts draw.
     """
     if job.cv is None:
-        X_tr, X_va, y_tr, y_va = split(X, y, task, job.test_size, job.seed, handle._log)
+        X_tr, X_va, y_tr, y_va = split(X, y, task, job.test_size, job.seed, writer.log)
 
         def on_step(step: int, values: dict[str, float]) -> None:
             # a fit abandoned on cancel may still report: the ended run takes nothing
-            if handle._add_history({"step": step, **values}) and buffer is not None and values:
+            if writer.add_step({"step": step, **values}) and buffer is not None and values:
                 buffer.add(values, step)
 
-        hooks = hooks or make_hooks(handle, on_step=on_step)
+        hooks = hooks or make_hooks(writer, on_step=on_step)
         pipe = fit_pipeline(job.model, task, job.params, job.seed, X_tr, y_tr, X_va, y_va, hooks)
         held = holdout(pipe, X_va, y_va, task, "validation split", permute=True, seed=job.seed)
         return pipe, evaluate(pipe, X_va, y_va, task), held
@@ -78,15 +79,15 @@ def fit_and_score(
     scores: list[dict[str, float]] = []
     held: list[Holdout] = []
     for k, (tr, va) in enumerate(splitter.split(X, y)):
-        handle._check_cancel()
-        fold_hooks = make_hooks(handle, k, job.cv + 1)
+        writer.check_cancel()
+        fold_hooks = make_hooks(writer, k, job.cv + 1)
         pipe = fit_pipeline(
             job.model, task, job.params, job.seed, X.iloc[tr], y[tr], X.iloc[va], y[va], fold_hooks
         )
         score = evaluate(pipe, X.iloc[va], y[va], task)
         scores.append(score)
         held.append(holdout(pipe, X.iloc[va], y[va], task, "fold"))
-        if handle._add_history({"fold": k + 1, **score}) and buffer is not None:
+        if writer.add_step({"fold": k + 1, **score}) and buffer is not None:
             buffer.add({f"cv_{m}": v for m, v in score.items()}, k + 1)
     table = pd.DataFrame(scores)
     metrics = {**table.mean().to_dict(), **{f"{m}_std": v for m, v in table.std().items()}}
@@ -99,7 +100,7 @@ def fit_and_score(
         y,
         None,
         None,
-        make_hooks(handle, job.cv, job.cv + 1),
+        make_hooks(writer, job.cv, job.cv + 1),
     )
     merged = merge(held, f"out-of-fold predictions of {job.cv} folds")
     return pipe, {k: float(v) for k, v in metrics.items() if pd.notna(v)}, merged

@@ -6,47 +6,26 @@ See :mod:`hydroml_jupyter.experiments.tuner` for storage and pruning.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-import pandas as pd
-
-from hydroml_jupyter.experiments import tracking
+from hydroml_jupyter.experiments import running
 from hydroml_jupyter.experiments.errors import ExperimentError
-from hydroml_jupyter.experiments.fitting import EarlyStopError
-from hydroml_jupyter.experiments.handle import RunCancelledError, TuningRun
+from hydroml_jupyter.experiments.handle import TuningRun
+from hydroml_jupyter.experiments.options import TrainOptions, check_job, takes_train_options
 from hydroml_jupyter.experiments.spaces import search_space as search_space_of
-from hydroml_jupyter.experiments.train import check_job, end_reason, plan_steps, snapshot
+from hydroml_jupyter.experiments.train import plan_steps, snapshot
 from hydroml_jupyter.experiments.tuner import Tuner
+from hydroml_jupyter.labels import Label
 
 __all__ = ["tune"]
 
 
-def _work(tuner: Tuner, df: pd.DataFrame, lineage: tracking.Lineage) -> None:
-    handle = tuner.handle
-    handle._begin()
-    status, error, result = "failed", None, None
-    try:
-        result, status = tuner.run(df, lineage), "completed"
-    except (RunCancelledError, EarlyStopError):
-        status = "cancelled"
-        handle._log("cancelled")
-    except BaseException as exc:
-        error = exc
-    finally:
-        if tuner.client is not None and handle.run_id is not None:
-            try:
-                reason = end_reason(handle, status, error)
-                tracking.end_run(tuner.client, handle.run_id, status, reason)
-            except Exception as exc:
-                handle._log(f"could not end the MLflow run: {exc}")
-        handle._finish(status, error=error, result=result)
-
-
+@takes_train_options
 def tune(
     session: Any,
-    target: str,
+    target: Label,
     model: str = "xgboost",
     n_trials: int | None = 50,
     timeout: float | None = None,
@@ -55,25 +34,15 @@ def tune(
     storage: Any = None,
     study_name: str | None = None,
     *,
-    task: str = "auto",
-    params: dict[str, Any] | None = None,
-    preset: str | None = None,
-    features: Sequence[str] | None = None,
-    test_size: float = 0.2,
-    cv: int | None = None,
-    experiment: str | None = None,
-    seed: int = 0,
-    tracking_uri: str | None = None,
     pruner: Any = "median",
-    track: bool = True,
-    run_name: str | None = None,
+    **kwargs: Any,
 ) -> TuningRun:
     """Start tuning ``model``'s hyperparameters with Optuna and return the handle at once.
 
     Parameters
     ----------
-    session, target, model, task, features, test_size, cv, experiment, seed, tracking_uri
-        As for :func:`train`.
+    session, target, model
+        As for :func:`~hydroml_jupyter.experiments.train`.
     n_trials
         Trials to run in this call (``None``: until ``timeout``).
     timeout
@@ -87,18 +56,19 @@ def tune(
         Where the study lives (see the module documentation); default in memory.
     study_name
         Join (or create) this study in ``storage``.
-    params, preset
-        Fixed parameters under the searched ones.
     pruner
         ``"median"`` (default), ``"none"`` or an Optuna pruner.
-    track, run_name
-        As for :func:`train`; the parent run is named ``run_name``.
+    **kwargs
+        The :class:`~hydroml_jupyter.experiments.TrainOptions`, by keyword: ``params``
+        and ``preset`` are fixed under the searched parameters; the parent run is
+        named ``run_name``.
 
     Returns
     -------
     TuningRun
         ``.result()`` is the best trial's fitted pipeline.
     """
+    options = TrainOptions.of("tune", (), kwargs)
     if n_trials is not None and (
         isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1
     ):
@@ -108,40 +78,24 @@ def tune(
     if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
         raise ExperimentError(f"timeout must be a positive number of seconds, not {timeout!r}")
     df, lineage = snapshot(session)
-    job = check_job(
-        df,
-        model=model,
-        task=task,
-        target=target,
-        features=features,
-        params=params,
-        preset=preset,
-        test_size=test_size,
-        cv=cv,
-        seed=seed,
-        tracking_uri=tracking_uri,
-        experiment=experiment,
-        track=track,
-        run_name=run_name or f"tune-{model}-{target}",
-    )
+    named = dataclasses.replace(options, run_name=options.run_name or f"tune-{model}-{target}")
+    job = check_job(df, target, model, named)
     search_space_of(job.model, search_space)  # a bad space is refused before the run starts
     name = study_name or f"hydroml-{job.model}-{target}-{uuid.uuid4().hex[:8]}"
     handle = TuningRun(f"tuning {job.model} on {target!r}", job.model, job.task, target)
     handle.run_name = job.run_name
     plan_steps(handle, job)
     handle.total, handle.unit = n_trials, "trials"
-    tuner = Tuner(
-        handle,
-        job,
-        {
-            "n_trials": n_trials,
-            "timeout": timeout,
-            "metric": metric,
-            "search_space": search_space,
-            "storage": storage,
-            "study_name": name,
-            "pruner": pruner,
-        },
+    settings = {
+        "n_trials": n_trials,
+        "timeout": timeout,
+        "metric": metric,
+        "search_space": search_space,
+        "storage": storage,
+        "study_name": name,
+        "pruner": pruner,
+    }
+    running.start(
+        handle, lambda writer, tracked: Tuner(writer, tracked, job, settings).run(df, lineage)
     )
-    handle._start(lambda: _work(tuner, df, lineage))
     return handle

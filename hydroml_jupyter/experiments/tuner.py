@@ -30,11 +30,14 @@ from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.evaluation import holdout
 from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, evaluate, fit_pipeline
-from hydroml_jupyter.experiments.handle import RunCancelledError, TuningRun
+from hydroml_jupyter.experiments.handle import TuningRun
 from hydroml_jupyter.experiments.interrupt import abandonable
+from hydroml_jupyter.experiments.options import Job
+from hydroml_jupyter.experiments.running import Tracked
 from hydroml_jupyter.experiments.scoring import split
 from hydroml_jupyter.experiments.spaces import search_space
-from hydroml_jupyter.experiments.train import Job, prepare, run_params
+from hydroml_jupyter.experiments.train import prepare, run_params
+from hydroml_jupyter.experiments.writer import RunCancelledError, RunWriter
 
 __all__ = ["METRICS", "Tuner", "open_storage"]
 
@@ -72,14 +75,22 @@ def _suggest(trial: Any, name: str, dim: dict[str, Any]) -> Any:
 
 
 class Tuner:
-    """The worker of one :func:`tune` call."""
+    """The work of one :func:`tune` run: it writes its run through ``writer``.
 
-    def __init__(self, handle: TuningRun, job: Job, opts: dict[str, Any]) -> None:
-        self.handle, self.job, self.opts = handle, job, opts
-        self.client: Any = None
+    ``tracked`` is where it notes the parent MLflow run, for the run's end.
+    """
+
+    def __init__(self, writer: RunWriter, tracked: Tracked, job: Job, opts: dict[str, Any]) -> None:
+        self.writer, self.tracked, self.job, self.opts = writer, tracked, job, opts
+        self.handle: TuningRun = writer.handle  # type: ignore[assignment]
         self.best: tuple[float, int, Any] | None = None
         self.finished = 0
         self.first_error: str | None = None
+
+    @property
+    def client(self) -> Any:
+        """The ``MlflowClient`` of the parent run, once opened (None without tracking)."""
+        return self.tracked.client
 
     def child(self, trial: Any, params: dict[str, Any], task: str, X: pd.DataFrame) -> str | None:
         if self.client is None:
@@ -135,7 +146,7 @@ class Tuner:
                 "cancel" if self.handle.cancel_requested else ("prune" if pruned else None)
             ),
             on_step=on_step,
-            log=self.handle._log,
+            log=self.writer.log,
         )
         state, value, metrics = "FAILED", None, {}
         failure: BaseException | None = None
@@ -233,7 +244,7 @@ class Tuner:
             best = study.best_value
         except ValueError:
             best = None
-        self.handle._add_history(
+        self.writer.add_step(
             {
                 "trial": frozen.number,
                 "state": frozen.state.name,
@@ -245,7 +256,7 @@ class Tuner:
         )
         n = self.opts["n_trials"]
         if n:
-            self.handle._set_progress(self.finished / n)
+            self.writer.progress(self.finished / n)
         if self.handle.cancel_requested:
             study.stop()
 
@@ -253,7 +264,7 @@ class Tuner:
         import optuna
 
         job, handle = self.job, self.handle
-        X, y, task = prepare(df, job, handle._log)
+        X, y, task = prepare(df, job, self.writer.log)
         handle.task = task
         self.metric = self.opts["metric"] or MAIN_METRIC[task]
         if self.metric not in METRICS[task]:
@@ -284,7 +295,7 @@ class Tuner:
         study.sampler = optuna.samplers.TPESampler(seed=job.seed + len(study.trials))
         handle.study, handle.study_name = study, study.study_name
         if job.track:
-            self.client = tracking.get_client(job.tracking_uri)
+            self.tracked.client = tracking.get_client(job.tracking_uri)
             handle.tracking_uri = job.tracking_uri
             handle.experiment_id = tracking.get_experiment_id(
                 self.client, job.experiment, job.tracking_uri
@@ -318,8 +329,9 @@ class Tuner:
                     else type(storage).__name__,
                 },
             )
-            tracking.log_lineage(self.client, handle.run_id, lineage, X.assign(**{job.target: y}))
-        data = None if job.cv else split(X, y, task, job.test_size, job.seed, handle._log)
+            frame = X.assign(**{str(job.target): y})
+            tracking.log_lineage(self.client, handle.run_id, lineage, frame)
+        data = None if job.cv else split(X, y, task, job.test_size, job.seed, self.writer.log)
         study.optimize(
             lambda t: self.objective(t, task, X, y, data),
             n_trials=self.opts["n_trials"],
@@ -339,9 +351,8 @@ class Tuner:
             why = self.first_error or "all were pruned"
             raise ExperimentError(f"no trial completed: {why}") from None
         metrics = dict(best.user_attrs.get("metrics") or {self.metric: best.value})
-        with handle._lock:
-            handle._metrics = metrics
-        handle._log(f"best trial {best.number}: {self.metric}={best.value:.4g} {best.params}")
+        self.writer.set_metrics(metrics)
+        self.writer.log(f"best trial {best.number}: {self.metric}={best.value:.4g} {best.params}")
         if self.client is not None:
             tracking.log_params(
                 self.client, handle.run_id, {f"best_{k}": v for k, v in best.params.items()}
@@ -349,7 +360,7 @@ class Tuner:
             buffer = tracking.MetricBuffer(self.client, handle.run_id)
             buffer.add({**metrics, "best_trial": best.number}, 0)
             buffer.flush()
-        handle._check_cancel()
+        self.writer.check_cancel()
         cached = self.best[2] if self.best is not None and self.best[1] == best.number else None
 
         def refit() -> tuple[Any, Any]:
@@ -359,7 +370,7 @@ class Tuner:
                 Xf, yf, Xv, yv = (
                     (X, y, None, None) if job.cv else (data[0], data[2], data[1], data[3])
                 )
-                hooks = Hooks(should_stop=self.cancelled, log=handle._log)
+                hooks = Hooks(should_stop=self.cancelled, log=self.writer.log)
                 pipe = fit_pipeline(job.model, task, params, job.seed, Xf, yf, Xv, yv, hooks)
             if data is None:
                 return pipe, None

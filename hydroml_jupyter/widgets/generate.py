@@ -74,10 +74,13 @@ def _aliases() -> dict[str, Any]:
     }
 
 
-def _fields(cls: type) -> list[tuple[str, Any, bool]]:
-    """Return ``(key, hint, required)`` of a TypedDict's keys, in order."""
+def _fields(cls: Any) -> list[tuple[str, Any, bool]]:
+    """Return ``(key, hint, required)`` of a TypedDict's keys, in order.
+
+    ``cls`` is a TypedDict class, which has no static type of its own.
+    """
     hints = get_type_hints(cls)
-    return [(key, hint, key in cls.__required_keys__) for key, hint in hints.items()]  # type: ignore[attr-defined]
+    return [(key, hint, key in cls.__required_keys__) for key, hint in hints.items()]
 
 
 def _named(hint: Any, aliases: dict[str, Any]) -> str | None:

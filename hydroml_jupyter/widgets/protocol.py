@@ -154,10 +154,10 @@ class ColumnNames:
     (['a', '3'], 3)
     """
 
-    def __init__(self, columns: Iterable[Hashable]) -> None:
-        self._labels: list[Hashable] = list(columns)
+    def __init__(self, columns: Iterable[Label]) -> None:
+        self._labels: list[Label] = list(columns)
         self.names: list[str] = [protocol_name(c) for c in self._labels]
-        self._by_name: dict[str, list[Hashable]] = {}
+        self._by_name: dict[str, list[Label]] = {}
         for name, label in zip(self.names, self._labels, strict=True):
             self._by_name.setdefault(name, []).append(label)
 
@@ -187,12 +187,12 @@ class ColumnNames:
                 f"{what}: the name {name!r} stands for two columns, {labels[0]!r} and "
                 f"{labels[1]!r}; rename one of them"
             )
-        return labels[0]  # type: ignore[return-value]
+        return labels[0]
 
     def get(self, name: str) -> Label | None:
         """Return the label of ``name`` when it names exactly one column, else ``None``."""
         labels = self._by_name.get(name)
-        return labels[0] if labels is not None and len(labels) == 1 else None  # type: ignore[return-value]
+        return labels[0] if labels is not None and len(labels) == 1 else None
 
 
 def column_kind(series: pd.Series) -> Kind:

@@ -35,6 +35,7 @@ from hydroml_jupyter.widgets.protocol import (
 )
 from hydroml_jupyter.widgets.schema import RequestKind
 from hydroml_jupyter.widgets.shapes import ExportFormat
+from hydroml_jupyter.widgets.viewspec import window_bounds
 
 if TYPE_CHECKING:
     from hydroml_jupyter.widgets.base import SessionWidget
@@ -209,7 +210,8 @@ def _done(
 # -- the grid's view ------------------------------------------------------------------------
 def rows(grid: DataGrid, content: dict[str, Any]) -> Reply:
     """Answer ``rows``: one window of the view, as an Arrow IPC buffer."""
-    window = grid.grid_view.rows(content.get("start"), content.get("stop"))  # type: ignore[arg-type]
+    start, stop = window_bounds(content.get("start"), content.get("stop"))
+    window = grid.grid_view.rows(start, stop)
     body = reply(
         "rows",
         content["request"],

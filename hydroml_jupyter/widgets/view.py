@@ -23,9 +23,15 @@ from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets.arrow import FrameEncoder
-from hydroml_jupyter.widgets.protocol import MAX_WINDOW, ColumnNames, ProtocolError
+from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError
 from hydroml_jupyter.widgets.sorting import sort_positions
-from hydroml_jupyter.widgets.viewspec import Filter, SortKey, parse_filters, parse_sort
+from hydroml_jupyter.widgets.viewspec import (
+    Filter,
+    SortKey,
+    parse_filters,
+    parse_sort,
+    window_bounds,
+)
 
 __all__ = ["GridView", "Window"]
 
@@ -320,18 +326,9 @@ class GridView:
         Raises
         ------
         ProtocolError
-            When ``start``/``stop`` are not integers with ``0 <= start <= stop`` or ask for
-            more than 5,000 rows.
+            As :func:`window_bounds`.
         """
-        for key, value in (("start", start), ("stop", stop)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ProtocolError(f"rows: {key} must be an integer >= 0, not {value!r}")
-        if start > stop:
-            raise ProtocolError(f"rows: start ({start}) is after stop ({stop})")
-        if stop - start > MAX_WINDOW:
-            raise ProtocolError(
-                f"rows: {stop - start:,} rows asked for; a window holds at most {MAX_WINDOW:,}"
-            )
+        start, stop = window_bounds(start, stop)
         with self._lock:
             self.sync()
             start, stop, positions = self._positions(start, stop)

@@ -1,4 +1,4 @@
-"""A view's sort keys and filters: their protocol shapes, checked against a frame's columns."""
+"""A view's sort keys and filters, checked against a frame's columns, and its row windows."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 from hydroml_jupyter.engine.ops.base import Label, make_operation
 from hydroml_jupyter.engine.ops.rows import FilterRows
-from hydroml_jupyter.widgets.protocol import FILTER_OPS, ColumnNames, ProtocolError
+from hydroml_jupyter.widgets.protocol import FILTER_OPS, MAX_WINDOW, ColumnNames, ProtocolError
 
-__all__ = ["Filter", "SortKey", "parse_filters", "parse_sort"]
+__all__ = ["Filter", "SortKey", "parse_filters", "parse_sort", "window_bounds"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,3 +134,27 @@ def _check_json(value: Any, name: str) -> None:
         f"filters: the value for {name!r} must be null, true/false, a number, a string or a "
         f"list of those, not {value!r}"
     )
+
+
+def window_bounds(start: object, stop: object) -> tuple[int, int]:
+    """Return ``(start, stop)`` of a window of view rows, checked.
+
+    Raises
+    ------
+    ProtocolError
+        When ``start``/``stop`` are not integers with ``0 <= start <= stop`` or ask for
+        more than 5,000 rows.
+    """
+    bounds: list[int] = []
+    for key, value in (("start", start), ("stop", stop)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ProtocolError(f"rows: {key} must be an integer >= 0, not {value!r}")
+        bounds.append(value)
+    first, last = bounds
+    if first > last:
+        raise ProtocolError(f"rows: start ({first}) is after stop ({last})")
+    if last - first > MAX_WINDOW:
+        raise ProtocolError(
+            f"rows: {last - first:,} rows asked for; a window holds at most {MAX_WINDOW:,}"
+        )
+    return first, last

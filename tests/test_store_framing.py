@@ -13,6 +13,7 @@ import shutil
 import struct
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -20,7 +21,8 @@ import pytest
 from hydroml_jupyter.store import DiskStore, MemoryStore, SessionRecord, StoreError, framing
 from hydroml_jupyter.store import codec as codec_module
 from hydroml_jupyter.store import disk as disk_module
-from hydroml_jupyter.store.manifest import column_context, decode_column, decode_manifest
+from hydroml_jupyter.store.columns import ColumnIds, column_part
+from hydroml_jupyter.store.manifest import assemble, column_context, decode_column, decode_manifest
 
 KEY = b"framing test key, 32 bytes long!"
 CID = "0123456789abcdef0123"
@@ -300,3 +302,98 @@ def test_the_memory_store_refuses_a_column_of_another_session() -> None:
     first = next(iter(payloads))
     store._data["a"] = (manifest, {**payloads, first: next(iter(others.values()))})
     refused(["session 'a': stored data failed its integrity check"], store.load, "a")
+
+
+# -- what a column payload holds --------------------------------------------------------------
+def same_objects(got: pd.Series, values: list) -> None:
+    """Each value comes back as the very kind of missing value it was."""
+    assert got.dtype == object
+    assert [type(v) for v in got] == [type(v) for v in values]
+    assert [repr(v) for v in got] == [repr(v) for v in values]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a", float("nan"), "b"],
+        ["a", pd.NA],
+        ["a", None, float("nan"), pd.NA, float("nan")],
+        [b"x", None, float("nan")],
+        [None, None],
+        [1, None],
+        [True, pd.NA],
+    ],
+    ids=repr,
+)
+def test_object_columns_keep_each_missing_value_as_it_was(values: list) -> None:
+    body = column_body(pd.DataFrame({"o": pd.Series(values, dtype=object)}))
+    data = signed(framing.KIND_FRAME, column_context("s", CID), body)
+    same_objects(decode_column(data, "s", CID, KEY)["o"], values)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([1, "a"], "column 'o' mixes int and str values (first str at row 1); cast it to one type"),
+        ([None, 1, 2.5], "column 'o' mixes int and float values (first float at row 2)"),
+        (
+            [None, {1: 2}],
+            "column 'o' holds dict values, which cannot be stored as Arrow; convert them "
+            "(e.g. to str) before saving",
+        ),
+    ],
+)
+def test_object_columns_arrow_cannot_hold_are_refused_naming_them(
+    values: list, message: str
+) -> None:
+    refused(
+        [f"session 's': {message}"],
+        codec_module.encode_frame,
+        pd.DataFrame({"o": pd.Series(values, dtype=object)}),
+        where="session 's': ",
+    )
+
+
+def test_a_part_with_the_wrong_shape_or_dtype_is_refused() -> None:
+    entry = {
+        "step": 3,
+        "rows": 2,
+        "index": "i" * 20,
+        "cols": ["c" * 20],
+        "dtypes": ["float64"],
+        "labels": codec_module.columns_meta(pd.DataFrame(columns=["x"])),
+    }
+    index = pd.DataFrame(index=pd.RangeIndex(2))
+    good = {"i" * 20: index, "c" * 20: pd.DataFrame({"c": [1.0, 2.0]})}
+    frame = assemble("s", entry, good)
+    pd.testing.assert_frame_equal(frame, pd.DataFrame({"x": [1.0, 2.0]}), check_exact=True)
+    for part in (pd.DataFrame({"c": [1, 2]}), pd.DataFrame({"c": [1.0]})):
+        refused(
+            ["session 's', step 3: stored column 0 does not match its frame"],
+            assemble,
+            "s",
+            entry,
+            {**good, "c" * 20: part},
+        )
+    refused(
+        ["session 's', step 3: stored index does not match its frame"],
+        assemble,
+        "s",
+        {**entry, "rows": 3},
+        good,
+    )
+
+
+def test_a_column_id_is_reused_only_for_the_same_owners() -> None:
+    df = pd.DataFrame({"a": [1.0, 2.0]})
+    key, owners, _ = column_part(df, 0)
+    ids = ColumnIds()
+    ids.remember("s", {"c0": [(key, owners)]})
+    assert ids.get("s", key, owners) == "c0"
+    assert ids.get("other", key, owners) is None
+    # the same key with other owners (of the same count) is another part
+    other = [np.array(df["a"].to_numpy())]
+    assert ids.get("s", key, other) is None
+    assert ids.get("s", key, [*owners, other[0]]) is None
+    ids.forget("s")
+    assert ids.get("s", key, owners) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 import warnings
@@ -185,11 +186,12 @@ def test_other_key_and_missing_chunk_are_refused(
     server: RedisServer, store: RedisStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.save(record("k"))
+    own_key = os.environ["HYDROML_STORE_KEY"]
     monkeypatch.setenv("HYDROML_STORE_KEY", "someone else entirely")
     with pytest.raises(StoreError, match="failed its integrity check"):
         store.load("k")
     assert store.list()[0].problem
-    monkeypatch.setenv("HYDROML_STORE_KEY", "store test key")
+    monkeypatch.setenv("HYDROML_STORE_KEY", own_key)
     client = server.client()
     client.delete(next(k for k in keys(server, store, "s:1:k:col.*") if k.endswith(":2")))
     client.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hydroml_jupyter.analysis._core import html_table, jsonable
+from hydroml_jupyter.labels import Label
 
 __all__ = ["SUMMARY_COLUMNS", "ColumnInfo", "ColumnSummary", "Histogram"]
 
@@ -42,7 +43,7 @@ class ColumnSummary:
     their top values too. ``distinct`` is ``None`` only when values cannot be hashed.
     """
 
-    name: Any
+    name: Label | None
     dtype: str
     kind: str
     count: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from hydroml_jupyter.analysis.results import (
     ColumnSummary,
     Histogram,
 )
+from hydroml_jupyter.labels import Label
 
 __all__ = [
     "ColumnInfo",
@@ -117,7 +118,7 @@ def _summarize(prep: Prepared, dtype: str, top: int) -> ColumnSummary:
     else:
         stats.update(_generic_stats(s, top))
     return ColumnSummary(
-        name=s.name,
+        name=cast("Label | None", s.name),
         dtype=dtype,
         kind=prep.kind,
         count=n - nulls,

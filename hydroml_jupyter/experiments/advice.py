@@ -53,6 +53,7 @@ from hydroml_jupyter.experiments.advice_result import ModelAdvice, ModelChoice
 from hydroml_jupyter.experiments.catalog import MODELS, infer_task
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.preprocess import MAX_CATEGORIES, prepare_target
+from hydroml_jupyter.labels import Label
 
 __all__ = [
     "EFFECTS",
@@ -113,14 +114,14 @@ _GROUPS |= {"datetime": "datetime"}
 class DataFacts:
     """The figures the rules read, measured on the frame and its profile."""
 
-    target: Hashable
+    target: Label
     task: str
     rows: int
     features: int
     kinds: dict[str, int]
     missing_share: float
-    high_cardinality: tuple[tuple[Hashable, int], ...]
-    free_text: tuple[Hashable, ...]
+    high_cardinality: tuple[tuple[Label, int], ...]
+    free_text: tuple[Label, ...]
     classes: dict[Any, int]
     positive: Any = None
     target_outliers: float = 0.0
@@ -269,7 +270,7 @@ def choose_preset(f: DataFacts, model: str) -> str:
 
 
 # -- measuring ----------------------------------------------------------------------------
-def check_target(df: pd.DataFrame, target: Any) -> pd.Series:
+def check_target(df: pd.DataFrame, target: Label) -> pd.Series:
     """Return the target's non-missing values; raise :class:`ExperimentError` naming it.
 
     Raises
@@ -290,7 +291,7 @@ def check_target(df: pd.DataFrame, target: Any) -> pd.Series:
     return y
 
 
-def measure(df: pd.DataFrame, target: Any, profile: Any) -> DataFacts:
+def measure(df: pd.DataFrame, target: Label, profile: Any) -> DataFacts:
     """Return the figures the rules read, from the frame and its profile."""
     y = check_target(df, target)
     task = infer_task(y)
@@ -298,8 +299,8 @@ def measure(df: pd.DataFrame, target: Any, profile: Any) -> DataFacts:
     if not features:
         raise ExperimentError(f"the frame has no feature column besides the target {target!r}")
     kinds = dict.fromkeys(("numeric", "categorical", "text", "datetime"), 0)
-    high: list[tuple[Hashable, int]] = []
-    free: list[Hashable] = []
+    high: list[tuple[Label, int]] = []
+    free: list[Label] = []
     for c in features:
         col = profile.columns[c]
         group = _GROUPS.get(col.semantic)
@@ -346,7 +347,7 @@ def _fits(model: str, task: str) -> bool:
     return (spec.classifier if task == "classification" else spec.regressor) is not None
 
 
-def suggest_models(data: Any, target: Any, profile: Any = None) -> ModelAdvice:
+def suggest_models(data: Any, target: Label, profile: Any = None) -> ModelAdvice:
     """Rank the catalog's models for predicting ``target``, with a metric and a preset.
 
     Parameters

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from hydroml_jupyter.labels import Label
 
 if TYPE_CHECKING:
     from hydroml_jupyter.experiments.advice import DataFacts
@@ -22,7 +23,7 @@ class ModelChoice:
     score: float
     preset: str
     rationale: str
-    target: Hashable = dataclasses.field(default=None, repr=False)
+    target: Label = dataclasses.field(repr=False)
     task: str = dataclasses.field(default="auto", repr=False)
     metric: str = dataclasses.field(default="", repr=False)
     source: Any = dataclasses.field(default=None, repr=False, compare=False)
@@ -65,7 +66,7 @@ class ModelAdvice:
     ('classification', 'roc_auc', 'random_forest')
     """
 
-    target: Hashable
+    target: Label
     task: str
     metric: str
     metric_reason: str

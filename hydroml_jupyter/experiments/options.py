@@ -181,7 +181,7 @@ def check_job(df: pd.DataFrame, target: Label, model: str, options: TrainOptions
         spec.name,
         task,
         target,
-        features,  # type: ignore[arg-type]
+        features,
         merged,
         options.preset or "balanced",
         float(test_size),

@@ -132,7 +132,7 @@ def _fit(
                 "hydroml.kind": "train",
                 "hydroml.model": job.model,
                 "hydroml.task": task,
-                "hydroml.target": job.target,
+                "hydroml.target": str(job.target),
             },
         )
         tracking.log_params(client, handle.run_id, run_params(job, task, X))

@@ -104,7 +104,7 @@ class Tuner:
                 "hydroml.kind": "trial",
                 "hydroml.model": self.job.model,
                 "hydroml.task": task,
-                "hydroml.target": self.job.target,
+                "hydroml.target": str(self.job.target),
                 "hydroml.trial": trial.number,
             },
         )
@@ -308,7 +308,7 @@ class Tuner:
                     "hydroml.kind": "tune",
                     "hydroml.model": job.model,
                     "hydroml.task": task,
-                    "hydroml.target": job.target,
+                    "hydroml.target": str(job.target),
                     "hydroml.study": study.study_name,
                 },
             )

@@ -31,14 +31,13 @@ A constant column raises no missing alert (the constant alert covers it).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.analysis.profile._columns import PARSE_SHARE
 from hydroml_jupyter.analysis.profile._dataset import codes_of
 from hydroml_jupyter.analysis.profile._model import Alert, ColumnProfile, DatasetProfile
+from hydroml_jupyter.labels import Label
 
 THRESHOLDS: dict[str, float] = {
     "missing": 0.05,
@@ -65,7 +64,7 @@ _LEAK_ROWS_PER_GROUP = 20
 _SEVERITY = {"high": 0, "medium": 1, "low": 2}
 
 
-def _name(c: Any) -> str:
+def _name(c: Label) -> str:
     return str(c)
 
 
@@ -153,7 +152,7 @@ def column_alerts(col: ColumnProfile) -> list[Alert]:
     return out
 
 
-def pair_alerts(dataset: DatasetProfile, target: Any) -> list[Alert]:
+def pair_alerts(dataset: DatasetProfile, target: Label | None) -> list[Alert]:
     """Duplicate rows and highly correlated or associated pairs (target left out)."""
     out: list[Alert] = []
     dup, n = dataset.duplicate_rows, dataset.rows
@@ -215,7 +214,10 @@ def _feature_codes(df: pd.DataFrame, col: ColumnProfile) -> tuple[np.ndarray, in
 
 
 def target_alerts(
-    df: pd.DataFrame, columns: dict[Any, ColumnProfile], dataset: DatasetProfile, target: Any
+    df: pd.DataFrame,
+    columns: dict[Label, ColumnProfile],
+    dataset: DatasetProfile,
+    target: Label,
 ) -> list[Alert]:
     """Imbalanced-target and target-leakage alerts for ``target``."""
     tcol = columns[target]

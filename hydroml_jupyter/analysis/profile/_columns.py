@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from pandas.api import types as ptypes
 from hydroml_jupyter.analysis._core import prepare
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, NumericExtras, TextExtras
 from hydroml_jupyter.analysis.stats import ColumnSummary, column_info
+from hydroml_jupyter.labels import Label
 
 #: A text column is numbers (or dates) stored as text when at least this share converts.
 PARSE_SHARE = 0.9
@@ -52,7 +53,7 @@ DATE_FORMATS = (
 _FORMAT_SAMPLE = 500
 
 
-def looks_like_id(name: Any) -> bool:
+def looks_like_id(name: Label) -> bool:
     """Return True when a column name reads like an identifier (``id``, ``user_id``, ``uuid``)."""
     return bool(ID_NAME.search(str(name)))
 
@@ -212,7 +213,7 @@ def _semantic(series: pd.Series, summ: ColumnSummary, text: TextExtras | None) -
         is_int = ptypes.is_integer_dtype(dtype) and not ptypes.is_bool_dtype(dtype)
         if is_int and distinct == summ.count and summ.count >= IDENTIFIER_MIN_ROWS:
             contiguous = int(high) - int(low) + 1 == summ.count
-            if contiguous or looks_like_id(series.name):
+            if contiguous or looks_like_id(cast("Label", series.name)):
                 return "identifier"
         return "numeric"
     if text is not None:
@@ -251,7 +252,7 @@ def profile_column(series: pd.Series, bins: int = 30) -> ColumnProfile:
         if prep.values is not None:
             numeric = numeric_extras(prep.values)
     return ColumnProfile(
-        name=series.name,
+        name=cast("Label", series.name),
         semantic=semantic,
         summary=summ,
         histogram=info.histogram,

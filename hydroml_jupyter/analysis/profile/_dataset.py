@@ -13,10 +13,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
+
+from hydroml_jupyter.labels import Label
 
 ASSOCIATION_MAX_DISTINCT = 50
 _BLOCK = 1 << 19
@@ -41,7 +41,7 @@ def duplicate_rows(df: pd.DataFrame) -> int | None:
         return None
 
 
-def numeric_matrix(df: pd.DataFrame, columns: list[Any]) -> np.ndarray:
+def numeric_matrix(df: pd.DataFrame, columns: list[Label]) -> np.ndarray:
     """Columns as a float64 ``(rows, k)`` array with NaN for missing values."""
     out = np.empty((len(df), len(columns)), dtype=np.float64)
     for j, c in enumerate(columns):
@@ -115,7 +115,7 @@ def cramers_v(a: np.ndarray, ka: int, b: np.ndarray, kb: int) -> float | None:
     return float(np.sqrt(min(1.0, chi2 / (n * (min(r, c) - 1)))))
 
 
-def association(df: pd.DataFrame, columns: list[Any]) -> np.ndarray:
+def association(df: pd.DataFrame, columns: list[Label]) -> np.ndarray:
     """Matrix of Cramér's V between ``columns`` (NaN where undefined)."""
     coded = [codes_of(df[c]) for c in columns]
     k = len(columns)

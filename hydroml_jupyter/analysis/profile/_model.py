@@ -8,6 +8,7 @@ from typing import Any
 
 from hydroml_jupyter.analysis._core import jsonable
 from hydroml_jupyter.analysis.stats import ColumnSummary, Histogram
+from hydroml_jupyter.labels import Label
 
 #: Semantic types a column can have, in the order they are checked.
 SEMANTIC_TYPES = (
@@ -63,7 +64,7 @@ class Alert:
     """
 
     kind: str
-    columns: tuple[Any, ...]
+    columns: tuple[Label, ...]
     severity: str
     figure: float | int
     message: str
@@ -126,7 +127,7 @@ class TextExtras:
 class ColumnProfile:
     """Everything the profile knows about one column."""
 
-    name: Any
+    name: Label
     semantic: str
     summary: ColumnSummary
     histogram: Histogram | None
@@ -167,9 +168,9 @@ class DatasetProfile:
     memory_bytes: int
     missing_cells: int
     duplicate_rows: int | None
-    correlation_columns: list[Any]
+    correlation_columns: list[Label]
     correlation: list[list[float | None]]
-    association_columns: list[Any]
+    association_columns: list[Label]
     association: list[list[float | None]]
     missing_matrix: list[list[float]]
     missing_blocks: int
@@ -183,7 +184,7 @@ class DatasetProfile:
 class TargetCandidate:
     """A column that may be the prediction target, with why."""
 
-    name: Any
+    name: Label
     confidence: float
     reason: str
     task: str
@@ -219,14 +220,14 @@ class Profile:
         What was computed on a sample, and how; empty when every figure is exact.
     """
 
-    columns: dict[Any, ColumnProfile]
+    columns: dict[Label, ColumnProfile]
     dataset: DatasetProfile
     alerts: list[Alert]
     targets: list[TargetCandidate]
-    target: Any = None
+    target: Label | None = None
     sampled: dict[str, str] = field(default_factory=dict)
 
-    def alerts_for(self, kind: str | None = None, column: Any = None) -> list[Alert]:
+    def alerts_for(self, kind: str | None = None, column: Label | None = None) -> list[Alert]:
         """Return the alerts of one kind and/or about one column."""
         return [
             a

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -25,12 +23,13 @@ from hydroml_jupyter.analysis.profile._dataset import (
 )
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, DatasetProfile, Profile
 from hydroml_jupyter.analysis.profile._target import rank_targets
+from hydroml_jupyter.labels import Label
 
 #: The best detected target is used for target alerts when its confidence reaches this.
 AUTO_TARGET_CONFIDENCE = 0.7
 
 
-def _dataset(df: pd.DataFrame, columns: dict[Any, ColumnProfile]) -> DatasetProfile:
+def _dataset(df: pd.DataFrame, columns: dict[Label, ColumnProfile]) -> DatasetProfile:
     corr_cols = [
         c.name
         for c in columns.values()
@@ -62,7 +61,7 @@ def _dataset(df: pd.DataFrame, columns: dict[Any, ColumnProfile]) -> DatasetProf
     )
 
 
-def profile(df: pd.DataFrame, target: Any = None) -> Profile:
+def profile(df: pd.DataFrame, target: Label | None = None) -> Profile:
     """Profile a frame: column types and statistics, frame figures, alerts and targets.
 
     Every figure is exact (nothing is sampled, so ``sampled`` is empty).
@@ -90,7 +89,7 @@ def profile(df: pd.DataFrame, target: Any = None) -> Profile:
         raise ValueError("profile: column labels must be unique")
     if target is not None and target not in df.columns:
         raise ValueError(f"profile: no column named {target!r} to use as the target")
-    columns = {c: profile_column(df[c]) for c in df.columns}
+    columns: dict[Label, ColumnProfile] = {c: profile_column(df[c]) for c in df.columns}
     dataset = _dataset(df, columns)
     targets = rank_targets(columns)
     chosen = target

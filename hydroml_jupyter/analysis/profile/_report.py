@@ -16,6 +16,7 @@ from typing import Any
 from hydroml_jupyter.analysis._core import fmt, jsonable
 from hydroml_jupyter.analysis.profile import _svg
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, Profile
+from hydroml_jupyter.labels import Label
 
 _CSS = """
 .hydroml-profile{font-family:system-ui,sans-serif;font-size:13px;max-width:1100px}
@@ -140,7 +141,7 @@ def _column_figure(c: ColumnProfile) -> dict[str, Any] | None:
     return {"data": [trace], "layout": layout}
 
 
-def _heatmap(names: list[Any], z: Any, y: Any, zrange: tuple[float, float]) -> dict[str, Any]:
+def _heatmap(names: list[Label], z: Any, y: Any, zrange: tuple[float, float]) -> dict[str, Any]:
     labels = [_esc(n) for n in names]
     return {
         "data": [

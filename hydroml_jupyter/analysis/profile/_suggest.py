@@ -53,6 +53,7 @@ from hydroml_jupyter.analysis._core import jsonable
 from hydroml_jupyter.analysis.profile._alerts import THRESHOLDS
 from hydroml_jupyter.analysis.profile._columns import looks_like_id
 from hydroml_jupyter.analysis.profile._model import Alert, Profile
+from hydroml_jupyter.labels import Label
 
 _MAX_MAPPING = 500
 
@@ -81,7 +82,7 @@ class Suggestion:
 Rule = Callable[[Alert, Profile, pd.DataFrame], "Suggestion | None"]
 
 
-def _drop(alert: Alert, column: Any, confidence: float, why: str) -> Suggestion:
+def _drop(alert: Alert, column: Label, confidence: float, why: str) -> Suggestion:
     return Suggestion("drop_columns", {"columns": [column]}, alert, confidence, why)
 
 
@@ -263,13 +264,13 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def _changed_columns(s: Suggestion) -> list[Any]:
+def _changed_columns(s: Suggestion) -> list[Label]:
     if s.op == "drop_columns":
         return list(s.params["columns"])
     return [s.params["column"]] if "column" in s.params else []
 
 
-def suggest(profile: Profile, df: pd.DataFrame, target: Any = None) -> list[Suggestion]:
+def suggest(profile: Profile, df: pd.DataFrame, target: Label | None = None) -> list[Suggestion]:
     """Propose cleaning steps answering the profile's alerts, most confident first.
 
     Parameters
@@ -296,7 +297,7 @@ def suggest(profile: Profile, df: pd.DataFrame, target: Any = None) -> list[Sugg
             continue
         made.append(sugg)
     made.sort(key=lambda s: -s.confidence)
-    dropped: set[Any] = set()
+    dropped: set[Label] = set()
     out: list[Suggestion] = []
     for sugg in made:
         cols = _changed_columns(sugg)

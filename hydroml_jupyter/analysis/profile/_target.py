@@ -22,12 +22,12 @@ out.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pandas as pd
 
 from hydroml_jupyter.analysis.profile._columns import profile_column
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, TargetCandidate
+from hydroml_jupyter.labels import Label
 
 TARGET_WORDS = (
     "target",
@@ -107,7 +107,7 @@ def score_column(col: ColumnProfile, position: int, ncols: int) -> TargetCandida
     return TargetCandidate(col.name, confidence, "; ".join(reasons), task)
 
 
-def rank_targets(columns: dict[Any, ColumnProfile], limit: int = 5) -> list[TargetCandidate]:
+def rank_targets(columns: dict[Label, ColumnProfile], limit: int = 5) -> list[TargetCandidate]:
     """Rank profiled columns as target candidates, most likely first (ties: later column)."""
     ncols = len(columns)
     found = [
@@ -141,5 +141,5 @@ def detect_target(df: pd.DataFrame, limit: int = 5) -> list[TargetCandidate]:
     >>> [(c.name, c.task) for c in detect_target(df)][:1]
     [('churned', 'classification')]
     """
-    cols = {c: profile_column(df[c]) for c in df.columns}
+    cols: dict[Label, ColumnProfile] = {c: profile_column(df[c]) for c in df.columns}
     return rank_targets(cols, limit)

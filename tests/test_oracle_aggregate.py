@@ -102,3 +102,37 @@ def test_refusals_name_the_entry() -> None:
         by="g",
         aggs={"v": ["sum", "sum"]},
     )
+
+
+def test_whole_refusal_messages_and_what_they_name() -> None:
+    df = pd.DataFrame({"g": ["a"], "x": [1.0], "x_sum": [2.0]})
+    cases = [
+        (
+            {"x": ["sum"], "x_sum": "max"},
+            "group_aggregate: aggs 'x': ['sum'] and 'x_sum': 'max': both would make the column "
+            "'x_sum'; rename a column first, or keep one of them",
+            "x_sum",
+            "x_sum",
+        ),
+        (
+            # an entry up to 60 characters long is shown whole
+            {"x": ["count", "sum", "mean", "median", "min", "sum"]},
+            "group_aggregate: aggs 'x': ['count', 'sum', 'mean', 'median', 'min', 'sum'] asks "
+            "for 'sum' twice: both would make the column 'x_sum'; rename a column first, or "
+            "keep one of them",
+            "x",
+            "x_sum",
+        ),
+        (
+            {"x": "avg"},
+            "group_aggregate: unknown aggregation 'avg' for 'x'; use one of count, sum, mean, "
+            "median, min, max, std, var, first, last, nunique, size",
+            "x",
+            "avg",
+        ),
+        ({"x": []}, "group_aggregate: no aggregation for 'x'", "x", None),
+    ]
+    for aggs, message, column, value in cases:
+        error = refuse(df, "group_aggregate", [message], by="g", aggs=aggs)
+        assert str(error) == message
+        assert (error.column, error.value) == (column, value)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 import pandas as pd
 
 from hydroml_jupyter.engine.ops.base import Failure
+from hydroml_jupyter.labels import Label
 
 __all__ = ["HistoryView", "Preview", "Step"]
 
@@ -119,10 +120,10 @@ class Preview:
     error: str | None
     rows_before: int
     rows_after: int
-    columns_added: list[Hashable]
-    columns_removed: list[Hashable]
-    dtypes_changed: dict[Hashable, tuple[str, str]]
-    changed: dict[Hashable, int]
+    columns_added: list[Label]
+    columns_removed: list[Label]
+    dtypes_changed: dict[Label, tuple[str, str]]
+    changed: dict[Label, int]
     failures: list[Failure]
     sample: pd.DataFrame | None = None
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import keyword
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
+from typing import cast
 
 from IPython.core.completer import (
     CompletionContext,
@@ -30,6 +31,7 @@ import hydroml_jupyter as hj
 from hydroml_jupyter.engine.ops import describe
 from hydroml_jupyter.engine.ops.kinds import accepts
 from hydroml_jupyter.engine.ops.shortform import option_name
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.magics import registry
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.expect import expecting
@@ -152,7 +154,7 @@ def _plain(names: Iterable[str], fragment: str, kind: str) -> SimpleMatcherResul
     return _result([n for n in names if n.startswith(fragment)], fragment, kind)
 
 
-def _session_columns(context: Context, words: list[str], kind: str | None = None) -> list[Hashable]:
+def _session_columns(context: Context, words: list[str], kind: str | None = None) -> list[Label]:
     """Return the columns of the session ``words`` name (else the current one) of ``kind``."""
     name = None
     if "--session" in words:
@@ -162,17 +164,17 @@ def _session_columns(context: Context, words: list[str], kind: str | None = None
     if session is None:
         return []
     frame = session.df
-    return [label for label, series in frame.items() if accepts(kind, series)]
+    return [cast("Label", label) for label, series in frame.items() if accepts(kind, series)]
 
 
-def _spell(label: Hashable) -> str:
+def _spell(label: Label) -> str:
     text = str(label)
     if isinstance(label, int) or (text.isidentifier() and not keyword.iskeyword(text)):
         return text
     return repr(text)
 
 
-def _columns(labels: list[Hashable], fragment: str) -> SimpleMatcherResult:
+def _columns(labels: list[Label], fragment: str) -> SimpleMatcherResult:
     """Complete column names; ``fragment`` is the part of the value being typed."""
     if fragment[:1] in QUOTES and fragment[:1]:
         quote, typed = fragment[0], fragment[1:]

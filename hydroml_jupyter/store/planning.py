@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.store import codec, framing
 from hydroml_jupyter.store.base import SessionRecord
 from hydroml_jupyter.store.columns import ColumnIds, frame_parts
@@ -153,7 +154,7 @@ def _labels(frame: pd.DataFrame, where: str) -> dict[str, Any]:
     return labels
 
 
-def _encode(part: pd.DataFrame, where: str, label: Any) -> memoryview:
+def _encode(part: pd.DataFrame, where: str, label: Label | None) -> memoryview:
     """Encode one part; errors name the frame's column, not the part's."""
     try:
         return codec.encode_frame(part, where=where)

@@ -11,16 +11,17 @@ Column names are strings in the protocol while a frame's labels may be integers:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.analysis._core import jsonable
-from hydroml_jupyter.engine.ops.base import Label, kind_of
+from hydroml_jupyter.engine.ops.base import kind_of
 from hydroml_jupyter.engine.steps import Preview
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import did_you_mean
 from hydroml_jupyter.widgets.shapes import (
     EXPORT_FORMATS,
@@ -139,7 +140,7 @@ def dict_field(content: dict[str, Any], key: str, kind: str) -> dict[str, Any]:
 
 
 # -- column names ----------------------------------------------------------------------------
-def protocol_name(label: Hashable) -> str:
+def protocol_name(label: Label) -> str:
     """Return a column's protocol name: the label itself, or ``str(label)`` for integers."""
     return label if isinstance(label, str) else str(label)
 
@@ -215,7 +216,7 @@ def column_kind(series: pd.Series) -> Kind:
 def schema_of(frame: pd.DataFrame) -> list[dict[str, str]]:
     """Return the ``schema`` trait of a frame: name, dtype and kind of each column, in order."""
     return [
-        {"name": protocol_name(label), "dtype": str(s.dtype), "kind": column_kind(s)}
+        {"name": protocol_name(cast("Label", label)), "dtype": str(s.dtype), "kind": column_kind(s)}
         for label, s in frame.items()
     ]
 
@@ -268,8 +269,8 @@ def _sample_dict(sample: pd.DataFrame | None) -> dict[str, Any] | None:
     if sample is None:
         return None
     # pandas-stubs type a frame's columns as Index[str]; a sample's are (side, label) pairs.
-    pairs: list[tuple[str, Hashable]] = list(sample.columns)  # type: ignore[arg-type]
-    order: list[tuple[str, Hashable]] = []
+    pairs: list[tuple[str, Label]] = list(sample.columns)  # type: ignore[arg-type]
+    order: list[tuple[str, Label]] = []
     for side, label in pairs:
         if side == "after":
             if ("before", label) in pairs:

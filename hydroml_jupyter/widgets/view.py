@@ -11,16 +11,17 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from hydroml_jupyter.engine.ops.base import Label, Operation, make_operation
+from hydroml_jupyter.engine.ops.base import Operation, make_operation
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets.arrow import FrameEncoder
 from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError
@@ -192,7 +193,7 @@ class GridView:
         self._names = ColumnNames(frame.columns)
         self._encoder: FrameEncoder | None = None
         self._orders: OrderedDict[tuple[tuple[Label, bool], ...], np.ndarray] = OrderedDict()
-        self._masks: OrderedDict[tuple[Hashable, str, str], np.ndarray] = OrderedDict()
+        self._masks: OrderedDict[tuple[Label, str, str], np.ndarray] = OrderedDict()
         self._indexes: OrderedDict[tuple[Any, ...], np.ndarray | None] = OrderedDict()
 
     def _revalidate(self) -> tuple[tuple[SortKey, ...], tuple[Filter, ...], list[str]]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from hydroml_jupyter.engine.ops.base import Label, make_operation
+from hydroml_jupyter.engine.ops.base import make_operation
 from hydroml_jupyter.engine.ops.rows import FilterRows
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.widgets.protocol import FILTER_OPS, MAX_WINDOW, ColumnNames, ProtocolError
 
 __all__ = ["Filter", "SortKey", "parse_filters", "parse_sort", "window_bounds"]
@@ -38,7 +39,7 @@ class Filter:
     value: Any = None
 
     @property
-    def key(self) -> tuple[Hashable, str, str]:
+    def key(self) -> tuple[Label, str, str]:
         """A hashable identity (``1``, ``1.0`` and ``True`` stay distinct)."""
         return (self.label, self.op, json.dumps(self.value, sort_keys=True))
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import BatchError, Session
-from hydroml_jupyter.engine.ops.base import Label
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.magics.commands.studio import namespace_frame, var_argument
 from hydroml_jupyter.magics.commands.views import resolve_column
 from hydroml_jupyter.magics.context import Context
@@ -33,7 +33,7 @@ def _target(parser: CommandParser) -> None:
     )
 
 
-def _checked_target(columns: Iterable[Hashable], target: str | None, prog: str) -> Label | None:
+def _checked_target(columns: Iterable[Label], target: str | None, prog: str) -> Label | None:
     if target is None:
         return None
     return resolve_column(columns, target, prog)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from IPython.core.error import UsageError
 
 from hydroml_jupyter.engine import HistoryView
-from hydroml_jupyter.engine.ops.base import Label
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.magics.context import Context
 from hydroml_jupyter.magics.parser import CommandParser, text
 from hydroml_jupyter.magics.registry import Command
@@ -18,7 +18,7 @@ from hydroml_jupyter.messages import did_you_mean
 __all__ = ["COMMANDS", "resolve_column"]
 
 
-def resolve_column(columns: Iterable[Hashable], name: str, prog: str) -> Label:
+def resolve_column(columns: Iterable[Label], name: str, prog: str) -> Label:
     """Return the column ``name`` names (an integer label when only that matches).
 
     Raises

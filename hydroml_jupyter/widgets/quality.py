@@ -11,7 +11,6 @@ changed since, in which case nothing is applied and the reply is an error.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter.analysis.profile import SEVERITIES, Alert, Profile, TargetCandidate
@@ -20,6 +19,7 @@ from hydroml_jupyter.engine.extras import SessionSuggestion
 from hydroml_jupyter.engine.ops.base import make_operation
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.widgets.protocol import (
     ColumnNames,
     ProtocolError,
@@ -171,7 +171,7 @@ def _param(key: str, value: Any) -> Any:
     """Return a suggestion parameter as plain JSON, columns by protocol name, mappings as pairs."""
     if key in _COLUMN_KEYS and isinstance(value, list | tuple):
         return [protocol_name(c) for c in value]
-    if key in _COLUMN_KEYS and isinstance(value, Hashable):
+    if key in _COLUMN_KEYS and isinstance(value, Label):
         return protocol_name(value)
     if isinstance(value, dict):
         return [[jsonable(k), jsonable(v)] for k, v in value.items()]

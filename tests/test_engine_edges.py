@@ -242,3 +242,12 @@ def test_a_restored_history_at_the_original_ignores_a_current_frame() -> None:
 def test_a_cursor_outside_the_restored_history_is_refused(cursor: int) -> None:
     with pytest.raises(ValueError, match=rf"^cursor {cursor} is outside the history \(0 to 2\)$"):
         History.restore(ORIGINAL, steps(), cursor, None)
+
+
+def test_the_columns_an_operation_reads() -> None:
+    formula = make_operation("formula", {"column": "r", "expr": "a + `b c` * a"})
+    assert formula.columns_used() == ["a", "b c"]
+    aggregate = make_operation("group_aggregate", {"by": "g", "aggs": {"x": "sum", 3: "max"}})
+    assert aggregate.columns_used() == ["g", "x", 3]
+    assert make_operation("dedupe", {}).columns_used() == []
+    assert make_operation("drop_missing", {"columns": "a"}).columns_used() == ["a"]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter import extensions
 from hydroml_jupyter.analysis.profile import Profile, Suggestion
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import did_you_mean
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class SessionSuggestion(Suggestion):
 class AnalysisMixin:
     """Profiling and suggestions for :class:`~hydroml_jupyter.Session`."""
 
-    def profile(self, target: str | None = None) -> Profile:
+    def profile(self, target: Label | None = None) -> Profile:
         """Profile the current frame: semantic types, exact statistics, alerts, target candidates.
 
         Cached per step: profiling the same step again is free.
@@ -45,7 +46,7 @@ class AnalysisMixin:
 
         return self._cached(("profile", target), lambda df: profile(df, target=target))  # type: ignore[attr-defined]
 
-    def suggest(self, target: str | None = None) -> list[SessionSuggestion]:
+    def suggest(self, target: Label | None = None) -> list[SessionSuggestion]:
         """Return cleaning suggestions for the current frame, most confident first.
 
         Each names the engine operation and parameters it would apply, the alert it

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from jupyter_client.manager import start_new_kernel
+from kernels import run
 
 TEN_STEPS = """
 s.apply("fill_missing", column="price", strategy="median")
@@ -51,25 +50,6 @@ def kernel(tmp_path: Path) -> Iterator[tuple]:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-
-
-def run(kc, code: str, timeout: float = 120) -> str:
-    """Execute ``code``; return its stdout; fail on an error."""
-    msg_id = kc.execute(textwrap.dedent(code))
-    out: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "error":
-            pytest.fail("\n".join(content["traceback"]))
-        if kind == "stream" and content["name"] == "stdout":
-            out.append(content["text"])
-        if kind == "status" and content["execution_state"] == "idle":
-            return "".join(out)
-    raise TimeoutError(code)
 
 
 def test_ten_steps_survive_a_kernel_restart(kernel, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from jupyter_client.manager import start_new_kernel
+from kernels import run
 from redis_server import RedisServer, free_port
 
 from hydroml_jupyter.store import DiskStore, RedisStore, persist
@@ -143,25 +144,6 @@ def kernel(folder: Path) -> Iterator[tuple]:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-
-
-def run(kc, code: str, timeout: float = 120) -> str:
-    """Execute ``code``; return its stdout; fail on an error."""
-    msg_id = kc.execute(textwrap.dedent(code))
-    out: list[str] = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        kind, content = msg["msg_type"], msg["content"]
-        if kind == "error":
-            pytest.fail("\n".join(content["traceback"]))
-        if kind == "stream" and content["name"] == "stdout":
-            out.append(content["text"])
-        if kind == "status" and content["execution_state"] == "idle":
-            return "".join(out)
-    raise TimeoutError(code)
 
 
 def test_a_kernel_restarted_right_after_a_cell_keeps_that_cells_step(kernel) -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pandas as pd
 
 from hydroml_jupyter import extensions
 from hydroml_jupyter.analysis.profile import Profile, Suggestion
@@ -18,24 +21,38 @@ from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import did_you_mean
 
 if TYPE_CHECKING:
+    from hydroml_jupyter.engine.ops.base import Operation
     from hydroml_jupyter.engine.steps import Step
 
 __all__ = ["AnalysisMixin", "RegisteredMethods", "SessionSuggestion"]
+
+_T = TypeVar("_T")
 
 
 @dataclasses.dataclass(frozen=True)
 class SessionSuggestion(Suggestion):
     """A suggestion that knows its session: ``sugg.apply()`` applies it as a normal step."""
 
-    session: Any = dataclasses.field(default=None, repr=False, compare=False)
+    session: AnalysisMixin | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def apply(self) -> Step:
         """Apply the suggestion to its session; it can be undone like any step."""
+        assert self.session is not None, "Session.suggest gives each suggestion its session"
         return self.session.apply(self.op, **self.params)
 
 
 class AnalysisMixin:
     """Profiling and suggestions for :class:`~hydroml_jupyter.Session`."""
+
+    if TYPE_CHECKING:
+        # What the mixin uses of Session.
+
+        @property
+        def df(self) -> pd.DataFrame: ...
+
+        def apply(self, op: str | Operation, /, **params: Any) -> Step: ...
+
+        def _cached(self, key: Hashable, compute: Callable[[pd.DataFrame], _T]) -> _T: ...
 
     def profile(self, target: Label | None = None) -> Profile:
         """Profile the current frame: semantic types, exact statistics, alerts, target candidates.
@@ -44,7 +61,7 @@ class AnalysisMixin:
         """
         from hydroml_jupyter.analysis.profile import profile
 
-        return self._cached(("profile", target), lambda df: profile(df, target=target))  # type: ignore[attr-defined]
+        return self._cached(("profile", target), lambda df: profile(df, target=target))
 
     def suggest(self, target: Label | None = None) -> list[SessionSuggestion]:
         """Return cleaning suggestions for the current frame, most confident first.
@@ -55,7 +72,7 @@ class AnalysisMixin:
         from hydroml_jupyter.analysis.profile import suggest
 
         report = self.profile(target)
-        found = suggest(report, self.df, target=target)  # type: ignore[attr-defined]
+        found = suggest(report, self.df, target=target)
         return [
             SessionSuggestion(
                 **{f.name: getattr(s, f.name) for f in dataclasses.fields(s)}, session=self
@@ -65,7 +82,7 @@ class AnalysisMixin:
 
     def apply_suggestion(self, suggestion: Suggestion) -> Step:
         """Apply ``suggestion`` as an ordinary, undoable step."""
-        return self.apply(suggestion.op, **suggestion.params)  # type: ignore[attr-defined]
+        return self.apply(suggestion.op, **suggestion.params)
 
 
 class RegisteredMethods:

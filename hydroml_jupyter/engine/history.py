@@ -113,15 +113,16 @@ class History:
             return entry.frame
         start = max(i for i in range(index) if self._entries[i].frame is not None)
         frame = self._entries[start].frame
+        assert frame is not None
         for i in range(start + 1, index + 1):
             op = self._entries[i].op
             assert op is not None
-            frame = run(op, frame)  # type: ignore[arg-type]
+            frame = run(op, frame)
         self.rebuilds += 1
         entry.frame = frame
         entry.buffers = frame_buffers(frame)
         self.enforce_budget()
-        return frame  # type: ignore[return-value]
+        return frame
 
     def commit(self, start: int, built: Sequence[BuiltStep]) -> None:
         """Put ``built`` after step ``start`` and move the cursor to the last of them.

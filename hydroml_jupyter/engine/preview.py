@@ -8,6 +8,7 @@ from hydroml_jupyter.engine.ops.base import Failure, Operation
 from hydroml_jupyter.engine.steps import Preview
 from hydroml_jupyter.engine.transaction import describe, label_of, run
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.labels import Label
 
 __all__ = ["preview_operation"]
 
@@ -55,14 +56,15 @@ def _failures(op: Operation, frame: pd.DataFrame) -> list[Failure]:
 def _compare(
     op: Operation, label: str, frame: pd.DataFrame, after: pd.DataFrame, failures: list[Failure]
 ) -> Preview:
-    before_cols, after_cols = list(frame.columns), list(after.columns)
+    before_cols: list[Label] = list(frame.columns)
+    after_cols: list[Label] = list(after.columns)
     common = [c for c in before_cols if c in after.columns]
-    dtypes = {
+    dtypes: dict[Label, tuple[str, str]] = {
         c: (str(frame[c].dtype), str(after[c].dtype))
         for c in common
         if frame[c].dtype != after[c].dtype
     }
-    changed: dict = {}
+    changed: dict[Label, int] = {}
     sample = None
     if frame.index.equals(after.index):
         for column in common:

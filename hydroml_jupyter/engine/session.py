@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -25,9 +25,12 @@ from hydroml_jupyter.engine.steps import HistoryView, Preview, Step
 from hydroml_jupyter.engine.transaction import RepeatedStepWarning, operation_of
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.io import Source, export_frame
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.listeners import Listeners
 
 __all__ = ["FlushHook", "RepeatedStepWarning", "Session"]
+
+_T = TypeVar("_T")
 
 Listener = Callable[[int], None]
 #: Called by :meth:`Session.flush` with the seconds left (None: no limit); True when
@@ -271,19 +274,21 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin, RegisteredMethods):
         return session
 
     # -- statistics, cached per step -------------------------------------------------------
-    def _cached(self, key: Hashable, compute: Callable[[pd.DataFrame], Any]) -> Any:
+    def _cached(self, key: Hashable, compute: Callable[[pd.DataFrame], _T]) -> _T:
         with self._lock:
             entry = self._history.current
             frame = self._history.frame()
         if key not in entry.cache:
             entry.cache[key] = compute(frame)
-        return entry.cache[key]
+        # The cache holds each key's own type, as ``compute`` made it.
+        value: _T = entry.cache[key]
+        return value
 
     def summary(self) -> pd.DataFrame:
         """Per column: dtype, count, nulls, null share, distinct, min, max, mean, std, top."""
         return self._cached("summary", analysis.summary).copy()
 
-    def column_info(self, column: Hashable, bins: int = 20) -> analysis.ColumnInfo:
+    def column_info(self, column: Label, bins: int = 20) -> analysis.ColumnInfo:
         """Return a column's summary with a histogram (numeric, datetime) or top values."""
 
         def compute(frame: pd.DataFrame) -> analysis.ColumnInfo:

@@ -17,6 +17,7 @@ skip frames it already holds.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import secrets
 import threading
 import time
@@ -191,7 +192,7 @@ def rebuild(state: SessionState, memory_budget: int | None = None) -> Rebuilt:
     ]
     history = History.restore(
         state.frames[0].copy(deep=False),
-        steps,  # type: ignore[arg-type]
+        steps,
         cursor,
         state.frames.get(cursor),
         memory_budget,
@@ -245,7 +246,7 @@ def mark_resumed(session: Session, note: str) -> None:
                     f"session {session.name!r} continues at step {len(steps)} ({note}); "
                     f"this step repeats step {index} ({op.label()})"
                 )
-                return lambda applied, head=head: _repeat_note(head, applied)
+                return functools.partial(_repeat_note, head)
         return None
 
     session.check_next_apply(check)

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from hydroml_jupyter.engine.memory import Buffers, frame_buffers
-from hydroml_jupyter.engine.ops.base import Operation, _one_line, make_operation
+from hydroml_jupyter.engine.ops.base import Operation, make_operation
 from hydroml_jupyter.engine.ops.params import refuse_unwritable
 from hydroml_jupyter.engine.steps import Step
 from hydroml_jupyter.errors import OperationError
+from hydroml_jupyter.messages import first_line
 
 if TYPE_CHECKING:
     from hydroml_jupyter.engine.session import Session
@@ -94,7 +95,7 @@ def _failure(op: Any, exc: BaseException, doing: str = "") -> OperationError:
         return op.failed(exc, doing)
     name = getattr(op, "name", None)
     name = name if isinstance(name, str) else type(op).__name__
-    return OperationError(f"{name}: {doing}{type(exc).__name__}: {_one_line(exc)}", op=name)
+    return OperationError(f"{name}: {doing}{type(exc).__name__}: {first_line(exc)}", op=name)
 
 
 def run(op: Operation, frame: pd.DataFrame) -> pd.DataFrame:

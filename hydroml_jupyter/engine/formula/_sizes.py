@@ -274,9 +274,9 @@ def _joined(left: Any, right: Any) -> float:
     """Estimate ``left + right`` where one of them is a column."""
     # A constant joins the rows where the column is not missing.
     if not isinstance(left, pd.Series):
-        return scalar_size(left) * right.count() + total(right)
+        return scalar_size(left) * int(right.count()) + total(right)
     if not isinstance(right, pd.Series):
-        return total(left) + scalar_size(right) * left.count()
+        return total(left) + scalar_size(right) * int(left.count())
     return total(left) + total(right)
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import pandas_dtype
 
 from hydroml_jupyter.engine.codegen import col, literal, name
 from hydroml_jupyter.engine.ops.base import (
@@ -135,7 +136,7 @@ class Cast(Operation):
             if kind_of(values.dtype) == "f":
                 fractional = values[(values % 1) != 0]
                 if len(fractional):
-                    row, _value = next(iter(fractional.items()))
+                    row = fractional.index[0]
                     raise self.error(
                         f"{len(fractional)} value(s) in {self.column!r} are not whole numbers, "
                         f"e.g. {short_repr(source[row])} (row {row!r}); cast to float64 or round "
@@ -202,7 +203,7 @@ class Cast(Operation):
             raise self._failure_error(failures, source)
         self._check_result(converted, source)
         out = df.copy(deep=False)
-        out[self.column] = converted.astype(self.dtype)
+        out[self.column] = converted.astype(pandas_dtype(self.dtype))
         return out
 
     def code(self, var: str = "df") -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import field
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name
@@ -94,17 +95,21 @@ class Scale(Operation):
             raise self.error("a column is listed twice", value=self.columns)
         super().validate(df)
 
+    # Reductions of an untyped Series are Any in the stubs; they are numbers (numpy scalars).
     def _center(self, s: pd.Series) -> float:
-        return {"standard": s.mean, "minmax": s.min, "robust": s.median}[self.method]()
+        center: float = {"standard": s.mean, "minmax": s.min, "robust": s.median}[self.method]()
+        return center
 
-    def _spread(self, s: pd.Series) -> float:
+    def _spread(self, s: pd.Series) -> float | np.floating[Any]:
+        spread: float | np.floating[Any]
         match self.method:
             case "standard":
-                return s.std(ddof=0)
+                spread = s.std(ddof=0)
             case "minmax":
-                return s.max() - s.min()
+                spread = s.max() - s.min()
             case _:
-                return s.quantile(0.75) - s.quantile(0.25)
+                spread = s.quantile(0.75) - s.quantile(0.25)
+        return spread
 
     def _code_for(self, s: str) -> str:
         match self.method:

@@ -14,13 +14,13 @@ from hydroml_jupyter.engine.ops.base import (
     PANDAS_FAILURES,
     Label,
     Operation,
-    _one_line,
     is_text,
     kind_of,
     register,
 )
 from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, SortKeys, Value, Values, Word
 from hydroml_jupyter.engine.ops.spec import param
+from hydroml_jupyter.messages import first_line
 
 Comparison = Literal[
     "==",
@@ -178,6 +178,8 @@ class FilterRows(Operation):
 
     def _mask(self, s: pd.Series) -> pd.Series:
         v = self.value
+        # The stubs type a comparison with an Any value as Any; it is a Series.
+        compared: pd.Series
         match self.op:
             case "between":
                 return s.between(v[0], v[1])
@@ -196,17 +198,18 @@ class FilterRows(Operation):
             case "not_null":
                 return s.notna()
             case "==":
-                return s == v
+                compared = s == v
             case "!=":
-                return (s != v) & s.notna()
+                compared = (s != v) & s.notna()
             case "<":
-                return s < v
+                compared = s < v
             case "<=":
-                return s <= v
+                compared = s <= v
             case ">":
-                return s > v
+                compared = s > v
             case _:
-                return s >= v
+                compared = s >= v
+        return compared
 
     def mask(self, df: pd.DataFrame) -> np.ndarray:
         """Return where the condition holds in ``df``: one bool per row, missing values False.
@@ -219,7 +222,7 @@ class FilterRows(Operation):
         try:
             held = self._mask(df[self.column])
         except PANDAS_FAILURES as exc:
-            raise self.error(_one_line(exc), column=self.column, value=self.value) from exc
+            raise self.error(first_line(exc), column=self.column, value=self.value) from exc
         return held.to_numpy(dtype=bool, na_value=False)
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -268,7 +271,9 @@ class SortRows(Operation):
             )
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        return df.sort_values(by=self.by, ascending=self.ascending, kind="stable")
+        # pandas-stubs type ``by`` as str names; pandas sorts by any column label (int too).
+        out: pd.DataFrame = df.sort_values(by=self.by, ascending=self.ascending, kind="stable")  # type: ignore[call-overload]
+        return out
 
     def code(self, var: str = "df") -> str:
         return (

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.extensions import ExtensionArray
 
 from hydroml_jupyter.store.errors import StoreError
 from hydroml_jupyter.store.framing import BytesLike
@@ -181,7 +182,8 @@ def columns_index(cols: dict[str, Any]) -> pd.Index:
     [1, '1']
     """
     if "range" in cols:
-        return pd.RangeIndex(*cols["range"], name=cols["name"])
+        start, stop, step = cols["range"]
+        return pd.RangeIndex(start, stop, step, name=cols["name"])
     dtype = cols["dtype"]
     labels = cols["labels"]
     if dtype == "object":
@@ -219,7 +221,7 @@ def _to_table(df: pd.DataFrame, where: str) -> pa.Table:
             # pyarrow reads tz-aware columns through Series.values, deprecated in
             # pandas 3.1; as an Arrow-backed column it goes through __arrow_array__
             arrow_type = pa.timestamp(dtype.unit, tz=str(dtype.tz))
-            plain.isetitem(i, plain.iloc[:, i].astype(pd.ArrowDtype(arrow_type)))
+            plain.isetitem(i, plain.iloc[:, i].astype(pd.ArrowDtype(arrow_type)).array)
     try:
         table = pa.Table.from_pandas(plain, preserve_index=None)
     except _ARROW_ERRORS as exc:
@@ -330,6 +332,7 @@ def _from_arrow(values: Any) -> Any:
 def _fix_index(index: pd.Index, meta: dict[str, Any]) -> pd.Index:
     if not isinstance(index, pd.MultiIndex) and _dtype_spec(index.dtype) != meta["dtypes"][0]:
         spec = meta["dtypes"][0]
+        values: np.ndarray | ExtensionArray | pd.Index
         if spec == "object":
             values = index.to_numpy(dtype=object)
         elif isinstance(index.dtype, pd.ArrowDtype):
@@ -337,8 +340,11 @@ def _fix_index(index: pd.Index, meta: dict[str, Any]) -> pd.Index:
         else:
             values = index
         index = pd.Index(values).astype(_pandas_dtype(spec))
-    if meta.get("freq") and getattr(index, "freq", None) is None:
-        index = type(index)(index, freq=meta["freq"])
+    freq = meta.get("freq")
+    if freq and isinstance(index, pd.DatetimeIndex) and index.freq is None:
+        index = pd.DatetimeIndex(index, freq=freq)
+    elif freq and isinstance(index, pd.TimedeltaIndex) and index.freq is None:
+        index = pd.TimedeltaIndex(index, freq=freq)
     return index.set_names(meta["names"])
 
 

@@ -107,7 +107,7 @@ def resolve_store(store: StoreArg) -> Store | None:
         return default_store()
     if isinstance(store, str):
         return None if store.strip().lower() in OFF else store_for(store)
-    return store  # type: ignore[return-value]
+    return store
 
 
 # -- the building blocks ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ frame the codec refuses fails the save before the store is touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,8 +106,8 @@ def plan_save(
         previous = old_frames.get((step, fid))
         if previous is not None and all(stored(c) for c in entry_blobs(previous)):
             plan.entries.append(previous)
-            for cid in entry_blobs(previous):
-                plan.kept[cid] = old_blobs[cid]
+            for kept in entry_blobs(previous):
+                plan.kept[kept] = old_blobs[kept]
             continue
         frame = record.frames[step]
         where = f"session {name!r}, step {step}: "
@@ -173,7 +173,7 @@ def blobs_of(entries: list[dict[str, Any]]) -> list[str]:
 def read_frames(
     name: str,
     entries: list[dict[str, Any]],
-    payloads: dict[str, framing.BytesLike],
+    payloads: Mapping[str, framing.BytesLike],
     key: bytes,
 ) -> dict[int, pd.DataFrame]:
     """Check and decode the payloads (column id -> bytes) of ``entries``; return their frames."""

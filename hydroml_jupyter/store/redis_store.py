@@ -49,6 +49,18 @@ _BATCH = 64 << 20  # bytes sent per pipeline while writing chunks
 _ATTEMPTS = 8  # saves retried when another writer swaps the manifest meanwhile
 
 
+def _reply(value: bytes | str | None) -> bytes | None:
+    """Return a Redis reply as it is: bytes, as the client here never decodes replies."""
+    assert not isinstance(value, str), "the Redis client must not decode replies"
+    return value
+
+
+def _name(member: bytes | str) -> str:
+    """Return a session name from the index set (bytes, see :func:`_reply`)."""
+    assert isinstance(member, bytes), "the Redis client must not decode replies"
+    return member.decode("utf-8")
+
+
 class RedisStore(Store):
     """Keep sessions in Redis, chunked, signed and with a TTL.
 
@@ -181,7 +193,7 @@ class RedisStore(Store):
                 for _attempt in range(_ATTEMPTS):
                     with r.pipeline(transaction=True) as tx:
                         tx.watch(manifest_key)
-                        old = self._current(tx.get(manifest_key), name, key)
+                        old = self._current(_reply(tx.get(manifest_key)), name, key)
                         check_base(name, record.base, old, self.label)
                         alive = self._alive(r, old)
                         present = lambda c, _b, alive=alive: c in alive  # noqa: E731
@@ -215,9 +227,9 @@ class RedisStore(Store):
         with contextlib.suppress(Exception):
             keep = {k for cid in blobs for k in self._keys.chunks(name, cid, blobs[cid]["chunks"])}
             doomed = {k for keys in self._keys.blobs(old).values() for k in keys} if old else set()
-            doomed = [k for k in doomed | set(written) if k not in keep]
-            if doomed:
-                r.delete(*doomed)
+            stale = [k for k in doomed | set(written) if k not in keep]
+            if stale:
+                r.delete(*stale)
 
     def _current(self, data: bytes | None, name: str, key: bytes) -> dict[str, Any] | None:
         """Return the stored manifest, or None when there is none or it cannot be trusted."""
@@ -283,7 +295,7 @@ class RedisStore(Store):
     def peek(self, name: str) -> SessionRecord:
         check_name(name)
         with self._errors(name):
-            data = self._redis().get(self._keys.manifest(name))
+            data = _reply(self._redis().get(self._keys.manifest(name)))
         if data is None:
             raise self._missing(name)
         doc = decode_manifest(data, name, self.key(), self.uri)
@@ -296,15 +308,16 @@ class RedisStore(Store):
         manifest_key = self._keys.manifest(name)
         with self._errors(name):
             for _attempt in range(5):
-                data = r.get(manifest_key)
+                data = _reply(r.get(manifest_key))
                 if data is None:
                     raise self._missing(name)
                 doc = decode_manifest(data, name, key, self.uri)
                 entries = wanted(doc, steps)
                 blob_keys = {cid: self._keys.blob(doc, cid) for cid in blobs_of(entries)}
                 flat = [k for keys in blob_keys.values() for k in keys]
-                values = r.mget(flat) if flat else []
-                if any(v is None for v in values):
+                values = [_reply(v) for v in r.mget(flat)] if flat else []
+                chunks = [v for v in values if v is not None]
+                if len(chunks) < len(values):
                     if r.get(manifest_key) != data:
                         continue  # a save replaced it while we read: read the new one
                     raise StoreError(
@@ -314,9 +327,9 @@ class RedisStore(Store):
                 payloads = {}
                 at = 0
                 for cid, keys in blob_keys.items():
-                    payloads[cid] = b"".join(values[at : at + len(keys)])
+                    payloads[cid] = b"".join(chunks[at : at + len(keys)])
                     at += len(keys)
-                del values
+                del values, chunks
                 frames = read_frames(name, entries, payloads, key)
                 self._ids.remember(name, loaded_parts(entries, frames), set(doc["blobs"]))
                 ids = {entry["step"]: entry["id"] for entry in entries}
@@ -333,10 +346,10 @@ class RedisStore(Store):
         key = self.key()
         out = []
         with self._errors():
-            names = sorted(n.decode("utf-8") for n in r.smembers(self._keys.index))
+            names = sorted(_name(n) for n in r.smembers(self._keys.index))
             if not names:
                 return []
-            manifests = r.mget([self._keys.manifest(n) for n in names])
+            manifests = [_reply(m) for m in r.mget([self._keys.manifest(n) for n in names])]
             pipe = r.pipeline(transaction=False)
             for name, data in zip(names, manifests, strict=True):
                 if data is None:

@@ -30,10 +30,12 @@ def describe_request(source: object) -> str:
         return f"a DataFrame of {rows:,} rows × {cols} columns"
     if isinstance(source, str) and is_sql_url(source):
         return repr(mask_url(source))
-    try:
-        return repr(os.fspath(source))  # type: ignore[arg-type]
-    except TypeError:
-        return repr(source)
+    if isinstance(source, str | bytes | os.PathLike):
+        try:
+            return repr(os.fspath(source))
+        except TypeError:
+            pass
+    return repr(source)
 
 
 def describe_stored(stored: Source | None, base: pd.DataFrame) -> str:

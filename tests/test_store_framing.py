@@ -18,7 +18,15 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from hydroml_jupyter.store import DiskStore, MemoryStore, SessionRecord, StoreError, framing
+import hydroml_jupyter as hj
+from hydroml_jupyter.store import (
+    DiskStore,
+    MemoryStore,
+    SessionRecord,
+    StoreError,
+    framing,
+    persist,
+)
 from hydroml_jupyter.store import codec as codec_module
 from hydroml_jupyter.store import disk as disk_module
 from hydroml_jupyter.store.columns import ColumnIds, column_part
@@ -46,6 +54,9 @@ def refused(words: list[str], call, *args, **kwargs) -> StoreError:
     assert "\n" not in message, message
     for word in words:
         assert word in message, f"{word!r} not in {message!r}"
+    name = message.split("'")[1] if message.startswith("session '") else None
+    if name is not None and message.startswith(f"session {name!r}: "):
+        assert info.value.session == name, (info.value.session, message)  # the one it is about
     return info.value
 
 
@@ -232,6 +243,19 @@ def test_an_unknown_codec_version_is_refused_even_when_signed(version: object) -
     )
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="decode_column names the session in the message of a codec failure, but the "
+    "StoreError codec.decode_frame raises has session=None",
+)
+def test_a_codec_failure_carries_its_session() -> None:
+    body = with_codec_meta(column_body(), lambda meta: {**meta, "v": 2})
+    data = signed(framing.KIND_FRAME, column_context("s", CID), body)
+    with pytest.raises(StoreError) as info:
+        decode_column(data, "s", CID, KEY)
+    assert info.value.session == "s"
+
+
 def test_a_signed_frame_without_codec_metadata_or_not_arrow_is_refused() -> None:
     bare = with_codec_meta(column_body(), lambda meta: None)
     data = signed(framing.KIND_FRAME, column_context("s", CID), bare)
@@ -347,10 +371,10 @@ def test_object_columns_arrow_cannot_hold_are_refused_naming_them(
     values: list, message: str
 ) -> None:
     refused(
-        [f"session 's': {message}"],
+        [f"step 1: {message}"],
         codec_module.encode_frame,
         pd.DataFrame({"o": pd.Series(values, dtype=object)}),
-        where="session 's': ",
+        where="step 1: ",
     )
 
 
@@ -397,3 +421,128 @@ def test_a_column_id_is_reused_only_for_the_same_owners() -> None:
     assert ids.get("s", key, [*owners, other[0]]) is None
     ids.forget("s")
     assert ids.get("s", key, owners) is None
+
+
+# -- manifests -------------------------------------------------------------------------------
+def manifest_doc(**changes: object) -> dict:
+    """A well-formed manifest document for session 's', with ``changes``."""
+    cid, index, fid = "c" * 20, "i" * 20, "f" * 16
+    doc = {
+        "format": "hydroml-session",
+        "layout": 2,
+        "name": "s",
+        "generation": "0123456789abcdef",
+        "meta": {},
+        "recipe": {},
+        "frames": [
+            {
+                "step": 0,
+                "rows": 1,
+                "id": fid,
+                "index": index,
+                "cols": [cid],
+                "dtypes": ["float64"],
+                "labels": {"labels": ["x"], "dtype": "object", "name": None},
+            }
+        ],
+        "blobs": {cid: {"bytes": 10}, index: {"bytes": 10}},
+    }
+    return {**doc, **changes}
+
+
+def signed_manifest(doc: dict) -> bytes:
+    return signed(framing.KIND_MANIFEST, "manifest", json.dumps(doc).encode())
+
+
+def test_a_sound_manifest_is_read() -> None:
+    assert decode_manifest(signed_manifest(manifest_doc()), "s", KEY)["generation"] == (
+        "0123456789abcdef"
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"meta": []},
+        {"recipe": None},
+        {"generation": "NOT HEX"},
+        {"blobs": {"c" * 20: {"bytes": True}, "i" * 20: {"bytes": 10}}},
+        {"blobs": {"c" * 20: {"bytes": -1}, "i" * 20: {"bytes": 10}}},
+    ],
+    ids=["meta", "recipe", "generation", "bool size", "negative size"],
+)
+def test_a_malformed_manifest_is_refused(changes: dict) -> None:
+    refused(
+        ["session 's': stored manifest is malformed"],
+        decode_manifest,
+        signed_manifest(manifest_doc(**changes)),
+        "s",
+        KEY,
+    )
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"labels": {"labels": ["x", "y"], "dtype": "object", "name": None}},
+        {"cols": ["C" * 20]},
+        {"index": 5},
+        {"dtypes": [1]},
+        {"cols": ["d" * 20]},
+        {"rows": -1},
+    ],
+    ids=["labels", "column id", "index id", "dtype", "unknown blob", "rows"],
+)
+def test_a_malformed_frame_entry_is_refused(entry: dict) -> None:
+    doc = manifest_doc()
+    doc["frames"] = [{**doc["frames"][0], **entry}]
+    refused(
+        ["session 's': stored manifest is malformed"],
+        decode_manifest,
+        signed_manifest(doc),
+        "s",
+        KEY,
+    )
+
+
+# -- parts reused between saves --------------------------------------------------------------
+def frame_files(store: DiskStore, name: str) -> set[str]:
+    return {p.name for p in (store.root / disk_module.folder_name(name) / "frames").glob("*")}
+
+
+def test_an_index_that_is_not_a_range_is_written_once(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "store", key=KEY)
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]}, index=[10, 20, 30])
+    s = hj.Session(df, name="idx")
+    persist.save(s, store)
+    before = frame_files(store, "idx")
+    assert len(before) == 3  # the index and two columns
+    s.apply("formula", column="a", expr="a + 1")
+    persist.save(s, store)
+    assert len(frame_files(store, "idx") - before) == 1
+    s.close()
+
+
+def test_parts_of_a_loaded_session_are_not_written_again(tmp_path: Path) -> None:
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]}, index=[10, 20, 30])
+    s = hj.Session(df, name="again")
+    persist.save(s, DiskStore(tmp_path / "store", key=KEY))
+    s.close()
+    store = DiskStore(tmp_path / "store", key=KEY)  # another process, as far as ids go
+    back = persist.restore("again", store)
+    before = frame_files(store, "again")
+    back.apply("formula", column="b", expr="b + 1")
+    persist.save(back, store)
+    assert len(frame_files(store, "again") - before) == 1
+    back.close()
+
+
+def test_column_ids_kept_between_saves_are_only_those_asked_for_and_alive() -> None:
+    df = pd.DataFrame({"a": [1.0], "b": [2.0]})
+    (ka, oa, _), (kb, ob, _) = column_part(df, 0), column_part(df, 1)
+    ids = ColumnIds()
+    ids.remember("s", {"ca": [(ka, oa)], "cb": [(kb, ob)]})
+    ids.remember("s", {}, keep={"ca"})
+    assert (ids.get("s", ka, oa), ids.get("s", kb, ob)) == ("ca", None)
+    ids.remember("s", {}, keep=None)
+    assert ids.get("s", ka, oa) is None

@@ -13,17 +13,21 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hydroml_jupyter.experiments.advice import ModelAdvice, check_target
 from hydroml_jupyter.experiments.advice import suggest_models as _suggest_models
 from hydroml_jupyter.experiments.train import train
 from hydroml_jupyter.experiments.tune import tune
+from hydroml_jupyter.labels import Label
+
+if TYPE_CHECKING:
+    from hydroml_jupyter.engine.session import Session
 
 __all__ = ["suggest_models", "train", "tune"]
 
 
-def suggest_models(session: Any, target: str) -> ModelAdvice:
+def suggest_models(session: Session, target: Label) -> ModelAdvice:
     """Rank the catalog's models for predicting ``target``, with a metric and a preset.
 
     Each choice has a score in [0, 1] and a rationale naming the figures behind it;

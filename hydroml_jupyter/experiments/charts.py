@@ -86,8 +86,9 @@ def feature_importance(pipeline: Any) -> dict[str, float] | None:
     steps = getattr(pipeline, "named_steps", {})
     model = steps.get("model")
     values = getattr(model, "feature_importances_", None)
-    if values is None and getattr(model, "coef_", None) is not None:
-        coef = np.atleast_2d(np.asarray(model.coef_, dtype=np.float64))
+    raw_coef = getattr(model, "coef_", None)
+    if values is None and raw_coef is not None:
+        coef = np.atleast_2d(np.asarray(raw_coef, dtype=np.float64))
         values = np.abs(coef).mean(axis=0)
     if values is None:
         return None

@@ -73,7 +73,9 @@ class RunDisplay:
         ['importance', 'confusion', 'roc']
         """
         from hydroml_jupyter.experiments.charts import run_charts
+        from hydroml_jupyter.experiments.handle import RunHandle
 
+        assert isinstance(self, RunHandle), "RunDisplay is a part of RunHandle"
         with self._lock:
             cached = self._charts
         if cached is None:

@@ -129,14 +129,14 @@ def _permutation(pipeline: Any, X: pd.DataFrame, y: np.ndarray, seed: int) -> di
     return dict(sorted(values.items(), key=lambda kv: -kv[1]))
 
 
-def merge(parts: Sequence[Holdout], source: str) -> Holdout | None:
-    """Join the held-out parts of several folds into one (``None`` when there are none)."""
+def merge(parts: Sequence[Holdout], source: str) -> Holdout:
+    """Join the held-out parts of several folds (at least one) into one."""
     if not parts:
-        return None
+        raise ValueError("merge: no held-out parts to join")
     first = parts[0]
     same = all(np.array_equal(p.classes, first.classes) for p in parts)
-    probas = [p.proba for p in parts]
-    proba = np.concatenate(probas) if same and all(p is not None for p in probas) else None
+    probas = [p.proba for p in parts if p.proba is not None]
+    proba = np.concatenate(probas) if same and len(probas) == len(parts) else None
     return Holdout(
         first.task,
         np.concatenate([p.y_true for p in parts]),

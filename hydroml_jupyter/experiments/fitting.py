@@ -151,7 +151,7 @@ def _fit_xgboost(
     names = {"validation_0": "train", "validation_1": "val"}
     stopped: list[str] = []
 
-    class _Rounds(TrainingCallback):  # type: ignore[misc]
+    class _Rounds(TrainingCallback):
         def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
             values = {
                 f"{names.get(data, data)}_{name.removeprefix('m')}": float(series[-1])

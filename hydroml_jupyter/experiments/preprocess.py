@@ -174,6 +174,7 @@ def prepare_target(y: pd.Series, task: str) -> np.ndarray:
                 f"target {name!r} has dtype {y.dtype}: regression needs a numeric target"
             )
         return y.astype("float64").to_numpy()
+    values: np.ndarray
     if pd.api.types.is_bool_dtype(y.dtype):
         values = y.astype(bool).to_numpy()
     elif pd.api.types.is_integer_dtype(y.dtype):

@@ -77,7 +77,7 @@ def fit_and_score(
     strat = task == "classification" and pd.Series(y).value_counts().min() >= job.cv
     splitter = (StratifiedKFold if strat else KFold)(job.cv, shuffle=True, random_state=job.seed)
     scores: list[dict[str, float]] = []
-    held: list[Holdout] = []
+    folds: list[Holdout] = []
     for k, (tr, va) in enumerate(splitter.split(X, y)):
         writer.check_cancel()
         fold_hooks = make_hooks(writer, k, job.cv + 1)
@@ -86,11 +86,14 @@ def fit_and_score(
         )
         score = evaluate(pipe, X.iloc[va], y[va], task)
         scores.append(score)
-        held.append(holdout(pipe, X.iloc[va], y[va], task, "fold"))
+        folds.append(holdout(pipe, X.iloc[va], y[va], task, "fold"))
         if writer.add_step({"fold": k + 1, **score}) and buffer is not None:
             buffer.add({f"cv_{m}": v for m, v in score.items()}, k + 1)
     table = pd.DataFrame(scores)
-    metrics = {**table.mean().to_dict(), **{f"{m}_std": v for m, v in table.std().items()}}
+    metrics = {
+        **{str(m): v for m, v in table.mean().items()},
+        **{f"{m}_std": v for m, v in table.std().items()},
+    }
     pipe = fit_pipeline(
         job.model,
         task,
@@ -102,5 +105,5 @@ def fit_and_score(
         None,
         make_hooks(writer, job.cv, job.cv + 1),
     )
-    merged = merge(held, f"out-of-fold predictions of {job.cv} folds")
+    merged = merge(folds, f"out-of-fold predictions of {job.cv} folds")
     return pipe, {k: float(v) for k, v in metrics.items() if pd.notna(v)}, merged

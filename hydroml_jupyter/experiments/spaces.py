@@ -91,8 +91,12 @@ def search_space(model: str, overrides: dict[str, Any] | None = None) -> dict[st
         kind = dim.get("type") if isinstance(dim, dict) else None
         if kind in ("int", "float"):
             low, high = dim.get("low"), dim.get("high")
-            ok = isinstance(low, int | float) and isinstance(high, int | float) and low <= high
-            if not ok or (dim.get("log") and low <= 0):
+            if not (
+                isinstance(low, int | float)
+                and isinstance(high, int | float)
+                and low <= high
+                and not (dim.get("log") and low <= 0)
+            ):
                 raise ExperimentError(
                     f"search space {name!r}: needs numbers low <= high (and low > 0 when log)"
                 )

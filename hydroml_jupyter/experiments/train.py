@@ -120,13 +120,15 @@ def _fit(
     handle.task = task
     validate_params(job.model, job.params, task)
     writer.check_cancel()
+    run: tuple[str, str] | None = None  # the MLflow run's experiment id and run id
     if job.track:
         handle.tracking_uri = job.tracking_uri
         client = tracked.client = tracking.get_client(job.tracking_uri)
-        handle.experiment_id = tracking.get_experiment_id(client, job.experiment, job.tracking_uri)
-        handle.run_id = tracking.start_run(
+        experiment_id = tracking.get_experiment_id(client, job.experiment, job.tracking_uri)
+        handle.experiment_id = experiment_id
+        run_id = handle.run_id = tracking.start_run(
             client,
-            handle.experiment_id,
+            experiment_id,
             job.run_name,
             {
                 "hydroml.kind": "train",
@@ -135,10 +137,11 @@ def _fit(
                 "hydroml.target": str(job.target),
             },
         )
-        tracking.log_params(client, handle.run_id, run_params(job, task, X))
+        run = (experiment_id, run_id)
+        tracking.log_params(client, run_id, run_params(job, task, X))
         frame = X.assign(**{str(job.target): y}) if job.target not in X else X
-        tracking.log_lineage(client, handle.run_id, lineage, frame)
-        tracked.buffer = tracking.MetricBuffer(client, handle.run_id)
+        tracking.log_lineage(client, run_id, lineage, frame)
+        tracked.buffer = tracking.MetricBuffer(client, run_id)
     buffer = tracked.buffer
     pipe, metrics, handle.holdout = abandonable(
         lambda: fit_and_score(writer, job, X, y, task, buffer),
@@ -148,11 +151,12 @@ def _fit(
     writer.check_cancel()
     writer.set_metrics(metrics)
     writer.log("metrics: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()))
-    if tracked.client is not None and buffer is not None:
+    if run is not None and buffer is not None:
+        experiment_id, run_id = run
         buffer.add(metrics, 0)
         buffer.flush()
         handle.model_uri = tracking.log_model(
-            tracked.client, handle.run_id, handle.experiment_id, pipe, X, job.model
+            tracked.client, run_id, experiment_id, pipe, X, job.model
         )
     return pipe
 

@@ -20,7 +20,7 @@ run ends ``KILLED`` with tag ``hydroml.trial_state=PRUNED``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -92,15 +92,23 @@ class Tuner:
         """The ``MlflowClient`` of the parent run, once opened (None without tracking)."""
         return self.tracked.client
 
+    def parent(self) -> tuple[str, str]:
+        """Return the experiment id and run id of the parent MLflow run (tracking opened it)."""
+        experiment_id, run_id = self.handle.experiment_id, self.handle.run_id
+        if experiment_id is None or run_id is None:
+            raise ExperimentError(f"{self.handle.name}: its MLflow run is not open")
+        return experiment_id, run_id
+
     def child(self, trial: Any, params: dict[str, Any], task: str, X: pd.DataFrame) -> str | None:
         if self.client is None:
             return None
+        experiment_id, parent_id = self.parent()
         run_id = tracking.start_run(
             self.client,
-            self.handle.experiment_id,
+            experiment_id,
             f"{self.job.run_name}-trial-{trial.number}",
             {
-                "mlflow.parentRunId": self.handle.run_id,
+                "mlflow.parentRunId": parent_id,
                 "hydroml.kind": "trial",
                 "hydroml.model": self.job.model,
                 "hydroml.task": task,
@@ -148,7 +156,8 @@ class Tuner:
             on_step=on_step,
             log=self.writer.log,
         )
-        state, value, metrics = "FAILED", None, {}
+        state, value = "FAILED", None
+        metrics: dict[str, float] = {}
         failure: BaseException | None = None
 
         def work() -> tuple[dict[str, float], Any]:
@@ -188,6 +197,7 @@ class Tuner:
                     buffer.flush()
                 self.client.set_tag(run_id, "hydroml.trial_state", state)
                 status = {"COMPLETE": "completed", "PRUNED": "cancelled"}.get(state, "failed")
+                why: str | None
                 if state == "PRUNED":
                     why = self.handle.end_reason if self.handle.cancel_requested else "pruned"
                 else:
@@ -214,11 +224,13 @@ class Tuner:
         import optuna
         from sklearn.model_selection import KFold, StratifiedKFold
 
-        strat = task == "classification" and pd.Series(y).value_counts().min() >= self.job.cv
+        folds = self.job.cv
+        assert folds is not None, "a trial is cross-validated only with cv"
+        strat = task == "classification" and pd.Series(y).value_counts().min() >= folds
         cls = StratifiedKFold if strat else KFold
         scores = []
         for k, (tr, va) in enumerate(
-            cls(self.job.cv, shuffle=True, random_state=self.job.seed).split(X, y)
+            cls(folds, shuffle=True, random_state=self.job.seed).split(X, y)
         ):
             pipe = fit_pipeline(
                 self.job.model,
@@ -236,7 +248,7 @@ class Tuner:
             trial.report(mean, k + 1)
             if trial.should_prune():
                 raise optuna.TrialPruned(f"pruned after fold {k + 1}")
-        return {k: float(v) for k, v in pd.DataFrame(scores).mean().items()}
+        return {str(k): float(v) for k, v in pd.DataFrame(scores).mean().items()}
 
     def on_trial(self, study: Any, frozen: Any) -> None:
         self.finished += 1
@@ -272,7 +284,9 @@ class Tuner:
                 f"metric {self.metric!r} is not a {task} metric: "
                 f"choose one of {', '.join(METRICS[task])}"
             )
-        self.direction = "minimize" if lower_is_better(self.metric) else "maximize"
+        self.direction: Literal["minimize", "maximize"] = (
+            "minimize" if lower_is_better(self.metric) else "maximize"
+        )
         self.space = search_space(job.model, self.opts["search_space"])
         pruner = self.opts["pruner"]
         if pruner == "median":
@@ -354,10 +368,11 @@ class Tuner:
         self.writer.set_metrics(metrics)
         self.writer.log(f"best trial {best.number}: {self.metric}={best.value:.4g} {best.params}")
         if self.client is not None:
+            _, run_id = self.parent()
             tracking.log_params(
-                self.client, handle.run_id, {f"best_{k}": v for k, v in best.params.items()}
+                self.client, run_id, {f"best_{k}": v for k, v in best.params.items()}
             )
-            buffer = tracking.MetricBuffer(self.client, handle.run_id)
+            buffer = tracking.MetricBuffer(self.client, run_id)
             buffer.add({**metrics, "best_trial": best.number}, 0)
             buffer.flush()
         self.writer.check_cancel()
@@ -381,7 +396,8 @@ class Tuner:
         if held is not None:
             handle.holdout = held
         if self.client is not None:
+            experiment_id, run_id = self.parent()
             handle.model_uri = tracking.log_model(
-                self.client, handle.run_id, handle.experiment_id, pipe, X, job.model
+                self.client, run_id, experiment_id, pipe, X, job.model
             )
         return pipe

@@ -82,10 +82,13 @@ class BatchMixin:
         >>> [st.label for st in s.apply_all([("rename", {"columns": {"a": "c"}})], after=1)]
         ['Rename a → c']
         """
+        from hydroml_jupyter.engine.session import Session
+
+        assert isinstance(self, Session), "BatchMixin is a part of Session"
         count = len(operations)
         built = [_built(item, k, count) for k, item in enumerate(operations)]
         return transaction.change(
-            self,  # type: ignore[arg-type]
+            self,
             built,
             after=after,
             fail=lambda k, exc: _failed(k, count, exc),

@@ -80,7 +80,7 @@ class History:
         for op, shape, duration in steps:
             label, code, params = describe(op)
             history._entries.append(
-                Entry(op, None, tuple(shape), duration, {}, label=label, code=code, params=params)  # type: ignore[arg-type]
+                Entry(op, None, shape, duration, {}, label=label, code=code, params=params)
             )
         if not 0 <= cursor < len(history._entries):
             raise ValueError(f"cursor {cursor} is outside the history (0 to {len(steps)})")

@@ -215,8 +215,9 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin, RegisteredMethods):
     def recipe(self) -> Recipe:
         """Return the steps up to the current one as a :class:`Recipe`."""
         with self._lock:
-            ops = tuple(e.op for e in list(self._history)[1 : self._history.cursor + 1])
-        return Recipe(steps=ops, source=self.source, base=self._parent, name=self.name)  # type: ignore[arg-type]
+            entries = list(self._history)[1 : self._history.cursor + 1]
+        ops = tuple(op for e in entries if (op := e.op) is not None)
+        return Recipe(steps=ops, source=self.source, base=self._parent, name=self.name)
 
     def code(self, source: bool = True) -> str:
         """Return a pandas script that reproduces the current frame exactly.

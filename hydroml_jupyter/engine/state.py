@@ -132,13 +132,13 @@ def capture(
     <hydroml_jupyter.Session.state>` does), so the state is consistent.
     """
     entries = list(history)
-    ops = tuple(e.op for e in entries[1:])
+    ops = tuple(op for e in entries[1:] if (op := e.op) is not None)
     cursor = history.cursor
     frames = {0: history.frame(0)}
     if cursor:
         frames[cursor] = history.frame(cursor)
     ids = {step: _frame_id(history[step]) for step in frames}
-    recipe = Recipe(steps=ops, source=source, base=parent, name=name)  # type: ignore[arg-type]
+    recipe = Recipe(steps=ops, source=source, base=parent, name=name)
     meta = {
         "format": STATE_FORMAT,
         "state_version": STATE_VERSION,

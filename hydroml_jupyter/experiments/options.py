@@ -120,6 +120,7 @@ def takes_train_options(function: F) -> F:
     ]
     kept = [p for p in values if p.kind not in (kinds.VAR_POSITIONAL, kinds.VAR_KEYWORD)]
     ordered = sorted([*kept, *options], key=lambda p: p.kind is kinds.KEYWORD_ONLY)
+    # inspect reads __signature__ when set; typeshed does not declare it on callables.
     function.__signature__ = own.replace(parameters=ordered)  # type: ignore[attr-defined]
     return function
 

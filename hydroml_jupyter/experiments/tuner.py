@@ -82,7 +82,8 @@ class Tuner:
 
     def __init__(self, writer: RunWriter, tracked: Tracked, job: Job, opts: dict[str, Any]) -> None:
         self.writer, self.tracked, self.job, self.opts = writer, tracked, job, opts
-        self.handle: TuningRun = writer.handle  # type: ignore[assignment]
+        assert isinstance(writer.handle, TuningRun), "a tuning worker writes a TuningRun"
+        self.handle = writer.handle
         self.best: tuple[float, int, Any] | None = None
         self.finished = 0
         self.first_error: str | None = None

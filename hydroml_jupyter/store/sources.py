@@ -104,8 +104,10 @@ def same_source(
             and (stored.table, stored.query) == (table, query)
             and stored.options == opts
         )
+    if not isinstance(source, str | bytes | os.PathLike):
+        return False
     try:
-        path = os.fspath(source)  # type: ignore[call-overload]
+        path = os.fspath(source)
     except TypeError:
         return False
     if isinstance(path, bytes):

@@ -21,7 +21,7 @@ MAX_DIGITS = 300
 
 _SHOWN = 60
 _OPERATORS = ("**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "<", ">", "&", "|", "~")
-_PUNCT = {"(": "(", ")": ")", ",": ","}
+_PUNCT: dict[str, Kind] = {"(": "(", ")": ")", ",": ","}
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t"}
 _KEYWORD_HINTS = {
     "not": "use '~' for not",
@@ -119,7 +119,7 @@ def tokenize(expr: str) -> list[Token]:
             tokens.append(token)
             i = token.end
         elif ch in _PUNCT:
-            tokens.append(Token(_PUNCT[ch], ch, i, i + 1))  # type: ignore[arg-type]
+            tokens.append(Token(_PUNCT[ch], ch, i, i + 1))
             i += 1
         else:
             op = next((o for o in _OPERATORS if expr.startswith(o, i)), None)

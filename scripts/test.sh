@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them all: the front end's type check and unit tests, and
-# a check that the committed bundle is the build of js/; lint; unit and property tests,
+# a check that the committed bundle is the build of js/; lint and type checks; unit and property tests,
 # doctests, browser tests of the widgets in a real JupyterLab, and every notebook under
 # notebooks/ through nbval.
 set -euo pipefail
@@ -68,6 +68,9 @@ fi
 echo "== ruff"
 "$PY" -m ruff check hydroml_jupyter tests bench
 "$PY" -m ruff format --check hydroml_jupyter tests bench
+
+echo "== mypy (the engine with --strict checks; settings in pyproject.toml)"
+"$PY" -m mypy --cache-dir "$work/mypy-cache"
 
 echo "== pytest (tests, browser tests, doctests, notebooks)"
 "$PY" -m pytest tests hydroml_jupyter --doctest-modules \

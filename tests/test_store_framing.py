@@ -546,3 +546,64 @@ def test_column_ids_kept_between_saves_are_only_those_asked_for_and_alive() -> N
     assert (ids.get("s", ka, oa), ids.get("s", kb, ob)) == ("ca", None)
     ids.remember("s", {}, keep=None)
     assert ids.get("s", ka, oa) is None
+
+
+# -- frames that must come back exactly -------------------------------------------------------
+def round_trip(df: pd.DataFrame) -> pd.DataFrame:
+    back = codec_module.decode_frame(codec_module.encode_frame(df))
+    pd.testing.assert_frame_equal(back, df, check_exact=True, check_column_type=True)
+    return back
+
+
+def test_frames_at_the_codecs_edges_come_back_exactly() -> None:
+    # rows and no columns
+    empty = round_trip(pd.DataFrame(index=pd.RangeIndex(3), columns=pd.Index([], dtype=object)))
+    assert empty.shape == (3, 0) and empty.columns.dtype == object
+    # text labels in an object index stay object
+    labels = pd.Index(["a", "b"], dtype=object)
+    assert round_trip(pd.DataFrame([[1, 2]], columns=labels)).columns.dtype == object
+    # a numpy scalar as the columns' name
+    named = pd.DataFrame({"a": [1]})
+    named.columns.name = np.int64(5)
+    assert round_trip(named).columns.name == 5
+    # a tz-aware index
+    paris = pd.DatetimeIndex(["2020-01-01", "2020-01-02"], tz="Europe/Paris")
+    assert str(round_trip(pd.DataFrame({"a": [1, 2]}, index=paris)).index.dtype) == (
+        "datetime64[us, Europe/Paris]"
+    )
+
+
+def test_codec_refusals_in_full() -> None:
+    refused(
+        [
+            "column label Timestamp('2020-01-01 00:00:00') of type Timestamp cannot be stored "
+            "(labels must be str, int, float, bool or None)"
+        ],
+        codec_module.encode_frame,
+        pd.DataFrame({pd.Timestamp("2020-01-01"): [1]}),
+    )
+    error = refused(["the stored frame cannot be read: "], codec_module.decode_frame, b"junk")
+    assert str(error).startswith("the stored frame cannot be read: ")
+
+
+def test_a_part_that_does_not_match_carries_its_session() -> None:
+    entry = {
+        "step": 0,
+        "rows": 1,
+        "index": "i" * 20,
+        "cols": ["c" * 20],
+        "dtypes": ["int64"],
+        "labels": codec_module.columns_meta(pd.DataFrame(columns=["x"])),
+    }
+    parts = {"i" * 20: pd.DataFrame(index=pd.RangeIndex(1)), "c" * 20: pd.DataFrame({"c": [1.5]})}
+    with pytest.raises(StoreError) as info:
+        assemble("s", entry, parts)
+    assert info.value.session == "s"
+
+
+def test_a_manifest_says_how_its_payloads_are_compressed(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "store", key=KEY)
+    store.save(SessionRecord("z", {"v": 1}, {"r": 1}, {0: pd.DataFrame({"x": [1.0]})}))
+    data = (store.root / disk_module.folder_name("z") / "manifest.json").read_bytes()
+    doc = decode_manifest(data, "z", KEY)
+    assert doc["compression"] == codec_module.compression()

@@ -11,11 +11,13 @@ from typing import Any, Literal
 import pandas as pd
 import pytest
 
+import hydroml_jupyter as hj
 from hydroml_jupyter.engine.formula import parse
 from hydroml_jupyter.engine.formula._tokens import tokenize
 from hydroml_jupyter.engine.history import History
 from hydroml_jupyter.engine.ops.base import make_operation, short_repr
 from hydroml_jupyter.engine.ops.params import describe_type, digits, leading, unwritable
+from hydroml_jupyter.engine.recipe import Recipe
 from hydroml_jupyter.errors import OperationError
 
 # -- the formula tokenizer ---------------------------------------------------------------------
@@ -251,3 +253,132 @@ def test_the_columns_an_operation_reads() -> None:
     assert aggregate.columns_used() == ["g", "x", 3]
     assert make_operation("dedupe", {}).columns_used() == []
     assert make_operation("drop_missing", {"columns": "a"}).columns_used() == ["a"]
+
+
+# -- from a mutation sample of the operations ----------------------------------------------------
+def refusal(df: pd.DataFrame, op: str, /, **params: Any) -> OperationError:
+    session = hj.Session(df)
+    with pytest.raises(OperationError) as info:
+        session.apply(op, **params)
+    session.close()
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("df", "op", "params", "message", "column", "value"),
+    [
+        (
+            pd.DataFrame({"x": pd.to_timedelta([1, 2], unit="s")}),
+            "cast",
+            {"column": "x", "dtype": "Int64"},
+            "cast: column 'x' is timedelta64[us]; it cannot become Int64",
+            "x",
+            None,
+        ),
+        (
+            pd.DataFrame({"x": pd.array([1, None, 2], dtype="Int64")}),
+            "fill_missing",
+            {"column": "x", "strategy": "mean"},
+            "fill_missing: the mean of 'x' is 1.5, not a whole number, and the column is Int64; "
+            "cast it to float64 first",
+            "x",
+            1.5,
+        ),
+        (
+            pd.DataFrame({"x": [1.0]}),
+            "filter_rows",
+            {"column": "x", "op": "between", "value": 3},
+            "filter_rows: column 'x': between needs value=[low, high], not 3",
+            "x",
+            3,
+        ),
+        (
+            pd.DataFrame({"x": [1.0]}),
+            "sort_rows",
+            {"by": ["x"], "ascending": [True, False]},
+            "sort_rows: ascending has 2 values for 1 columns",
+            None,
+            [True, False],
+        ),
+        (
+            pd.DataFrame({"x": [1.0]}),
+            "filter_rows",
+            {"column": "x", "op": ">", "value": "big"},
+            "filter_rows: 'big' is not a number, and 'x' is float64",
+            "x",
+            "big",
+        ),
+        (
+            pd.DataFrame({"x": ["a"]}),
+            "filter_rows",
+            {"column": "x", "op": ">", "value": 2},
+            "filter_rows: cannot compare text column 'x' with the number 2",
+            "x",
+            2,
+        ),
+        (
+            pd.DataFrame({"k": [1, 2]}),
+            "scale",
+            {"columns": ["k", "k"]},
+            "scale: a column is listed twice",
+            None,
+            ["k", "k"],
+        ),
+        (
+            pd.DataFrame({"k": [1, 2]}),
+            "scale",
+            {"columns": []},
+            "scale: no columns to scale",
+            None,
+            None,
+        ),
+        (
+            pd.DataFrame({"k": [5, 5]}),
+            "scale",
+            {"columns": ["k"]},
+            "scale: column 'k' has no spread (standard divisor is 0.0); nothing to scale",
+            "k",
+            None,
+        ),
+    ],
+)
+def test_refusals_in_full_with_what_they_name(
+    df: pd.DataFrame, op: str, params: dict, message: str, column: object, value: object
+) -> None:
+    error = refusal(df, op, **params)
+    assert (str(error), error.column, error.value) == (message, column, value)
+
+
+def test_text_tests_on_an_object_column_with_missing_values() -> None:
+    df = pd.DataFrame({"x": pd.Series(["zab", "b", "ab", None, "a.b"], dtype=object)})
+    for op, value, kept in [
+        ("endswith", "ab", ["zab", "ab"]),
+        ("contains", ".", ["a.b"]),
+        ("startswith", "z", ["zab"]),
+    ]:
+        session = hj.Session(df)
+        session.apply("filter_rows", column="x", op=op, value=value)
+        assert session.df["x"].tolist() == kept
+        session.close()
+
+
+def test_infinite_parameters_survive_a_recipe_in_json() -> None:
+    recipe = Recipe(
+        steps=(
+            make_operation("filter_rows", {"column": "x", "op": "<", "value": float("inf")}),
+            make_operation("fill_missing", {"column": "x", "value": float("-inf")}),
+        )
+    )
+    text = recipe.to_json()
+    assert '"value": {\n          "$float": "inf"\n        }' in text
+    back = Recipe.from_json(text)
+    assert [op.params["value"] for op in back.steps] == [float("inf"), float("-inf")]
+
+
+def test_a_restored_history_keeps_its_memory_budget() -> None:
+    assert History.restore(ORIGINAL, steps(), 1, None, memory_budget=123).memory_budget == 123
+
+
+def test_a_label_names_every_group_key() -> None:
+    operation = make_operation("group_aggregate", {"by": ["g", "h"], "aggs": {"x": "sum"}})
+    assert operation.label() == "Group by g, h: sum(x)"

@@ -136,7 +136,7 @@ class Cast(Operation):
             if kind_of(values.dtype) == "f":
                 fractional = values[(values % 1) != 0]
                 if len(fractional):
-                    row = fractional.index[0]
+                    row = fractional.index[:1].tolist()[0]  # a plain label, shown as such
                     raise self.error(
                         f"{len(fractional)} value(s) in {self.column!r} are not whole numbers, "
                         f"e.g. {short_repr(source[row])} (row {row!r}); cast to float64 or round "
@@ -147,7 +147,7 @@ class Cast(Operation):
             info = np.iinfo(self.dtype.lower())
             out_of_range = values[(values < info.min) | (values > info.max)]
             if len(out_of_range):
-                row = out_of_range.index[0]
+                row = out_of_range.index[:1].tolist()[0]
                 raise self.error(
                     f"{short_repr(source[row])} (row {row!r}) in {self.column!r} does not fit in "
                     f"{self.dtype}",

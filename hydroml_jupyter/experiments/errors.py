@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.messages import first_line
 
 __all__ = ["ExperimentError", "one_line"]
 
@@ -29,8 +30,4 @@ def one_line(exc: BaseException) -> str:
     >>> one_line(ValueError("bad value\nmore detail"))
     'ValueError: bad value'
     """
-    text = str(exc).strip().splitlines()
-    first = text[0].strip() if text else ""
-    if isinstance(exc, ExperimentError):
-        return first or type(exc).__name__
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return first_line(exc, with_type=not isinstance(exc, ExperimentError), limit=None)

@@ -240,16 +240,7 @@ class RunHandle(RunDisplay):
 
         See the module documentation for the event kinds.
         """
-        listeners = self._rec.listeners
-        with self._lock:
-            listeners.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in listeners:
-                    listeners.remove(callback)
-
-        return unsubscribe
+        return self._rec.listeners.add(callback)
 
     def start(self, work: Callable[[RunWriter], None]) -> None:
         """Run ``work(writer)`` on the run's daemon thread; the writer records the run.

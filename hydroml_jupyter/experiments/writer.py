@@ -29,10 +29,10 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hydroml_jupyter.experiments.errors import one_line
+from hydroml_jupyter.listeners import Listeners
 
 if TYPE_CHECKING:
     from hydroml_jupyter.experiments.handle import RunHandle
@@ -64,7 +64,9 @@ class RunRecord:
     metrics: dict[str, float] = dataclasses.field(default_factory=dict)
     history: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     logs: list[str] = dataclasses.field(default_factory=list)
-    listeners: list[Callable[[Event], None]] = dataclasses.field(default_factory=list)
+    listeners: Listeners[[Event]] = dataclasses.field(
+        default_factory=lambda: Listeners("a run listener")
+    )
     error: str | None = None
     exception: BaseException | None = None
     result: Any = None
@@ -165,10 +167,4 @@ class RunWriter:
 
     def _emit(self, kind: str, **data: Any) -> None:
         event = {"kind": kind, "run": self.handle.name, "time": time.time(), **data}
-        with self._rec.lock:
-            listeners = list(self._rec.listeners)
-        for callback in listeners:
-            try:
-                callback(event)
-            except Exception:
-                log.exception("a %s listener of %s failed", kind, self.handle.name)
+        self._rec.listeners.notify(event)

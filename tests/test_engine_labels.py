@@ -113,7 +113,7 @@ LABELS = [
         "cast",
         {"column": "a", "dtype": "Int64"},
         "Cast a to Int64",
-        "df['a'] = pd.to_numeric(df['a']).astype('Int64')",
+        "df['a'] = pd.to_numeric(df['a'], dtype_backend='numpy_nullable').astype('Int64')",
     ),
     (
         "cast",

@@ -23,6 +23,7 @@ from hydroml_jupyter.engine.ops.shortform import ShortForm
 from hydroml_jupyter.engine.ops.spec import param
 
 INT_TYPES = ("int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64")
+NULLABLE_INT_TYPES = ("Int8", "Int16", "Int32", "Int64")
 FLOAT_TYPES = ("float32", "float64", "Float32", "Float64")
 DATETIME_TYPES = ("datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]")
 TEXT_TYPES = ("str", "string", "category")
@@ -168,6 +169,10 @@ class Cast(Operation):
 
     # -- conversion, written twice: as pandas calls and as code ------------------------
     def _convert(self, s: pd.Series, errors: Errors) -> pd.Series:
+        if self.dtype in NULLABLE_INT_TYPES:
+            # Nullable integers parse straight to Int64: through float64 (what to_numeric
+            # does when a value is missing) whole numbers past 2**53 would lose digits.
+            return pd.to_numeric(s, errors=errors, dtype_backend="numpy_nullable")
         if self.dtype in INT_TYPES + FLOAT_TYPES:
             return pd.to_numeric(s, errors=errors)
         if self.dtype in DATETIME_TYPES:
@@ -178,6 +183,8 @@ class Cast(Operation):
 
     def _convert_code(self, expr: str, errors: Errors) -> str:
         err = "" if errors == "raise" else ", errors='coerce'"
+        if self.dtype in NULLABLE_INT_TYPES:
+            return f"pd.to_numeric({expr}{err}, dtype_backend='numpy_nullable')"
         if self.dtype in INT_TYPES + FLOAT_TYPES:
             return f"pd.to_numeric({expr}{err})"
         if self.dtype in DATETIME_TYPES:

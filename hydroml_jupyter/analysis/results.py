@@ -9,23 +9,10 @@ from typing import Any
 from hydroml_jupyter.analysis._core import html_table, jsonable
 from hydroml_jupyter.labels import Label
 
-__all__ = ["SUMMARY_COLUMNS", "ColumnInfo", "ColumnSummary", "Histogram"]
+__all__ = ["ColumnInfo", "ColumnSummary", "Histogram"]
 
 # The summary figures shown and serialised, in display order.
 _FIELDS = ("dtype", "kind", "count", "nulls", "null_share", "distinct", "min", "max", "mean", "std")
-
-SUMMARY_COLUMNS = (
-    "dtype",
-    "count",
-    "nulls",
-    "null_share",
-    "distinct",
-    "min",
-    "max",
-    "mean",
-    "std",
-    "top",
-)
 
 
 @dataclass(frozen=True)

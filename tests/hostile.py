@@ -21,6 +21,7 @@ from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
+from families import collect, union
 from hypothesis import strategies as st
 
 from hydroml_jupyter.engine.ops.base import catalog, kind_of
@@ -271,6 +272,7 @@ STRATEGIES: dict[str, Callable[[st.DrawFn, pd.DataFrame, list[Any]], Op]] = {
     "one_hot": _one_hot,
     "scale": _scale,
     "group_aggregate": _group_aggregate,
+    **collect("HOSTILE"),
 }
 
 
@@ -289,7 +291,7 @@ _NODES = {
     *["Compare", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "BitAnd", "BitOr"],
     *["Invert", "USub", "UAdd", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE"],
 }
-_NAMES = {"df", "pd", "np", "float", "abs"}
+_NAMES = {"df", "pd", "np", "float", "abs", *union("NAMES")}
 #: The pandas and numpy API generated code may use: any other attribute is refused.
 _API = {
     *["Series", "Timestamp", "get_dummies", "isna", "read_csv", "read_parquet"],
@@ -299,8 +301,9 @@ _API = {
     *["std", "min", "max", "quantile", "between", "isin", "notna", "where", "clip"],
     *["str", "strip", "lower", "upper", "title", "len", "contains", "startswith"],
     *["endswith", "dt", "year", "month", "day", "round", "log", "exp", "sqrt", "inf"],
+    *union("API"),
 }
-_ENUMS = {"expr", "op", "action", "strategy", "how", "keep", "method", "errors"}
+_ENUMS = {"expr", "op", "action", "strategy", "how", "keep", "method", "errors", *union("ENUMS")}
 
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

@@ -20,6 +20,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 import pytest
+from families import collect
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,8 @@ from hydroml_jupyter.engine.ops.base import kind_of
 from hydroml_jupyter.engine.ops.rows import Comparison
 
 EXAMPLES = int(os.environ.get("HYDROML_EXAMPLES", "300"))
+#: The strategies of operation families kept in ``tests/ops_*.py``.
+FAMILIES = collect("PROPERTY")
 
 WORDS = ["x", "Y", " y ", "zz", "a b", "", "ÄÖ", "1", "2.5", "true", "no", "2021-03-04"]
 NEW_NAMES = ["new", "ratio", "f", "s", "col 2", "größe", 7]
@@ -210,6 +213,8 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
             ),
         )
         return op, {"by": [column], "aggs": {draw(st.sampled_from(numeric)): draw(funcs)}}
+    if op in FAMILIES:
+        return FAMILIES[op](draw, df)
     raise AssertionError(f"no parameter strategy for operation {op!r}: add one here")
 
 

@@ -2,7 +2,7 @@
 # Set everything up and open JupyterLab on the quickstart notebook.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-ensure_env
+ensure_env examples
 cd "$ROOT"
 args=(--ServerApp.root_dir="$ROOT")
 [ "$(id -u)" = 0 ] && args+=(--allow-root)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Hashable
 from dataclasses import field
-from typing import Literal
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,7 @@ from hydroml_jupyter.engine.ops.base import (
 )
 from hydroml_jupyter.engine.ops.shortform import ShortForm
 from hydroml_jupyter.engine.ops.spec import param
+from hydroml_jupyter.engine.ops.timezone import DatetimeDtype, datetime_dtype, zone_problem
 
 INT_TYPES = ("int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64")
 NULLABLE_INT_TYPES = ("Int8", "Int16", "Int32", "Int64")
@@ -28,7 +31,9 @@ FLOAT_TYPES = ("float32", "float64", "Float32", "Float64")
 DATETIME_TYPES = ("datetime64[ns]", "datetime64[us]", "datetime64[ms]", "datetime64[s]")
 TEXT_TYPES = ("str", "string", "category")
 BOOL_TYPES = ("bool", "boolean")
-DTYPES = INT_TYPES + FLOAT_TYPES + TEXT_TYPES + BOOL_TYPES + DATETIME_TYPES
+#: Aware dtypes offered by name; any ``datetime64[<unit>, <IANA zone>]`` is accepted.
+AWARE_TYPES = ("datetime64[ns, UTC]",)
+DTYPES = INT_TYPES + FLOAT_TYPES + TEXT_TYPES + BOOL_TYPES + DATETIME_TYPES + AWARE_TYPES
 _COMMON = ("Int64", "int64", "float64", "str", "string", "category", "bool", "boolean")
 #: The dtypes in the order a form offers them: the common ones first.
 SUGGESTED_DTYPES = (*_COMMON, *(d for d in DTYPES if d not in _COMMON))
@@ -51,6 +56,8 @@ BOOL_WORDS: dict[str, bool] = {
 }
 
 _MAX_LISTED = 5
+#: Floats at or past this size may not hold a whole number exactly.
+_EXACT_FLOAT = 2**53
 
 
 @register
@@ -61,6 +68,13 @@ class Cast(Operation):
     With ``errors="raise"`` any value that cannot be converted stops the cast and
     the error lists up to five of them with their row labels; with ``"coerce"`` they
     become missing. ``format`` is a :func:`pandas.to_datetime` format for dates.
+
+    Dates and time zones: ``datetime64[ns, UTC]`` or ``datetime64[ns, <IANA zone>]``
+    (any unit of ns, us, ms, s) gives a column with a time zone; times written with
+    an offset or ``Z`` are converted to it, times without one are read as UTC. A
+    dtype without a zone converts times with an offset (and a column with a zone)
+    to UTC first, then drops the zone; a ``format`` without ``%z`` or ``%Z`` reads
+    no zone at all, so its times stay as written.
     """
 
     name = "cast"
@@ -69,7 +83,11 @@ class Cast(Operation):
 
     column: Label = field(metadata=param("the column to convert", columns="any"))
     dtype: str = field(
-        metadata=param("the type to convert to", choices=SUGGESTED_DTYPES, widget="dtype")
+        metadata=param(
+            "the type to convert to; datetime64[ns, <IANA zone>] for a time zone",
+            choices=SUGGESTED_DTYPES,
+            widget="dtype",
+        )
     )
     errors: Errors = field(
         default="raise",
@@ -82,14 +100,46 @@ class Cast(Operation):
     def columns_used(self) -> list[Label]:
         return [self.column]
 
+    # -- what the dtype asks for -------------------------------------------------------
+    @property
+    def _date(self) -> DatetimeDtype | None:
+        """The target as a datetime dtype, or None when it is not one."""
+        return datetime_dtype(self.dtype)
+
+    @property
+    def _target(self) -> str:
+        """The dtype as pandas spells it (``datetime64[ns,UTC]`` → ``datetime64[ns, UTC]``)."""
+        date = self._date
+        return self.dtype if date is None else date.text
+
+    @property
+    def _via_utc(self) -> bool:
+        """Whether dates are parsed with ``utc=True``: the result may hold zoned times.
+
+        Not when the target has no zone and the format has no ``%z``/``%Z``: such text
+        has no zone to convert, and the code stays plain ``pd.to_datetime``.
+        """
+        date = self._date
+        if date is None:
+            return False
+        zoned_format = self.format is None or "%z" in self.format or "%Z" in self.format
+        return date.tz is not None or zoned_format
+
     # -- checks ----------------------------------------------------------------------
     def validate(self, df: pd.DataFrame) -> None:
         super().validate(df)
-        if self.dtype not in DTYPES:
+        date = self._date
+        if self.dtype not in DTYPES and (date is None or date.tz is None):
             raise self.error(
-                f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}", value=self.dtype
+                f"unknown dtype {self.dtype!r}; use one of {', '.join(DTYPES)}, "
+                "or datetime64[ns, <IANA time zone>]",
+                value=self.dtype,
             )
-        if self.format is not None and self.dtype not in DATETIME_TYPES:
+        if date is not None and date.tz is not None:
+            problem = zone_problem(date.tz)
+            if problem:
+                raise self.error(f"{problem} in dtype {self.dtype!r}", value=self.dtype)
+        if self.format is not None and date is None:
             raise self.error("format= only applies to datetime dtypes", value=self.format)
         source = df[self.column]
         kind = kind_of(source.dtype)
@@ -97,6 +147,13 @@ class Cast(Operation):
             raise self.error(
                 f"column {self.column!r} is {source.dtype}; it cannot become {self.dtype}",
                 column=self.column,
+            )
+        if self.format is not None and getattr(source.dtype, "tz", None) is not None:
+            raise self.error(
+                f"column {self.column!r} is {source.dtype} already: format= reads text, "
+                "leave it out",
+                column=self.column,
+                value=self.format,
             )
 
     def failures(self, df: pd.DataFrame) -> list[Failure]:
@@ -112,11 +169,12 @@ class Cast(Operation):
 
     def _failure_error(self, failures: list[Failure], source: pd.Series) -> Exception:
         fmt = f" in format {self.format!r}" if self.format else ""
-        one, many = {
-            **dict.fromkeys(INT_TYPES + FLOAT_TYPES, ("a number", "numbers")),
-            **dict.fromkeys(DATETIME_TYPES, (f"a date{fmt}", f"dates{fmt}")),
-            **dict.fromkeys(BOOL_TYPES, ("a true/false word", "true/false words")),
-        }[self.dtype]
+        if self._date is not None:
+            one, many = f"a date{fmt}", f"dates{fmt}"
+        elif self.dtype in BOOL_TYPES:
+            one, many = "a true/false word", "true/false words"
+        else:
+            one, many = "a number", "numbers"
         listed = ", ".join(f.describe() for f in failures[:_MAX_LISTED])
         more = f" and {len(failures) - _MAX_LISTED} more" if len(failures) > _MAX_LISTED else ""
         head = (
@@ -145,16 +203,7 @@ class Cast(Operation):
                         column=self.column,
                         value=source[row],
                     )
-            info = np.iinfo(self.dtype.lower())
-            out_of_range = values[(values < info.min) | (values > info.max)]
-            if len(out_of_range):
-                row = out_of_range.index[:1].tolist()[0]
-                raise self.error(
-                    f"{short_repr(source[row])} (row {row!r}) in {self.column!r} does not fit in "
-                    f"{self.dtype}",
-                    column=self.column,
-                    value=source[row],
-                )
+            self._check_range(converted, source)
         if self.dtype[0].islower() and self.dtype in (*INT_TYPES, "bool"):
             nulls = converted.isna()
             if nulls.any():
@@ -167,6 +216,49 @@ class Cast(Operation):
                     column=self.column,
                 )
 
+    def _check_range(self, converted: pd.Series, source: pd.Series) -> None:
+        """Refuse the first value that does not fit the integer type, or would lose digits.
+
+        ``to_numeric`` gives text back when a value is past every integer type, and
+        floats when other values are not whole: their range is checked on the exact
+        value written, not on a float that may be one off.
+        """
+        info = np.iinfo(self.dtype.lower())
+        present = converted.notna().to_numpy(dtype=bool)
+        kind = kind_of(converted.dtype)
+        if kind in "iub":
+            bad = present & ((converted < info.min) | (converted > info.max)).to_numpy(
+                dtype=bool, na_value=False
+            )
+            self._refuse_at(bad, source, "does not fit in")
+            return
+        if kind == "f":
+            outside = (converted < info.min) | (converted > info.max)
+            unsure = outside | (converted.abs() >= _EXACT_FLOAT)
+            candidates = present & unsure.to_numpy(dtype=bool, na_value=False)
+        else:
+            candidates = present
+        for at in np.flatnonzero(candidates):
+            exact = _whole(source.iloc[at])
+            if exact is None or not info.min <= exact <= info.max:
+                self._refuse_at(at, source, "does not fit in")
+            if kind == "f" and exact != int(converted.iloc[at]):
+                self._refuse_at(at, source, "would lose digits through float64 in")
+
+    def _refuse_at(self, where: Any, source: pd.Series, problem: str) -> None:
+        """Raise naming the first value ``where`` marks (a mask, or one position)."""
+        if isinstance(where, np.ndarray):
+            if not where.any():
+                return
+            where = int(np.flatnonzero(where)[0])
+        row: Hashable = source.index[where : where + 1].tolist()[0]  # a plain label
+        value = source.iloc[where]
+        raise self.error(
+            f"{short_repr(value)} (row {row!r}) in {self.column!r} {problem} {self.dtype}",
+            column=self.column,
+            value=value,
+        )
+
     # -- conversion, written twice: as pandas calls and as code ------------------------
     def _convert(self, s: pd.Series, errors: Errors) -> pd.Series:
         if self.dtype in NULLABLE_INT_TYPES:
@@ -175,8 +267,13 @@ class Cast(Operation):
             return pd.to_numeric(s, errors=errors, dtype_backend="numpy_nullable")
         if self.dtype in INT_TYPES + FLOAT_TYPES:
             return pd.to_numeric(s, errors=errors)
-        if self.dtype in DATETIME_TYPES:
-            return pd.to_datetime(s, errors=errors, format=self.format)
+        date = self._date
+        if date is not None:
+            if not self._via_utc:
+                return pd.to_datetime(s, errors=errors, format=self.format)
+            # utc=True: offsets may differ from row to row; astype converts to the zone.
+            parsed = pd.to_datetime(s, errors=errors, format=self.format, utc=True)
+            return parsed.dt.tz_convert(None) if date.tz is None else parsed
         if self.dtype in BOOL_TYPES:
             return s.astype("str").str.strip().str.lower().map(BOOL_WORDS)
         return s
@@ -187,9 +284,13 @@ class Cast(Operation):
             return f"pd.to_numeric({expr}{err}, dtype_backend='numpy_nullable')"
         if self.dtype in INT_TYPES + FLOAT_TYPES:
             return f"pd.to_numeric({expr}{err})"
-        if self.dtype in DATETIME_TYPES:
+        date = self._date
+        if date is not None:
             fmt = "" if self.format is None else f", format={literal(self.format)}"
-            return f"pd.to_datetime({expr}{err}{fmt})"
+            if not self._via_utc:
+                return f"pd.to_datetime({expr}{err}{fmt})"
+            parsed = f"pd.to_datetime({expr}{err}{fmt}, utc=True)"
+            return f"{parsed}.dt.tz_convert(None)" if date.tz is None else parsed
         if self.dtype in BOOL_TYPES:
             return f"{expr}.astype('str').str.strip().str.lower().map({literal(BOOL_WORDS)})"
         return expr
@@ -210,14 +311,36 @@ class Cast(Operation):
             raise self._failure_error(failures, source)
         self._check_result(converted, source)
         out = df.copy(deep=False)
-        out[self.column] = converted.astype(pandas_dtype(self.dtype))
+        out[self.column] = converted.astype(pandas_dtype(self._target))
         return out
 
     def code(self, var: str = "df") -> str:
         target = col(var, self.column)
         converted = self._convert_code(target, self.errors)
-        return f"{target} = {converted}.astype({literal(self.dtype)})"
+        return f"{target} = {converted}.astype({literal(self._target)})"
 
     def label(self) -> str:
-        coerce = " (coerce)" if self.errors == "coerce" else ""
-        return f"Cast {name(self.column)} to {name(self.dtype)}{coerce}"
+        notes = ["coerce"] if self.errors == "coerce" else []
+        date = self._date
+        if date is not None and date.tz is None and self._via_utc:
+            notes.append("times with a zone converted to UTC")
+        elif date is not None and date.tz is not None:
+            notes.append("times without a zone read as UTC")
+        shown = f" ({'; '.join(notes)})" if notes else ""
+        return f"Cast {name(self.column)} to {name(self.dtype)}{shown}"
+
+
+def _whole(value: Any) -> int | None:
+    """Return the whole number ``value`` is or writes, exactly; None when it is not one."""
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    # A written exponent past any integer type's range need not be expanded to know it.
+    if not number.is_finite() or number.adjusted() > 40 or number != number.to_integral_value():
+        return None
+    return int(number)

@@ -70,7 +70,9 @@ CHECKS: dict[str, KindCheck] = {
     "numeric": KindCheck(lambda s: kind_of(s.dtype) in "iuf", "numeric"),
     "text": KindCheck(_text_like, "text", "; cast it to str first"),
     "datetime": KindCheck(
-        lambda s: kind_of(s.dtype) == "M", "a datetime", "; cast it to datetime64[ns] first"
+        lambda s: kind_of(s.dtype) == "M",
+        "a datetime",
+        "; cast it to datetime64[ns] first (or to datetime64[ns, UTC] to keep time zones)",
     ),
 }
 

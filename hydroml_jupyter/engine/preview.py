@@ -103,7 +103,17 @@ def _compare(
         changed=changed,
         failures=failures,
         sample=sample,
+        notes=_notes(op, frame, after),
     )
+
+
+def _notes(op: Operation, frame: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+    try:
+        notes = op.explain(frame, after)
+    except Exception:
+        # Notes only add to the counts the preview has already; they never fail it.
+        return []
+    return [str(n) for n in notes if isinstance(n, str)]
 
 
 def _changed(before: pd.Series, after: pd.Series) -> pd.Series:

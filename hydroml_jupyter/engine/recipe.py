@@ -102,6 +102,8 @@ class Recipe:
                 f"{var} = {var}.copy(deep=False)",
             ]
         body += self._step_lines(var, start=1)
+        for op in self.steps:
+            imports += op.imports()
         return "\n".join([*dict.fromkeys(imports), "", *body]) + "\n"
 
     def _source_lines(self, imports: list[str], body: list[str], var: str) -> None:

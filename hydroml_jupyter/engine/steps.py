@@ -112,6 +112,9 @@ class Preview:
         fail, or that a ``coerce`` cast turns into missing values).
     changed
         Per column, how many values would change.
+    notes
+        What the operation says about the change beyond these counts (a join: the
+        rows that found no match), one plain-text line each.
     """
 
     op: str
@@ -126,6 +129,7 @@ class Preview:
     changed: dict[Label, int]
     failures: list[Failure]
     sample: pd.DataFrame | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def __repr__(self) -> str:
         if not self.ok:
@@ -139,4 +143,5 @@ class Preview:
         parts += [f"{c}: {a} → {b}" for c, (a, b) in self.dtypes_changed.items()]
         if self.failures:
             parts.append(f"{len(self.failures):,} values cannot be converted")
+        parts += self.notes
         return f"<Preview {self.label}: {'; '.join(parts)}>"

@@ -137,6 +137,31 @@ class Operation:
         """Return the existing columns the operation reads."""
         return []
 
+    @classmethod
+    def normalize(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the parameters as the step records them (called by :func:`make_operation`).
+
+        ``params`` are checked against the annotations already; what this returns is
+        checked again. An operation whose parameter names something outside the frame
+        (another session, say) resolves it here, once, so the step is self-contained:
+        its recipe replays, and its code runs, wherever the step is taken.
+        Raise :class:`OperationError` for parameters that cannot be resolved.
+        """
+        return params
+
+    def explain(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        """Return lines for a preview saying what the step does beyond its counts.
+
+        ``before`` and ``after`` are the frames without and with the step (a join:
+        how many rows found no match). Called by the preview only; cheap, never raising
+        is best (a failure leaves the preview without notes).
+        """
+        return []
+
+    def imports(self) -> list[str]:
+        """Return the import lines :meth:`code` needs besides numpy and pandas."""
+        return []
+
     # -- provided -----------------------------------------------------------------
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
         """Validate, then transform; any failure becomes an :class:`OperationError`.
@@ -311,7 +336,17 @@ def _make(name: str, cls: type[Operation], params: dict[str, Any]) -> Operation:
                 value=value,
             )
         clean[key] = value
-    return cls(**clean)
+    normal = cls.normalize(clean)
+    if normal is not clean:
+        refuse_unwritable(name, normal)
+        for key, value in normal.items():
+            if key not in specs or not matches(value, specs[key].hint):
+                raise OperationError(
+                    f"{name}: parameter {key!r} resolved to {short_repr(value)}, "
+                    f"not {describe_type(specs[key].hint) if key in specs else 'a parameter'}",
+                    op=name,
+                )
+    return cls(**normal)
 
 
 # -- column checks and messages -------------------------------------------------------

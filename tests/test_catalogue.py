@@ -238,14 +238,27 @@ def test_the_column_lists_are_known() -> None:
         ("drop_columns", "columns"),
         ("drop_missing", "columns"),
         ("group_aggregate", "by"),
+        ("melt", "id_vars"),
+        ("melt", "value_vars"),
+        ("pivot", "index"),
+        ("pivot", "values"),
+        ("reorder_columns", "columns"),
         ("scale", "columns"),
         ("sort_rows", "by"),
     ]
 
 
+#: The required parameters an operation needs besides the column list tested.
+REQUIRED: dict[str, dict[str, object]] = {
+    "group_aggregate": {"aggs": {"b": "sum"}},
+    "melt": {"id_vars": ["i"]},
+    "pivot": {"index": ["i"], "columns": "c", "values": ["v"]},
+}
+
+
 @pytest.mark.parametrize(("op", "key"), MANY)
 def test_a_column_list_is_a_list_however_it_was_given(op: str, key: str) -> None:
-    extra = {"aggs": {"b": "sum"}} if op == "group_aggregate" else {}
+    extra = {k: v for k, v in REQUIRED.get(op, {}).items() if k != key}
     made = make_operation(op, {key: "a", **extra})
     assert getattr(made, key) == ["a"] and made.params[key] == ["a"]
     built = hj.catalog()[op](**{key: ("a", 3), **extra})

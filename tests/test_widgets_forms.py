@@ -15,7 +15,10 @@ from hydroml_jupyter.widgets import ProtocolError
 from hydroml_jupyter.widgets.forms import PARAM_TYPES, decode_params, forms
 from hydroml_jupyter.widgets.protocol import KINDS, ColumnNames
 
-SPEC_KEYS = {"name", "type", "required", "default", "choices", "kinds", "key", "value"}
+SPEC_KEYS = {
+    *["name", "type", "required", "default", "choices", "kinds", "key", "value"],
+    *["placeholder", "advanced"],
+}
 
 
 def test_every_operation_has_a_form_covering_every_parameter() -> None:

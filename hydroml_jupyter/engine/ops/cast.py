@@ -238,11 +238,13 @@ class Cast(Operation):
             candidates = present & unsure.to_numpy(dtype=bool, na_value=False)
         else:
             candidates = present
-        for at in np.flatnonzero(candidates):
-            exact = _whole(source.iloc[at])
-            if exact is None or not info.min <= exact <= info.max:
+        positions = np.flatnonzero(candidates)
+        exact = {int(at): _whole(source.iloc[at]) for at in positions}
+        for at, number in exact.items():
+            if number is None or not info.min <= number <= info.max:
                 self._refuse_at(at, source, "does not fit in")
-            if kind == "f" and exact != int(converted.iloc[at]):
+        for at, number in exact.items():
+            if kind == "f" and number != int(converted.iloc[at]):
                 self._refuse_at(at, source, "would lose digits through float64 in")
 
     def _refuse_at(self, where: Any, source: pd.Series, problem: str) -> None:

@@ -55,6 +55,7 @@ for _name in ("train", "tune", "suggest_models"):
     extensions.register("session", _name, _loader("hydroml_jupyter.experiments.accessors", _name))
 extensions.register("run", "panel", _loader("hydroml_jupyter.widgets", "ExperimentPanel"))
 extensions.register("run", "view", _loader("hydroml_jupyter.widgets", "ExperimentView"))
+extensions.register("other", "stored", _loader("hydroml_jupyter.store.others", "stored_recipe"))
 
 __all__ = [
     "DataGrid",

@@ -20,22 +20,25 @@ mixed_types            object column with several Python types, or text      med
 numbers_as_text        text column, >= 90 % of the values are numbers        medium
 dates_as_text          text column, >= 90 % of the values are dates          medium
 category_variants      spellings differing only in spaces or letter case    medium
-target_leakage         a feature almost determines the target: it predicts   high
-                       >= 95 % of what the majority class gets wrong
-                       (classification), or abs(Pearson) >= 0.98
-                       (regression, numeric features)
+target_leakage         a feature alone (or the difference of two numeric     high
+                       features on one scale) predicts the target on
+                       held-out rows: ROC AUC >= 0.98 (two classes), 95 %
+                       of the majority class's errors avoided (more
+                       classes), R² >= 0.95 or abs(Pearson) >= 0.98
+                       (numeric target); see ``_leakage``
 =====================  ====================================================  ================
 
-A constant column raises no missing alert (the constant alert covers it).
+Every column at least 5 % missing gets its missing alert, whatever else it gets (a constant
+column too). Values and column names in messages are quoted for display, one line, clipped.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.analysis.profile import _leakage as lk
+from hydroml_jupyter.analysis.profile import _shown as shown
 from hydroml_jupyter.analysis.profile._columns import PARSE_SHARE
-from hydroml_jupyter.analysis.profile._dataset import codes_of
 from hydroml_jupyter.analysis.profile._model import Alert, ColumnProfile, DatasetProfile
 from hydroml_jupyter.labels import Label
 
@@ -54,18 +57,17 @@ THRESHOLDS: dict[str, float] = {
     "duplicates_medium": 0.05,
     "correlation": 0.95,
     "mixed_numbers": 0.5,
-    "leakage_purity": 0.95,
+    "leakage_auc": 0.98,
+    "leakage_accuracy": 0.95,
+    "leakage_r2": 0.95,
     "leakage_correlation": 0.98,
-    "leakage_min_rows": 20,
+    "leakage_min_rows": 10,
 }
-_LEAK_BINS = 64
-# Groups (values or bins) must average this many rows, or small groups look pure by chance.
-_LEAK_ROWS_PER_GROUP = 20
 _SEVERITY = {"high": 0, "medium": 1, "low": 2}
 
 
 def _name(c: Label) -> str:
-    return str(c)
+    return shown.label(c)
 
 
 def column_alerts(col: ColumnProfile) -> list[Alert]:
@@ -77,9 +79,8 @@ def column_alerts(col: ColumnProfile) -> list[Alert]:
         out.append(Alert(kind, (col.name,), severity, figure, message))
 
     if col.semantic == "constant":
-        what = "no values" if not s.count else f"one value ({s.top[0][0]!r})"
+        what = "no values" if not s.count else f"one value ({shown.value(s.top[0][0])})"
         add("constant", "medium", s.distinct or 0, f"{name} is constant: {what}")
-        return out
     if s.null_share >= t["missing"]:
         share = s.null_share
         sev = (
@@ -89,7 +90,17 @@ def column_alerts(col: ColumnProfile) -> list[Alert]:
         )
         add("missing", sev, round(share, 4), f"{name} is {share:.1%} missing")
     if col.semantic == "identifier":
-        add("identifier", "low", s.distinct or 0, f"{name} has a distinct value in every row")
+        if s.distinct == s.count:
+            add("identifier", "low", s.distinct or 0, f"{name} has a distinct value in every row")
+        else:
+            example = f" (e.g. {shown.value(s.top[0][0])})" if s.top else ""
+            add(
+                "identifier",
+                "low",
+                s.distinct or 0,
+                f"{name} looks like an identifier: {s.distinct:,} distinct values in "
+                f"{s.count:,} rows, all shaped alike{example}",
+            )
     elif col.semantic in ("categorical", "text") and (s.distinct or 0) > t["high_cardinality"]:
         add(
             "high_cardinality", "low", s.distinct or 0, f"{name} has {s.distinct:,} distinct values"
@@ -103,12 +114,17 @@ def column_alerts(col: ColumnProfile) -> list[Alert]:
             add("many_zeros", "low", num.zeros, f"{name} is {num.zeros_share:.1%} zeros")
         if num.outliers_share > t["outliers"]:
             sev = "medium" if num.outliers_share > t["outliers_medium"] else "low"
+            low, high = num.clip_low, num.clip_high
+            where = f"outside [{low!r}, {high!r}]"
+            if s.min is not None and low <= s.min:
+                where = f"above {high!r}"
+            elif s.max is not None and high >= s.max:
+                where = f"below {low!r}"
             add(
                 "outliers",
                 sev,
                 num.outliers,
-                f"{name} has {num.outliers:,} outliers ({num.outliers_share:.1%}) outside "
-                f"[{num.low_fence:.4g}, {num.high_fence:.4g}]",
+                f"{name} has {num.outliers:,} outliers ({num.outliers_share:.1%}) {where}",
             )
     text = col.text
     if text is not None:
@@ -147,7 +163,7 @@ def column_alerts(col: ColumnProfile) -> list[Alert]:
                 "medium",
                 len(text.variants),
                 f"{name} has {len(text.variants)} spellings differing only in spaces or case "
-                f"(e.g. {old!r} for {new!r})",
+                f"(e.g. {shown.value(old)} for {shown.value(new)})",
             )
     return out
 
@@ -182,35 +198,59 @@ def pair_alerts(dataset: DatasetProfile, target: Label | None) -> list[Alert]:
     return out
 
 
-def _purity(feature: np.ndarray, kf: int, target: np.ndarray, kt: int) -> tuple[float, float, int]:
-    """Share of rows the feature's groups classify right, the majority-class share, rows."""
-    both = (feature >= 0) & (target >= 0)
-    f, y = feature[both], target[both]
-    n = len(f)
-    if n == 0:
-        return 0.0, 1.0, 0
-    table = np.bincount(f * kt + y, minlength=kf * kt).reshape(kf, kt)
-    return float(table.max(axis=1).sum()) / n, float(table.sum(axis=0).max()) / n, n
+def _leak_alert(features: tuple[Label, ...], target: Label, found: lk.Score, alone: str) -> Alert:
+    what = " minus ".join(_name(f) for f in features)
+    if found.metric == "accuracy":
+        figure = f"accuracy {found.value:.1%} (majority class: {found.baseline:.1%})"
+    else:
+        figure = f"{found.metric} {found.value:.3f}"
+    return Alert(
+        "target_leakage",
+        (*features, target),
+        "high",
+        round(found.value, 4),
+        f"{what}{alone} predicts {_name(target)} with {figure} on held-out rows",
+    )
 
 
-def _feature_codes(df: pd.DataFrame, col: ColumnProfile) -> tuple[np.ndarray, int] | None:
-    s = df[col.name]
-    if col.semantic in ("categorical", "boolean"):
-        codes, k = codes_of(s)
-        return (codes, k) if k <= len(s) // _LEAK_ROWS_PER_GROUP else None
-    if col.semantic == "numeric":
-        x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = np.isfinite(x)
-        if not ok.any():
-            return None
-        bins = min(_LEAK_BINS, int(ok.sum()) // _LEAK_ROWS_PER_GROUP)
-        if bins < 2:
-            return None
-        edges = np.unique(np.quantile(x[ok], np.linspace(0, 1, bins + 1)[1:-1]))
-        codes = np.searchsorted(edges, x, side="right").astype(np.int64)
-        codes[~ok] = -1
-        return codes, len(edges) + 1
-    return None
+def _leaks(found: lk.Score) -> bool:
+    limit = {"ROC AUC": "leakage_auc", "accuracy": "leakage_accuracy", "R²": "leakage_r2"}
+    if found.metric == "ROC AUC":
+        return found.value >= THRESHOLDS[limit[found.metric]]
+    return lk.strength(found) >= THRESHOLDS[limit[found.metric]]
+
+
+def leakage_alerts(
+    df: pd.DataFrame,
+    columns: dict[Label, ColumnProfile],
+    target: Label,
+    kind: str,
+    flagged: set[Label],
+) -> tuple[list[Alert], dict[str, str]]:
+    """Features (or differences of two) that alone predict ``target`` on held-out rows."""
+    made = lk.make_task(df[target], kind)
+    if made is None:
+        return [], {}
+    task, rows = made
+    if len(task.test) < THRESHOLDS["leakage_min_rows"]:
+        return [], {}
+    scores, sampled = lk.feature_scores(df, columns, target, task, rows)
+    out: list[Alert] = []
+    for name, found in scores.items():
+        if name not in flagged and _leaks(found):
+            out.append(_leak_alert((name,), target, found, " alone"))
+            flagged.add(name)
+    for (a, b), found in lk.difference_scores(sampled, task, flagged).items():
+        if _leaks(found):
+            each = ", ".join(f"{scores[c].value:.2f}" if c in scores else "-" for c in (a, b))
+            out.append(_leak_alert((a, b), target, found, f" (each alone: {each})"))
+    note = {}
+    if len(rows) < len(df):
+        note["target_leakage"] = (
+            f"one-feature models fitted on {len(task.fit):,} and scored on {len(task.test):,} "
+            f"other rows of {len(rows):,} sampled (fixed seed)"
+        )
+    return out, note
 
 
 def target_alerts(
@@ -218,14 +258,15 @@ def target_alerts(
     columns: dict[Label, ColumnProfile],
     dataset: DatasetProfile,
     target: Label,
-) -> list[Alert]:
-    """Imbalanced-target and target-leakage alerts for ``target``."""
+) -> tuple[list[Alert], dict[str, str]]:
+    """Imbalanced-target and target-leakage alerts for ``target``, and what was sampled."""
     tcol = columns[target]
     out: list[Alert] = []
     classification = tcol.semantic in ("boolean", "categorical") or (
         tcol.semantic == "numeric" and (tcol.summary.distinct or 0) <= 10
     )
     tname = _name(target)
+    flagged: set[Label] = set()
     if classification:
         counts = [c for _, c in tcol.summary.top]
         if tcol.summary.distinct and tcol.summary.distinct > len(counts):
@@ -245,34 +286,12 @@ def target_alerts(
                         f"{tname} is imbalanced: its rarest class is {share:.1%} of the rows",
                     )
                 )
-        tcodes, kt = codes_of(df[target])
-        for col in columns.values():
-            if col.name == target:
-                continue
-            coded = _feature_codes(df, col)
-            if coded is None:
-                continue
-            acc, base, n = _purity(coded[0], coded[1], tcodes, kt)
-            if n < THRESHOLDS["leakage_min_rows"] or base >= 1:
-                continue
-            score = (acc - base) / (1 - base)
-            if score >= THRESHOLDS["leakage_purity"]:
-                out.append(
-                    Alert(
-                        "target_leakage",
-                        (col.name, target),
-                        "high",
-                        round(acc, 4),
-                        f"{_name(col.name)} almost determines {tname}: it predicts it in "
-                        f"{acc:.1%} of rows (majority class alone: {base:.1%})",
-                    )
-                )
-        return out
-    if target in dataset.correlation_columns:
+    elif target in dataset.correlation_columns:
         ti = dataset.correlation_columns.index(target)
         for j, other in enumerate(dataset.correlation_columns):
             r = dataset.correlation[ti][j]
             if other != target and r is not None and abs(r) >= THRESHOLDS["leakage_correlation"]:
+                flagged.add(other)
                 out.append(
                     Alert(
                         "target_leakage",
@@ -282,7 +301,9 @@ def target_alerts(
                         f"{_name(other)} almost determines {tname} (correlation {r:.3f})",
                     )
                 )
-    return out
+    kind = "classification" if classification else "regression"
+    leaks, note = leakage_alerts(df, columns, target, kind, flagged)
+    return out + leaks, note
 
 
 def sort_alerts(alerts: list[Alert]) -> list[Alert]:

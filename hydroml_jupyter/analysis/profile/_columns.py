@@ -7,6 +7,7 @@ and each value's count weighs its result, so the shares are exact.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from typing import cast
@@ -29,6 +30,14 @@ CATEGORICAL_MAX_DISTINCT = 50
 CATEGORICAL_MAX_SHARE = 0.05
 #: Unique columns need at least this many values to count as identifiers.
 IDENTIFIER_MIN_ROWS = 20
+#: A text column that is not unique is an identifier when at least this share of its values
+#: is distinct (ids repeat where rows are duplicated) and its values share one shape.
+IDENTIFIER_MIN_DISTINCT = 0.98
+#: Share of (sampled) distinct values that must have the most common shape, and contain a digit.
+IDENTIFIER_SHAPE_SHARE = 0.95
+_SHAPE_SAMPLE = 2000
+_DECIMALS_SAMPLE = 1000
+_MAX_DECIMALS = 6
 #: Free text: mean length of at least this many characters.
 TEXT_MIN_LENGTH = 30
 
@@ -51,6 +60,9 @@ DATE_FORMATS = (
     "%b %d, %Y",
 )
 _FORMAT_SAMPLE = 500
+#: :func:`pandas.to_numeric` turns text into a finite number only when it starts like this
+#: (ASCII spaces, a sign, a point, a digit): other values are not converted at all.
+_NUMBER_START = r"^[ \t\n\r\f\x0b]*[+-]?\.?[0-9]"
 
 
 def looks_like_id(name: Label) -> bool:
@@ -102,24 +114,64 @@ def _date_share(values: pd.Series, counts: np.ndarray, total: int) -> tuple[floa
 
 
 def _variants(values: pd.Series, counts: np.ndarray) -> tuple[dict[str, str], bool]:
-    """Map spellings that differ only in spaces or case to their group's most frequent one."""
+    """Map spellings that differ only in spaces or case to their group's clean form.
+
+    A group's clean form is the stripped spelling with the most rows (every spelling that
+    strips to it counts), so ``' USA'`` (100 rows) and ``'usa'`` (10) become ``'USA'``.
+    """
     arr = pa.array(values.array)
-    key = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-    codes, uniques = pd.factorize(pd.Series(key.to_numpy(zero_copy_only=False)))
-    if len(uniques) == len(values):
+    stripped = pc.utf8_trim_whitespace(arr)
+    key = pc.utf8_lower(stripped)
+    if pc.count_distinct(key).as_py() == len(values):
         return {}, True
-    order = np.lexsort((np.arange(len(counts)), -counts, codes))  # group, then most frequent
+    codes, uniques = pd.factorize(pd.Series(key.to_numpy(zero_copy_only=False)))
+    forms, form_of = np.unique(stripped.to_numpy(zero_copy_only=False), return_inverse=True)
+    rows = np.bincount(form_of, weights=counts, minlength=len(forms))
+    group_of_form = np.empty(len(forms), dtype=np.intp)
+    group_of_form[form_of] = codes
+    # Per group: the form with most rows (ties: the first form in sorted order).
+    order = np.lexsort((np.arange(len(forms)), -rows, group_of_form))
     first = np.ones(len(order), dtype=bool)
-    first[1:] = codes[order][1:] != codes[order][:-1]
-    head = np.empty(len(uniques), dtype=np.intp)
-    head[codes[order][first]] = order[first]
-    canon = head[codes]
-    moved = np.flatnonzero(canon != np.arange(len(values)))
+    first[1:] = group_of_form[order][1:] != group_of_form[order][:-1]
+    best = np.empty(len(uniques), dtype=np.intp)
+    best[group_of_form[order][first]] = order[first]
+    canon = forms[best[codes]]
     raw = values.to_numpy(dtype=object)
-    mapping = {str(raw[i]): str(raw[canon[i]]) for i in moved}
-    trimmed = pc.utf8_trim_whitespace(arr).to_numpy(zero_copy_only=False)
-    ws_only = all(trimmed[i] == trimmed[canon[i]] for i in moved)
+    moved = np.flatnonzero(raw != canon)
+    mapping = {str(raw[i]): str(canon[i]) for i in moved}
+    ws_only = all(forms[form_of[i]] == canon[i] for i in moved)
     return mapping, ws_only
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """Each distinct text value as a float (NaN where it is not a number)."""
+    out = np.full(len(values), np.nan)
+    maybe = pc.match_substring_regex(pa.array(values.array), _NUMBER_START)
+    where = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    if len(where):
+        converted = pd.to_numeric(values.iloc[where], errors="coerce")
+        out[where] = converted.to_numpy(dtype=np.float64, na_value=np.nan)
+    return out
+
+
+def shaped_alike(values: pd.Series) -> bool:
+    """Tell whether (a sample of) the distinct text ``values`` share one shape, as ids do.
+
+    A value's shape keeps its punctuation and length and writes every letter or digit as
+    ``x``: ``'FL000123'`` and ``'FL004567'`` share ``'xxxxxxxx'``; most values must have the
+    commonest shape, contain a digit and no space (ordinary text varies in length and words).
+    """
+    if len(values) == 0:
+        return False
+    sample = pa.array(values.iloc[:: max(1, len(values) // _SHAPE_SAMPLE)].array)
+    if pc.any(pc.match_substring_regex(sample, r"\s")).as_py():
+        return False
+    digits = pc.mean(pc.cast(pc.match_substring_regex(sample, r"[0-9]"), pa.int8())).as_py()
+    if digits is None or digits < IDENTIFIER_SHAPE_SHARE:
+        return False
+    shapes = pc.replace_substring_regex(sample, r"[\pL\pN]", "x")
+    top = pc.value_counts(shapes).field("counts").to_numpy().max()
+    return bool(top >= IDENTIFIER_SHAPE_SHARE * len(sample))
 
 
 def text_extras(series: pd.Series, summary: ColumnSummary) -> TextExtras:
@@ -134,7 +186,7 @@ def text_extras(series: pd.Series, summary: ColumnSummary) -> TextExtras:
     total = int(counts.sum())
     if total == 0:
         return TextExtras(0.0, False, 0.0, None, python_types=python_types)
-    nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    nums = _numbers(values)
     ok = np.isfinite(nums)
     numeric_share = float(counts[ok].sum()) / total
     whole = bool(ok.any()) and bool(np.all(nums[ok] == np.round(nums[ok])))
@@ -160,6 +212,33 @@ def text_extras(series: pd.Series, summary: ColumnSummary) -> TextExtras:
     )
 
 
+def decimals(x: np.ndarray) -> int | None:
+    """Fewest decimals (at most 6) that write every finite value of ``x`` exactly."""
+    if x.dtype.kind in "iub" or len(x) == 0:
+        return 0
+    sample = x[:: max(1, len(x) // _DECIMALS_SAMPLE)]
+    for d in range(_MAX_DECIMALS + 1):
+        for part in (sample, x):
+            tol = 1e-9 * np.maximum(1.0, np.abs(part))
+            if not bool(np.all(np.abs(np.round(part, d) - part) <= tol)):
+                break
+        else:
+            return d
+    return None
+
+
+def _inward(lo: float, hi: float, d: int | None, integer: bool) -> tuple[float | int, float | int]:
+    """Round the fences inward to ``d`` decimals: they then clip exactly the same values."""
+    if integer:
+        return math.ceil(lo), math.floor(hi)
+    if d is None:
+        return lo, hi
+    scale = 10.0**d
+    low = round(math.ceil(lo * scale - 1e-9) / scale, d)
+    high = round(math.floor(hi * scale + 1e-9) / scale, d)
+    return low, high
+
+
 def numeric_extras(values: np.ndarray) -> NumericExtras | None:
     """Exact skew, zero count and IQR outlier count of non-null numeric values."""
     x = values.astype(np.float64, copy=False)
@@ -174,6 +253,8 @@ def numeric_extras(values: np.ndarray) -> NumericExtras | None:
     iqr = q3 - q1
     lo, hi = q1 - 1.5 * iqr, q3 + 1.5 * iqr
     outliers = int(np.count_nonzero((x < lo) | (x > hi)))
+    places = decimals(x)
+    clip_low, clip_high = _inward(lo, hi, places, integer=values.dtype.kind in "iu")
     skew: float | None = None
     if n > 2:
         d = x - x.mean()
@@ -193,6 +274,9 @@ def numeric_extras(values: np.ndarray) -> NumericExtras | None:
         outliers=outliers,
         outliers_share=outliers / n,
         all_positive=bool(x.min() > 0),
+        decimals=places,
+        clip_low=0 if clip_low < 0 <= x.min() else clip_low,
+        clip_high=clip_high,
     )
 
 
@@ -224,11 +308,16 @@ def _semantic(series: pd.Series, summ: ColumnSummary, text: TextExtras | None) -
     count = summ.count
     if (
         kind in ("text", "other")
-        and distinct == count
+        and distinct is not None
         and count >= IDENTIFIER_MIN_ROWS
         and (text is None or (text.mean_length or 0) < TEXT_MIN_LENGTH)
     ):
-        return "identifier"
+        if distinct == count:
+            return "identifier"
+        if distinct >= IDENTIFIER_MIN_DISTINCT * count and kind == "text":
+            values, _ = distinct_text(series)
+            if shaped_alike(values):
+                return "identifier"
     if kind == "category" or (distinct is not None and distinct <= CATEGORICAL_MAX_DISTINCT):
         return "categorical"
     if distinct is not None and count and distinct <= CATEGORICAL_MAX_SHARE * count:

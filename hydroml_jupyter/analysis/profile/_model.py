@@ -86,7 +86,11 @@ class NumericExtras:
 
     ``skew`` is the adjusted Fisher-Pearson coefficient (as :meth:`pandas.Series.skew`).
     Outliers lie strictly outside ``[low_fence, high_fence]`` = ``[q1 - 1.5 IQR, q3 + 1.5 IQR]``
-    (quartiles by linear interpolation, as :func:`numpy.quantile`).
+    (quartiles by linear interpolation, as :func:`numpy.quantile`). ``decimals`` is the fewest
+    decimals that write every value exactly (``None`` when more than six are needed);
+    ``clip_low`` and ``clip_high`` are the fences rounded inward to that precision, which clip
+    exactly the same values, with a lower fence below zero raised to zero when no value is
+    negative.
     """
 
     skew: float | None
@@ -100,6 +104,9 @@ class NumericExtras:
     outliers: int
     outliers_share: float
     all_positive: bool
+    decimals: int | None = None
+    clip_low: float | int = 0.0
+    clip_high: float | int = 0.0
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,18 @@ missing, category   ``fill_missing`` mode (categorical and boolean columns)     
 numbers_as_text     ``cast`` to Int64 (whole numbers) or float64, coerce         share that
                                                                                  converts
 dates_as_text       ``cast`` to datetime64[ns] with the detected ``format``,     share that
-                    coerce                                                       converts
+                    coerce (``datetime64[ns, UTC]`` when the format has an       converts
+                    offset or ``Z``: ``%z``)
 mixed_types         ``cast`` to float64 (coerce) when most values are numbers,   0.5
                     else to str
-category_variants   ``replace`` each variant by its most frequent spelling       0.9
-                    (``text`` strip / lower above 500 variants)                  0.85 / 0.6
+category_variants   ``replace`` each variant by its group's clean form (the      0.9
+                    stripped spelling with most rows); ``text`` strip / lower    0.85 / 0.6
+                    above 500 variants
 duplicate_rows      ``dedupe``                                                   0.9
-outliers            ``formula`` clipping the column to its IQR fences            0.4
+outliers            ``formula`` clipping the column to its IQR fences, rounded   0.4
+                    to the data's decimals (lower fence 0 when none is < 0)
 high_correlation    ``drop_columns`` the second column of the pair               0.35
-target_leakage      ``drop_columns`` the feature                                 0.6
+target_leakage      ``drop_columns`` the feature (of a pair: the first)          0.6 (0.4)
 ==================  ===========================================================  ===========
 
 No rule (deliberately): ``skewed`` (the engine has no reversible transform that keeps the
@@ -41,7 +44,6 @@ figures (dropping a column can create duplicate rows), so profile again after ap
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +52,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from hydroml_jupyter.analysis._core import jsonable
+from hydroml_jupyter.analysis.profile import _shown as shown
 from hydroml_jupyter.analysis.profile._alerts import THRESHOLDS
 from hydroml_jupyter.analysis.profile._columns import looks_like_id
 from hydroml_jupyter.analysis.profile._model import Alert, Profile
@@ -157,16 +160,21 @@ def rule_numbers_as_text(alert: Alert, p: Profile, df: pd.DataFrame) -> Suggesti
 
 
 def rule_dates_as_text(alert: Alert, p: Profile, df: pd.DataFrame) -> Suggestion | None:
-    """Cast dates stored as text with the detected format."""
+    """Cast dates stored as text with the detected format (to UTC when they carry offsets)."""
     (c,) = alert.columns
     text = p.columns[c].text
     assert text is not None
+    fmt = text.date_format or ""
+    aware = "%z" in fmt or "%Z" in fmt
+    dtype = "datetime64[ns, UTC]" if aware else "datetime64[ns]"
     return Suggestion(
         "cast",
-        {"column": c, "dtype": "datetime64[ns]", "errors": "coerce", "format": text.date_format},
+        {"column": c, "dtype": dtype, "errors": "coerce", "format": text.date_format},
         alert,
         round(float(alert.figure), 3),
-        f"{alert.message}: cast to datetime64[ns], the rest become missing",
+        f"{alert.message}: cast to {dtype}"
+        + (" (the text has time-zone offsets)" if aware else "")
+        + ", the rest become missing",
     )
 
 
@@ -195,7 +203,7 @@ def rule_category_variants(alert: Alert, p: Profile, df: pd.DataFrame) -> Sugges
             {"column": c, "mapping": dict(text.variants)},
             alert,
             0.9,
-            f"{alert.message}: replace each by its most frequent spelling",
+            f"{alert.message}: replace each by its clean spelling",
         )
     if text.whitespace_only:
         return Suggestion(
@@ -219,10 +227,7 @@ def rule_outliers(alert: Alert, p: Profile, df: pd.DataFrame) -> Suggestion | No
     num = p.columns[c].numeric
     if num is None or not isinstance(c, str) or "`" in c:
         return None
-    lo: float | int = num.low_fence
-    hi: float | int = num.high_fence
-    if ptypes.is_integer_dtype(df[c].dtype):
-        lo, hi = math.ceil(lo), math.floor(hi)
+    lo, hi = num.clip_low, num.clip_high
     return Suggestion(
         "formula",
         {"column": c, "expr": f"clip(`{c}`, {lo!r}, {hi!r})"},
@@ -239,13 +244,26 @@ def rule_high_correlation(alert: Alert, p: Profile, df: pd.DataFrame) -> Suggest
 
 
 def rule_target_leakage(alert: Alert, p: Profile, df: pd.DataFrame) -> Suggestion | None:
-    """Drop a feature that almost determines the target (it may be known only afterwards)."""
-    feature, _target = alert.columns
+    """Drop a feature that alone predicts the target (it may be known only afterwards).
+
+    For a pair whose difference predicts it, drop the first: one of the two is likely known
+    only after the outcome (an arrival time beside the scheduled one); the rationale says so.
+    """
+    *features, _target = alert.columns
+    if len(features) == 1:
+        return _drop(
+            alert,
+            features[0],
+            0.6,
+            f"{alert.message}: it may only be known after the outcome; drop it",
+        )
+    first, second = features
     return _drop(
         alert,
-        feature,
-        0.6,
-        f"{alert.message}: it may only be known after the outcome; drop it",
+        first,
+        0.4,
+        f"{alert.message}: one of them may only be known after the outcome; drop "
+        f"{shown.label(first)} (or {shown.label(second)}, whichever comes later)",
     )
 
 

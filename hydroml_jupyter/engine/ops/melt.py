@@ -128,6 +128,13 @@ class Melt(Operation):
             f"value_name={literal(self.value_name)}, ignore_index=True)"
         )
 
+    def explain(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        melted = len(self._melted(before))
+        return [
+            f"{len(before):,} rows × {melted:,} melted columns → {len(after):,} rows "
+            f"× {len(after.columns):,} columns"
+        ]
+
     def label(self) -> str:
         melted = "every other column" if self.value_vars is None else None
         what = melted or ", ".join(map(name, self.value_vars or []))

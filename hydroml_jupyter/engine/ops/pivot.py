@@ -183,6 +183,13 @@ class Pivot(Operation):
             f"{var} = {var}.reset_index()"
         )
 
+    def explain(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        made = len(after.columns) - len(self.index)
+        return [
+            f"{len(before):,} rows → {len(after):,} rows × {len(after.columns):,} columns "
+            f"({made:,} from the values of {name(self.columns)})"
+        ]
+
     def label(self) -> str:
         values = ", ".join(map(name, self.values))
         index = ", ".join(map(name, self.index))

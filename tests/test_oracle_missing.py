@@ -268,3 +268,85 @@ def test_drop_from_an_empty_frame_and_refusals() -> None:
     check(empty, "drop_missing", empty)
     refuse(MIXED, "drop_missing", ["drop_missing: no column named 'd'"], columns=["a", "d"])
     refuse(MIXED, "drop_missing", ["'how' must be one of 'any', 'all'", "'some'"], how="some")
+
+
+# -- fill_missing within groups (by=) ------------------------------------------------------
+GROUPED = pd.DataFrame(
+    {
+        "g": ["a", "a", "a", "b", "b", None, None, "c"],
+        "x": [1.0, np.nan, 4.0, np.nan, 10.0, 2.0, np.nan, np.nan],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "filled"),
+    [
+        # a: 1, 4 -> 2.5; b: 10; the missing key is a group: 2; c has no values: stays missing.
+        ("mean", [1.0, 2.5, 4.0, 10.0, 10.0, 2.0, 2.0, np.nan]),
+        ("median", [1.0, 2.5, 4.0, 10.0, 10.0, 2.0, 2.0, np.nan]),
+        # a tie (1 and 4 once each): the smallest.
+        ("mode", [1.0, 1.0, 4.0, 10.0, 10.0, 2.0, 2.0, np.nan]),
+    ],
+)
+def test_fill_within_groups(strategy: str, filled: list[float]) -> None:
+    expected = GROUPED.assign(x=filled)
+    check(GROUPED, "fill_missing", expected, column="x", strategy=strategy, by="g")
+
+
+def test_fill_within_groups_of_two_columns_keeps_the_index() -> None:
+    df = pd.DataFrame(
+        {
+            "g": ["a", "a", "a", "a"],
+            "h": pd.array([1, 1, 2, None], dtype="Int64"),
+            "x": pd.array([None, 4, 6, None], dtype="Int64"),
+        },
+        index=[3, 3, 1, 0],
+    )
+    expected = df.assign(x=pd.array([4, 4, 6, None], dtype="Int64"))
+    check(df, "fill_missing", expected, column="x", strategy="median", by=["g", "h"])
+
+
+def test_mode_within_groups_of_text_and_categories() -> None:
+    df = pd.DataFrame(
+        {
+            "g": [1, 1, 1, 1, 2, 2, 2],
+            "t": ["b", "a", "b", None, None, "z", "y"],
+            "c": pd.Categorical(["lo", None, "hi", "hi", None, "lo", "hi"],
+                                categories=["lo", "hi"]),
+        }
+    )  # fmt: skip
+    text = df.assign(t=pd.array(["b", "a", "b", "b", "y", "z", "y"], dtype="str"))
+    check(df, "fill_missing", text, column="t", strategy="mode", by="g")
+    # Categories are smallest in their own order: lo before hi.
+    cats = df.assign(
+        c=pd.Categorical(["lo", "hi", "hi", "hi", "lo", "lo", "hi"], categories=["lo", "hi"])
+    )
+    check(df, "fill_missing", cats, column="c", strategy="mode", by="g")
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"strategy": "ffill", "by": "g"}, ["by= goes with strategy mean, median or mode",
+                                            "not 'ffill'"]),
+        ({"value": 0, "by": "g"}, ["not 'value'"]),
+        ({"strategy": "mean", "by": []}, ["column 'x': by= names no column"]),
+        ({"strategy": "mean", "by": ["g", "x"]}, ["column 'x' cannot be one of its own groups"]),
+        ({"strategy": "mean", "by": "k"}, ["no column named 'k'"]),
+    ],
+)  # fmt: skip
+def test_fill_within_groups_refusals(params: dict, words: list[str]) -> None:
+    refuse(GROUPED, "fill_missing", ["fill_missing: ", *words], column="x", **params)
+
+
+def test_a_group_mean_that_is_not_whole_is_refused_for_integers() -> None:
+    df = pd.DataFrame({"g": ["a", "b", "b", "b"], "x": pd.array([None, 1, 2, None], dtype="Int64")})
+    refuse(
+        df,
+        "fill_missing",
+        ["the mean of 'x' where g='b' is 1.5, not a whole number", "cast it to float64"],
+        column="x",
+        strategy="mean",
+        by="g",
+    )

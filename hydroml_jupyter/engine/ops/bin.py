@@ -308,4 +308,5 @@ class Bin(Operation):
         outside = int((before[self.column].notna() & after[self._into()].isna()).sum())
         if not outside:
             return []
-        return [f"{outside:,} values of {name(self.column)} lie outside the edges: missing"]
+        values = "value lies" if outside == 1 else "values lie"
+        return [f"{outside:,} {values} outside the edges of {name(self.column)}: missing"]

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name, shown, word
@@ -20,6 +21,8 @@ from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, Value, Word
 from hydroml_jupyter.engine.ops.spec import param
 
 Strategy = Literal["value", "mean", "median", "mode", "ffill", "bfill", "interpolate"]
+#: The strategies that may fill within groups (``by=``).
+_GROUPED = ("mean", "median", "mode")
 
 
 @register
@@ -28,8 +31,12 @@ class FillMissing(Operation):
     """Fill the missing values of ``column``.
 
     ``strategy`` is ``value`` (with ``value=``), ``mean``, ``median`` (numeric
-    columns), ``mode`` (any column), ``ffill``, ``bfill`` or ``interpolate``
-    (numeric columns).
+    columns), ``mode`` (any column; the smallest of a tie), ``ffill``, ``bfill`` or
+    ``interpolate`` (numeric columns).
+
+    ``by`` (mean, median and mode only): fill with the value of each row's group, the
+    groups made by these columns (missing keys form a group). A group whose values
+    are all missing stays missing.
     """
 
     name = "fill_missing"
@@ -48,11 +55,22 @@ class FillMissing(Operation):
         ),
     )
     value: Any = field(default=None, metadata=param("the value to fill with (strategy value only)"))
+    by: list[Label] | None = field(
+        default=None,
+        metadata=param(
+            "fill within the groups of these columns (mean, median, mode); "
+            "a group with no values stays missing",
+            columns="any",
+            advanced=True,
+        ),
+    )
 
     def columns_used(self) -> list[Label]:
-        return [self.column]
+        return [self.column, *(self.by or [])]
 
     def validate(self, df: pd.DataFrame) -> None:
+        if self.by is not None:
+            self._check_by()
         super().validate(df)
         if self.strategy == "value" and self.value is None:
             raise self.error(
@@ -94,7 +112,7 @@ class FillMissing(Operation):
             raise self.error(
                 f"column {self.column!r} has no values to take the mode of", column=self.column
             )
-        if self.strategy in ("mean", "median") and kind_of(series.dtype) in "iu":
+        if self.strategy in ("mean", "median") and kind_of(series.dtype) in "iu" and not self.by:
             fill = getattr(series, self.strategy)()
             if series.isna().any() and pd.notna(fill) and float(fill) != int(fill):
                 raise self.error(
@@ -103,6 +121,79 @@ class FillMissing(Operation):
                     column=self.column,
                     value=fill,
                 )
+
+    def _check_by(self) -> None:
+        if self.strategy not in _GROUPED:
+            raise self.error(
+                f"column {self.column!r}: by= goes with strategy mean, median or mode, "
+                f"not {self.strategy!r}",
+                column=self.column,
+                value=self.by,
+            )
+        if not self.by:
+            raise self.error(f"column {self.column!r}: by= names no column", column=self.column)
+        if self.column in self.by:
+            raise self.error(
+                f"column {self.column!r} cannot be one of its own groups (by=)",
+                column=self.column,
+            )
+
+    def _group_fill(self, df: pd.DataFrame) -> pd.Series:
+        """Return each row's fill: its group's mean, median or (smallest) mode."""
+        by = list(self.by or [])
+        if self.strategy != "mode":
+            fill: pd.Series = df.groupby(by, dropna=False)[self.column].transform(self.strategy)
+            return fill
+        # Counts per (group, value), sorted by value; a stable sort by count keeps the
+        # smallest value first among a group's most frequent ones.
+        modes = (
+            df.dropna(subset=[self.column])
+            .groupby([*by, self.column], dropna=False, observed=True)
+            .size()
+            .sort_values(ascending=False, kind="stable")
+            .index.to_frame(index=False)
+            .drop_duplicates(subset=by)
+        )
+        return df[by].merge(modes, on=by, how="left")[self.column].set_axis(df.index)
+
+    def _group_fill_expr(self, var: str) -> str:
+        by, column = literal(self.by), literal(self.column)
+        if self.strategy != "mode":
+            how = literal(word(self.strategy, ("mean", "median")))
+            return f"{var}.groupby({by}, dropna=False)[{column}].transform({how})"
+        return (
+            f"{var}[{by}].merge(\n"
+            f"        {var}.dropna(subset=[{column}])\n"
+            f"        .groupby({literal([*(self.by or []), self.column])}, dropna=False, "
+            "observed=True)\n"
+            "        .size()\n"
+            "        .sort_values(ascending=False, kind='stable')\n"
+            "        .index.to_frame(index=False)\n"
+            f"        .drop_duplicates(subset={by}),\n"
+            f"        on={by},\n"
+            "        how='left',\n"
+            f"    )[{column}].set_axis({var}.index)"
+        )
+
+    def _check_whole(self, series: pd.Series, fill: pd.Series, df: pd.DataFrame) -> None:
+        """Refuse a group's mean or median that an integer column cannot hold."""
+        if kind_of(series.dtype) not in "iu" or self.strategy == "mode":
+            return
+        needed = (series.isna() & fill.notna()).to_numpy(dtype=bool)
+        values = fill.to_numpy(dtype="float64", na_value=np.nan)
+        broken = np.flatnonzero(needed & (values != np.round(values)))
+        if len(broken):
+            at = int(broken[0])
+            keys = df[list(self.by or [])].iloc[at].tolist()
+            where = ", ".join(
+                f"{name(k)}={shown(v)}" for k, v in zip(self.by or [], keys, strict=True)
+            )
+            raise self.error(
+                f"the {self.strategy} of {self.column!r} where {where} is {values[at]:g}, "
+                f"not a whole number, and the column is {series.dtype}; cast it to float64 first",
+                column=self.column,
+                value=float(values[at]),
+            )
 
     def _fill_expr(self, series: str) -> str:
         match self.strategy:
@@ -117,6 +208,12 @@ class FillMissing(Operation):
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         s = df[self.column]
+        if self.by:
+            fill = self._group_fill(df)
+            self._check_whole(s, fill, df)
+            out = df.copy(deep=False)
+            out[self.column] = s.fillna(fill)
+            return out
         match self.strategy:
             case "value":
                 filled = s.fillna(self.value)
@@ -132,11 +229,24 @@ class FillMissing(Operation):
 
     def code(self, var: str = "df") -> str:
         target = col(var, self.column)
+        if self.by:
+            return f"{target} = {target}.fillna(\n    {self._group_fill_expr(var)}\n)"
         return f"{target} = {self._fill_expr(target)}"
 
     def label(self) -> str:
         how = f"with {shown(self.value)}" if self.strategy == "value" else f"by {self.strategy}"
-        return f"Fill missing {name(self.column)} {how}"
+        within = " within " + ", ".join(map(name, self.by)) if self.by else ""
+        return f"Fill missing {name(self.column)} {how}{within}"
+
+    def explain(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        """Count the values left missing because their group has no values."""
+        if not self.by:
+            return []
+        left = int(after[self.column].isna().sum())
+        if not left:
+            return []
+        values = "value stays" if left == 1 else "values stay"
+        return [f"{left:,} {values} missing in {name(self.column)}: their group has no values"]
 
 
 @register

@@ -24,8 +24,9 @@ MAX_DECIMALS = 308
 class Round(Operation):
     """Round the numeric ``columns`` to ``decimals`` digits after the point.
 
-    pandas' ``round``: a half goes to the even neighbour (0.5 → 0, 1.5 → 2, 2.5 → 2),
-    and a float is rounded as stored in binary (2.675 → 2.67). ``decimals`` may be
+    pandas' ``round``: the value times 10**decimals goes to the nearest whole number,
+    a half to the even one, and is divided back (0.5 → 0, 1.5 → 2, 2.5 → 2; to 2
+    decimals 2.675 → 2.68 but 1.005 → 1.0, as the binary values fall). ``decimals`` may be
     negative: -1 rounds to tens, -2 to hundreds; integer columns change only then.
     Each column keeps its dtype (``Int64`` and ``Float64`` stay nullable), missing
     and infinite values stay as they are. A value whose rounding would overflow

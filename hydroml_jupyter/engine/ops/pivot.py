@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -114,7 +114,7 @@ class Pivot(Operation):
                 f"{', '.join(PIVOT_FUNCS)}",
                 value=self.aggfunc,
             )
-        kinds = _NUMERIC.get(self.aggfunc)
+        kinds = _NUMERIC.get(self.aggfunc, "")
         for label in self.values if kinds else []:
             if kind_of(df[label].dtype) not in kinds:
                 raise self.error(
@@ -166,7 +166,8 @@ class Pivot(Operation):
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         grouped = df.groupby([*self.index, self.columns], dropna=False, observed=True, sort=True)
         picked = grouped[self.values[0]] if len(self.values) == 1 else grouped[self.values]
-        wide = picked.agg(self.aggfunc).unstack(self.columns)
+        # Two or more key levels: unstacking one of them always leaves a frame.
+        wide = cast(pd.DataFrame, picked.agg(self.aggfunc).unstack(self.columns))
         self._check_names(wide)
         wide.columns = wide.columns.astype(object).map(self._format()).rename(None)
         return wide.reset_index()

@@ -44,7 +44,9 @@ class ReorderColumns(Operation):
             raise self.error(f"column {short_repr(twice[0])} is named twice", column=twice[0])
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        return df[self.columns + df.columns.drop(self.columns).tolist()]
+        # The same order as the code's ``columns.drop(...)``, without building an Index.
+        first = set(self.columns)
+        return df[self.columns + [c for c in df.columns if c not in first]]
 
     def code(self, var: str = "df") -> str:
         first = literal(self.columns)

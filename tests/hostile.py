@@ -173,6 +173,8 @@ def _fill_missing(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     params = {"column": column, "strategy": strategy}
     if strategy == "value":
         params["value"] = _existing(draw, df, column)
+    elif strategy in ("mean", "median", "mode") and draw(st.booleans()):
+        params["by"] = _some(draw, cols)
     return "fill_missing", params
 
 

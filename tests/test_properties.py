@@ -116,6 +116,8 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
                     "bool",
                     "boolean",
                     "datetime64[ns]",
+                    "datetime64[ns, UTC]",
+                    "datetime64[us, Europe/Paris]",
                     "Float64",
                     "int8",
                 ]
@@ -133,6 +135,8 @@ def operations(draw: st.DrawFn, df: pd.DataFrame) -> tuple[str, dict]:
         params = {"column": column, "strategy": strategy}
         if strategy == "value":
             params["value"] = _value_for(draw, df[column]) if column in df else 0
+        elif strategy in ("mean", "median", "mode") and draw(st.booleans()):
+            params["by"] = [draw(any_col)]
         return op, params
     if op == "drop_columns":
         return op, {"columns": draw(st.lists(any_col, min_size=1, max_size=2, unique=True))}

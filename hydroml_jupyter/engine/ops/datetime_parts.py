@@ -63,7 +63,7 @@ class DatetimeParts(Operation):
     column: Label = field(metadata=param("the datetime column", columns="datetime"))
     parts: list[Part] = field(
         metadata=param(
-            "the parts to add: " + ", ".join(PARTS),
+            "the parts to add, each as a new column <column>_<part>",
             choices=PARTS,
             widget="value",
             placeholder="e.g. ['year', 'month', 'weekday']",

@@ -135,7 +135,7 @@ class Timezone(Operation):
     tz: str | None = field(
         default=None,
         metadata=param(
-            "an IANA time zone name (for localize and convert)",
+            "the zone for localize and convert: any IANA name; common ones are",
             choices=COMMON_ZONES,
             widget="text",
             placeholder="e.g. Europe/Paris",

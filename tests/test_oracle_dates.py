@@ -122,6 +122,13 @@ def test_a_format_without_zone_keeps_the_plain_code() -> None:
         dtype="datetime64[ns]",
         format="%Y-%m-%d %H:%M%z",
     )
+    zoned_format = {"column": "x", "format": "%Y-%m-%d %H:%M%z"}
+    assert label(offsets, "cast", dtype="datetime64[ns, UTC]", **zoned_format) == (
+        "Cast x to datetime64[ns, UTC]"
+    )
+    assert label(offsets, "cast", dtype="datetime64[ns]", **zoned_format) == (
+        "Cast x to datetime64[ns] (times with a zone converted to UTC)"
+    )
     refuse(
         pd.DataFrame({"x": zoned("UTC", "2020-01-01 00:00Z")}),
         "cast",

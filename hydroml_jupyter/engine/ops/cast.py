@@ -122,8 +122,7 @@ class Cast(Operation):
         date = self._date
         if date is None:
             return False
-        zoned_format = self.format is None or "%z" in self.format or "%Z" in self.format
-        return date.tz is not None or zoned_format
+        return date.tz is not None or self.format is None or _reads_zone(self.format)
 
     # -- checks ----------------------------------------------------------------------
     def validate(self, df: pd.DataFrame) -> None:
@@ -326,10 +325,15 @@ class Cast(Operation):
         date = self._date
         if date is not None and date.tz is None and self._via_utc:
             notes.append("times with a zone converted to UTC")
-        elif date is not None and date.tz is not None:
+        elif date is not None and date.tz is not None and not _reads_zone(self.format):
             notes.append("times without a zone read as UTC")
         shown = f" ({'; '.join(notes)})" if notes else ""
         return f"Cast {name(self.column)} to {name(self.dtype)}{shown}"
+
+
+def _reads_zone(fmt: str | None) -> bool:
+    """Return whether a date format reads a zone or an offset (``%z``, ``%Z``)."""
+    return fmt is not None and ("%z" in fmt or "%Z" in fmt)
 
 
 def _whole(value: Any) -> int | None:

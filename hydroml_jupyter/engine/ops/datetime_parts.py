@@ -92,11 +92,14 @@ class DatetimeParts(Operation):
                 )
 
     def _part(self, s: pd.Series, part: str) -> pd.Series:
+        out: pd.Series
         if part == "date":
-            return s.dt.normalize()
-        if part == "week":
-            return s.dt.isocalendar().week.astype(PART_DTYPE)
-        return getattr(s.dt, _ATTRIBUTES[part]).astype(PART_DTYPE)
+            out = s.dt.normalize()
+        elif part == "week":
+            out = s.dt.isocalendar().week.astype(PART_DTYPE)
+        else:
+            out = getattr(s.dt, _ATTRIBUTES[part]).astype(PART_DTYPE)
+        return out
 
     def _part_code(self, expr: str, part: str) -> str:
         if part == "date":

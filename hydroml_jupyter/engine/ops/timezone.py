@@ -135,7 +135,7 @@ class Timezone(Operation):
     tz: str | None = field(
         default=None,
         metadata=param(
-            "the zone for localize and convert: any IANA name; common ones are",
+            "the zone for localize and convert: any IANA name, e.g. Europe/Paris",
             choices=COMMON_ZONES,
             widget="text",
             placeholder="e.g. Europe/Paris",
@@ -178,11 +178,14 @@ class Timezone(Operation):
         return [Failure(row, self.column, value) for row, value in source[mask].items()]
 
     def _convert(self, s: pd.Series) -> pd.Series:
+        out: pd.Series
         if self.action == "localize":
-            return s.dt.tz_localize(self.tz, ambiguous=AMBIGUOUS, nonexistent=NONEXISTENT)
-        if self.action == "convert":
-            return s.dt.tz_convert(self.tz)
-        return s.dt.tz_localize(None)
+            out = s.dt.tz_localize(self.tz, ambiguous=AMBIGUOUS, nonexistent=NONEXISTENT)
+        elif self.action == "convert":
+            out = s.dt.tz_convert(self.tz)
+        else:
+            out = s.dt.tz_localize(None)
+        return out
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         out = df.copy(deep=False)

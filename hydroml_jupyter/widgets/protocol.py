@@ -262,6 +262,7 @@ def preview_dict(preview: Preview) -> dict[str, Any]:
         ],
         "failures_total": len(failures),
         "sample": _sample_dict(preview.sample),
+        "notes": [str(note) for note in preview.notes],
     }
 
 

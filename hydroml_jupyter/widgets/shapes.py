@@ -211,7 +211,11 @@ class Sample(TypedDict):
 
 
 class Preview(TypedDict):
-    """What an operation would change; ``failures`` lists at most 100 of ``failures_total``."""
+    """What an operation would change; ``failures`` lists at most 100 of ``failures_total``.
+
+    ``notes`` are plain-text lines the operation adds (a join: the rows that found no
+    match), shown as text.
+    """
 
     op: str
     label: str
@@ -226,6 +230,7 @@ class Preview(TypedDict):
     failures: list[Failure]
     failures_total: int
     sample: Sample | None
+    notes: list[str]
 
 
 class Alert(TypedDict):

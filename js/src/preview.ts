@@ -24,6 +24,10 @@ export function renderPreview(p: Preview): HTMLElement {
           p.rows_after - p.rows_before,
         )})`;
   root.appendChild(line("rows", rows));
+  // What the operation adds in words (a join: the rows that found no match); text only.
+  for (const note of p.notes ?? []) {
+    root.appendChild(h("div", { className: "hydroml-preview-note", text: note }));
+  }
   if (p.columns_added?.length) root.appendChild(line("columns added", p.columns_added.join(", ")));
   if (p.columns_removed?.length) root.appendChild(line("columns removed", p.columns_removed.join(", ")));
   const dtypes = Object.entries(p.dtypes_changed ?? {});

@@ -220,7 +220,12 @@ export interface Sample {
   rows: (string | null)[][];
 }
 
-/** What an operation would change; `failures` lists at most 100 of `failures_total`. */
+/**
+ * What an operation would change; `failures` lists at most 100 of `failures_total`.
+ *
+ * `notes` are plain-text lines the operation adds (a join: the rows that found no match), shown as
+ * text.
+ */
 export interface Preview {
   op: string;
   label: string;
@@ -235,6 +240,7 @@ export interface Preview {
   failures: Failure[];
   failures_total: number;
   sample: Sample | null;
+  notes: string[];
 }
 
 /** A data-quality finding; `columns` is empty for the whole frame. */

@@ -237,22 +237,28 @@ def test_the_column_lists_are_known() -> None:
         ("dedupe", "subset"),
         ("drop_columns", "columns"),
         ("drop_missing", "columns"),
+        ("fill_missing", "by"),
         ("group_aggregate", "by"),
         ("melt", "id_vars"),
         ("melt", "value_vars"),
         ("pivot", "index"),
         ("pivot", "values"),
         ("reorder_columns", "columns"),
+        ("round", "columns"),
         ("scale", "columns"),
         ("sort_rows", "by"),
+        ("window", "by"),
+        ("window", "order_by"),
     ]
 
 
 #: The required parameters an operation needs besides the column list tested.
 REQUIRED: dict[str, dict[str, object]] = {
+    "fill_missing": {"column": "x", "strategy": "mean"},
     "group_aggregate": {"aggs": {"b": "sum"}},
     "melt": {"id_vars": ["i"]},
     "pivot": {"index": ["i"], "columns": "c", "values": ["v"]},
+    "window": {"column": "x", "func": "shift"},
 }
 
 

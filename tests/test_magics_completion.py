@@ -69,7 +69,12 @@ def test_options(shell) -> None:
 
 def test_operations_and_their_parameters(shell) -> None:
     assert complete(shell, "%hydroml apply fill_") == [("fill_missing", "fill_")]
-    assert texts(shell, "%hydroml apply fill_missing ") == ["column=", "strategy=", "value="]
+    assert texts(shell, "%hydroml apply fill_missing ") == [
+        "by=",
+        "column=",
+        "strategy=",
+        "value=",
+    ]
     assert texts(shell, "%hydroml apply fill_missing column=Age s") == ["strategy="]
     assert texts(shell, "%hydroml apply fill_missing column=Age strategy=me") == [
         "mean",

@@ -32,7 +32,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -44,6 +44,9 @@ from hydroml_jupyter.io import Source
 from hydroml_jupyter.io.formats import detect_format, is_remote
 from hydroml_jupyter.io.load import is_sql_url
 from hydroml_jupyter.messages import did_you_mean, first_line
+
+if TYPE_CHECKING:
+    from hydroml_jupyter.engine.recipe import Recipe
 
 __all__ = ["Spec", "code", "describe", "imports", "load", "other_var", "resolve"]
 
@@ -227,6 +230,7 @@ def load(spec: Spec, op: str) -> pd.DataFrame:
         source = source_of(spec)
         if source is not None:
             return _cached(source)
+        assert isinstance(spec, dict)  # a path or a source has a Source
         return _rebuild(spec)
     except OperationError as exc:
         raise OperationError(f"{op}: other {describe(spec)}: {exc}", op=op) from exc
@@ -240,7 +244,7 @@ def _rebuild(spec: dict[str, Any]) -> pd.DataFrame:
     return frame_of(Recipe.from_dict(spec["recipe"]))
 
 
-def frame_of(recipe: Any) -> pd.DataFrame:
+def frame_of(recipe: Recipe) -> pd.DataFrame:
     """Return the frame ``recipe`` (a :class:`~hydroml_jupyter.Recipe`) makes from its source."""
     if recipe.base is not None:
         start = frame_of(recipe.base)

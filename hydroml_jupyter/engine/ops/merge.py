@@ -148,7 +148,7 @@ class Merge(Operation):
     def _keys(self, df: pd.DataFrame, other: pd.DataFrame) -> tuple[list[Label], list[Label]]:
         """Return the key columns of this frame and of the other (checked to exist)."""
         if self.on is None and self.left_on is None:
-            common = [c for c in df.columns if c in other.columns]
+            common: list[Label] = [c for c in df.columns if c in other.columns]
             if not common:
                 raise self.error(
                     f"this frame and {self._other_name} have no column in common; "

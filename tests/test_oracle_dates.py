@@ -257,8 +257,9 @@ def test_zoned_columns_give_their_local_parts() -> None:
 
 
 def test_columns_named_by_numbers_and_empty_frames() -> None:
-    df = pd.DataFrame({7: naive("2024-12-31")})
-    check(df, "datetime_parts", df.assign(**{"7_week": ints(1)}), column=7, parts=["week"])
+    df = pd.DataFrame({0: [1], 7: naive("2024-12-31"), 9: [2]})
+    expected = pd.DataFrame({0: [1], 7: naive("2024-12-31"), "7_week": ints(1), 9: [2]})
+    check(df, "datetime_parts", expected, column=7, parts=["week"])
     empty = pd.DataFrame({"t": naive()})
     check(empty, "datetime_parts", empty.assign(t_month=ints()), column="t", parts=["month"])
 

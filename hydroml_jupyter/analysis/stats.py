@@ -89,13 +89,18 @@ def _moments(prep: Prepared, lo: Any, conv: Callable[[Any], Any]) -> tuple[Any, 
         return mean, conv(round(float(np.std(offs, ddof=1, dtype=np.float64))))
 
 
-def _summarize(prep: Prepared, dtype: str, top: int) -> ColumnSummary:
+def _summarize(
+    prep: Prepared, dtype: str, top: int, keep: dict[str, Any] | None = None
+) -> ColumnSummary:
+    """Summarise; ``keep`` receives the distinct values and counts the summary counted."""
     s = prep.series
+    keep = {} if keep is None else keep
     n, nulls = len(prep.mask), prep.nulls
     stats: dict[str, Any] = {"distinct": 0, "top": []}
     if prep.values is not None:
         conv = _converter(prep)
         uniq, counts = sorted_counts(prep.values)
+        keep["uniq"], keep["counts"] = uniq, counts
         stats["distinct"] = len(uniq)
         stats["top"] = [(conv(uniq[i]), int(counts[i])) for i in top_positions(counts, top)]
         if len(uniq):
@@ -114,7 +119,7 @@ def _summarize(prep: Prepared, dtype: str, top: int) -> ColumnSummary:
         if s.cat.ordered and len(present):
             stats["min"], stats["max"] = py_scalar(cats[present[0]]), py_scalar(cats[present[-1]])
     elif prep.kind == "text" and not isinstance(s.dtype, np.dtype):
-        stats.update(_arrow_text_stats(s, top))
+        stats.update(_arrow_text_stats(s, top, keep))
     else:
         stats.update(_generic_stats(s, top))
     return ColumnSummary(
@@ -128,13 +133,17 @@ def _summarize(prep: Prepared, dtype: str, top: int) -> ColumnSummary:
     )
 
 
-def _arrow_text_stats(s: pd.Series, top: int) -> dict[str, Any]:
-    arr = pa.array(s.array)
-    vc = pc.value_counts(arr)
+def arrow_text_counts(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """Distinct non-null values of an Arrow-backed text column and their counts (one pass)."""
+    vc = pc.value_counts(pa.array(s.array))
     values = vc.field("values")
     valid = values.is_valid()
-    values = values.filter(valid)
-    counts = vc.field("counts").filter(valid).to_numpy().astype(np.int64)
+    return values.filter(valid), vc.field("counts").filter(valid).to_numpy().astype(np.int64)
+
+
+def _arrow_text_stats(s: pd.Series, top: int, keep: dict[str, Any]) -> dict[str, Any]:
+    values, counts = arrow_text_counts(s)
+    keep["text_values"], keep["text_counts"] = values, counts
 
     def order(positions: np.ndarray, m: int) -> np.ndarray:
         if m <= 0 or len(positions) == 0:
@@ -173,25 +182,37 @@ def _generic_stats(s: pd.Series, top: int) -> dict[str, Any]:
     return out
 
 
-def _histogram(prep: Prepared, bins: int) -> Histogram | None:
+def _histogram(
+    prep: Prepared, bins: int, counted: tuple[np.ndarray, np.ndarray] | None = None
+) -> Histogram | None:
+    """Histogram of the column; from its distinct values and counts when ``counted`` has them."""
     if bins < 1:
         raise ValueError(f"histogram: bins must be at least 1, got {bins}")
     vals = prep.values
     if prep.kind not in ("numeric", "datetime") or vals is None or len(vals) == 0:
         return None
+    weights: np.ndarray | None = None
+    if counted is not None:
+        vals, weights = counted
+
+    def hist(data: np.ndarray, rng: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        counts, edges = np.histogram(data, bins=bins, range=rng, weights=weights)
+        return counts.astype(np.int64), edges
+
+    total = len(prep.values) if weights is None else int(weights.sum())
     if prep.kind == "datetime":
         conv = _converter(prep)
         lo, hi = int(vals.min()), int(vals.max())
         if lo == hi:
             return Histogram(
                 [float(lo), float(lo)],
-                [len(vals)],
+                [total],
                 [conv(lo).isoformat()] * 2,
                 kind="datetime",
                 unit=prep.unit,
             )
         offs = vals.view(np.uint64) - np.array(lo, dtype=np.int64).view(np.uint64)
-        counts, e = np.histogram(offs.astype(np.float64), bins=bins, range=(0.0, float(hi - lo)))
+        counts, e = hist(offs.astype(np.float64), (0.0, float(hi - lo)))
         ints = [lo + round(x) for x in e]
         return Histogram(
             [float(i) for i in ints],
@@ -203,23 +224,30 @@ def _histogram(prep: Prepared, bins: int) -> Histogram | None:
     ignored = 0
     if vals.dtype.kind == "f":
         finite = np.isfinite(vals)
-        ignored = len(vals) - int(np.count_nonzero(finite))
-        if ignored:
+        if not finite.all():
+            ignored = (
+                len(vals) - int(np.count_nonzero(finite))
+                if weights is None
+                else int(weights[~finite].sum())
+            )
             vals = vals[finite]
+            weights = None if weights is None else weights[finite]
         if len(vals) == 0:
             return Histogram([], [], [], ignored=ignored)
     lo, hi = vals.min(), vals.max()
     if lo == hi:
         edges = np.array([lo, lo], dtype=np.float64)
-        counts = np.array([len(vals)])
+        counts = np.array([len(vals) if weights is None else int(weights.sum())])
     elif vals.dtype.kind in "iu" and int(hi) - int(lo) < bins:
-        counts = np.bincount((vals - lo).astype(np.intp, copy=False))
+        counts = np.bincount(
+            (vals - lo).astype(np.intp, copy=False), weights=weights, minlength=int(hi - lo) + 1
+        ).astype(np.int64)
         edges = float(lo) - 0.5 + np.arange(len(counts) + 1, dtype=np.float64)
     else:
         data, scale = vals.astype(np.float64, copy=False), 1.0
         if not np.isfinite(float(hi) - float(lo)):
             data, scale = data * 0.5, 2.0
-        counts, edges = np.histogram(data, bins=bins, range=(data.min(), data.max()))
+        counts, edges = hist(data, (data.min(), data.max()))
         edges = edges * scale
     return Histogram(edges.tolist(), counts.tolist(), [f"{x:.6g}" for x in edges], ignored=ignored)
 
@@ -293,9 +321,25 @@ def column_info(series: pd.Series, bins: int = 20, top: int = 10) -> ColumnInfo:
     >>> info.top_values, info.histogram is None
     ([('a', 2), ('b', 1)], True)
     """
+    return column_parts(series, bins, top)[0]
+
+
+def column_parts(
+    series: pd.Series, bins: int = 20, top: int = 10
+) -> tuple[ColumnInfo, Prepared, dict[str, Any]]:
+    """Compute :func:`column_info`, and keep what it counted for further figures.
+
+    Returns the info, the prepared column and the counts: ``uniq`` and ``counts`` (sorted
+    distinct values of array kinds) or ``text_values`` and ``text_counts`` (Arrow text).
+    """
     prep = prepare(series)
-    summ = _summarize(prep, str(series.dtype), top)
-    return ColumnInfo(summary=summ, histogram=_histogram(prep, bins), top_values=list(summ.top))
+    keep: dict[str, Any] = {}
+    summ = _summarize(prep, str(series.dtype), top, keep)
+    counted = (keep["uniq"], keep["counts"]) if "uniq" in keep else None
+    info = ColumnInfo(
+        summary=summ, histogram=_histogram(prep, bins, counted), top_values=list(summ.top)
+    )
+    return info, prep, keep
 
 
 def summary(df: pd.DataFrame) -> pd.DataFrame:

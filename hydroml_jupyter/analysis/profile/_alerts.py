@@ -24,7 +24,7 @@ target_leakage         a feature alone (or the difference of two numeric     hig
                        features on one scale) predicts the target on
                        held-out rows: ROC AUC >= 0.98 (two classes), 95 %
                        of the majority class's errors avoided (more
-                       classes), R² >= 0.95 or abs(Pearson) >= 0.98
+                       classes), rank R² >= 0.95 or abs(Pearson) >= 0.98
                        (numeric target); see ``_leakage``
 =====================  ====================================================  ================
 
@@ -214,7 +214,7 @@ def _leak_alert(features: tuple[Label, ...], target: Label, found: lk.Score, alo
 
 
 def _leaks(found: lk.Score) -> bool:
-    limit = {"ROC AUC": "leakage_auc", "accuracy": "leakage_accuracy", "R²": "leakage_r2"}
+    limit = {"ROC AUC": "leakage_auc", "accuracy": "leakage_accuracy", "rank R²": "leakage_r2"}
     if found.metric == "ROC AUC":
         return found.value >= THRESHOLDS[limit[found.metric]]
     return lk.strength(found) >= THRESHOLDS[limit[found.metric]]

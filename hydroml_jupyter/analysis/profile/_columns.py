@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
-from hydroml_jupyter.analysis._core import prepare
+from hydroml_jupyter.analysis._core import sorted_counts
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, NumericExtras, TextExtras
-from hydroml_jupyter.analysis.stats import ColumnSummary, column_info
+from hydroml_jupyter.analysis.stats import ColumnSummary, arrow_text_counts, column_parts
 from hydroml_jupyter.labels import Label
 
 #: A text column is numbers (or dates) stored as text when at least this share converts.
@@ -70,17 +70,21 @@ def looks_like_id(name: Label) -> bool:
     return bool(ID_NAME.search(str(name)))
 
 
-def distinct_text(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Distinct non-null values of a text or object column (as ``str``) and their counts."""
-    if ptypes.is_object_dtype(series.dtype):
+Distinct = tuple[pd.Series, np.ndarray]
+
+
+def distinct_text(series: pd.Series, counted: dict[str, Any] | None = None) -> Distinct:
+    """Distinct non-null values of a text or object column (as ``str``) and their counts.
+
+    ``counted`` may hold them already, as :func:`column_parts` keeps them.
+    """
+    if counted is not None and "text_values" in counted:
+        values, counts = counted["text_values"], counted["text_counts"]
+    elif ptypes.is_object_dtype(series.dtype):
         vc = series.value_counts(dropna=True, sort=False)
         return pd.Series(vc.index.astype(str), dtype="str"), vc.to_numpy().astype(np.int64)
-    arr = pa.array(series.astype("str").array)
-    vc = pc.value_counts(arr)
-    values = vc.field("values")
-    valid = values.is_valid()
-    values = values.filter(valid)
-    counts = vc.field("counts").filter(valid).to_numpy().astype(np.int64)
+    else:
+        values, counts = arrow_text_counts(series.astype("str"))
     return pd.Series(pd.arrays.ArrowStringArray(values.cast(pa.large_string()))).astype(
         "str"
     ), counts
@@ -174,15 +178,20 @@ def shaped_alike(values: pd.Series) -> bool:
     return bool(top >= IDENTIFIER_SHAPE_SHARE * len(sample))
 
 
-def text_extras(series: pd.Series, summary: ColumnSummary) -> TextExtras:
-    """Measure how the values of a text (or object) column parse, and find spelling variants."""
+def text_extras(
+    series: pd.Series, summary: ColumnSummary, distinct: Distinct | None = None
+) -> TextExtras:
+    """Measure how the values of a text (or object) column parse, and find spelling variants.
+
+    ``distinct`` may give the column's distinct values and counts (:func:`distinct_text`).
+    """
     python_types: tuple[str, ...] = ()
     if ptypes.is_object_dtype(series.dtype):
         inferred = ptypes.infer_dtype(series, skipna=True)
         if inferred.startswith("mixed") and inferred != "mixed-integer-float":
             kinds = series.dropna().map(lambda v: type(v).__name__).unique()
             python_types = tuple(sorted(str(k) for k in kinds))
-    values, counts = distinct_text(series)
+    values, counts = distinct_text(series) if distinct is None else distinct
     total = int(counts.sum())
     if total == 0:
         return TextExtras(0.0, False, 0.0, None, python_types=python_types)
@@ -239,28 +248,53 @@ def _inward(lo: float, hi: float, d: int | None, integer: bool) -> tuple[float |
     return low, high
 
 
-def numeric_extras(values: np.ndarray) -> NumericExtras | None:
-    """Exact skew, zero count and IQR outlier count of non-null numeric values."""
+def _quantiles(uniq: np.ndarray, cum: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Linear-interpolation quantiles (as :func:`numpy.quantile`) of counted sorted values."""
+    n = int(cum[-1])
+    out = []
+    for q in qs:
+        h = n * q + (1 + q * -1) - 1  # numpy's virtual index for the linear method
+        below = math.floor(h)
+        t = h - below
+        a = float(uniq[np.searchsorted(cum, below, side="right")])
+        b = float(uniq[np.searchsorted(cum, min(below + 1, n - 1), side="right")])
+        diff = b - a
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return out
+
+
+def numeric_extras(values: np.ndarray, counts: np.ndarray | None = None) -> NumericExtras | None:
+    """Exact skew, zero count and IQR outlier count of non-null numeric values.
+
+    With ``counts``, ``values`` are the column's sorted distinct values and ``counts`` how
+    often each occurs (as :func:`column_parts` keeps them): every figure is then computed on
+    the distinct values, weighted.
+    """
+    if counts is None:
+        values, counts = sorted_counts(values)
+    integer = values.dtype.kind in "iu"
     x = values.astype(np.float64, copy=False)
     finite = np.isfinite(x)
     if not finite.all():
-        x = x[finite]
-    n = len(x)
-    if n == 0:
+        x, counts = x[finite], counts[finite]
+    if len(x) == 0:
         return None
-    zeros = int(np.count_nonzero(x == 0))
-    q1, median, q3 = (float(q) for q in np.quantile(x, [0.25, 0.5, 0.75]))
+    w = counts.astype(np.float64)
+    cum = np.cumsum(counts)
+    n = int(cum[-1])
+    zeros = int(counts[x == 0].sum())
+    q1, median, q3 = _quantiles(x, cum, (0.25, 0.5, 0.75))
     iqr = q3 - q1
     lo, hi = q1 - 1.5 * iqr, q3 + 1.5 * iqr
-    outliers = int(np.count_nonzero((x < lo) | (x > hi)))
+    outliers = int(counts[(x < lo) | (x > hi)].sum())
     places = decimals(x)
-    clip_low, clip_high = _inward(lo, hi, places, integer=values.dtype.kind in "iu")
+    clip_low, clip_high = _inward(lo, hi, places, integer=integer)
     skew: float | None = None
     if n > 2:
-        d = x - x.mean()
-        m2 = float(np.dot(d, d)) / n
+        d = x - float(np.dot(x, w)) / n
+        m2 = float(np.dot(d * d, w)) / n
         if m2 > 0 and np.isfinite(m2):
-            m3 = float(np.sum(d * d * d)) / n
+            m3 = float(np.dot(d * d * d, w)) / n
             skew = float(np.sqrt(n * (n - 1)) / (n - 2) * m3 / m2**1.5)
     return NumericExtras(
         skew=skew,
@@ -273,14 +307,16 @@ def numeric_extras(values: np.ndarray) -> NumericExtras | None:
         high_fence=hi,
         outliers=outliers,
         outliers_share=outliers / n,
-        all_positive=bool(x.min() > 0),
+        all_positive=bool(x[0] > 0),
         decimals=places,
-        clip_low=0 if clip_low < 0 <= x.min() else clip_low,
+        clip_low=0 if clip_low < 0 <= x[0] else clip_low,
         clip_high=clip_high,
     )
 
 
-def _semantic(series: pd.Series, summ: ColumnSummary, text: TextExtras | None) -> str:
+def _semantic(
+    series: pd.Series, summ: ColumnSummary, text: TextExtras | None, counted: Distinct | None
+) -> str:
     distinct = summ.distinct
     kind = summ.kind
     if distinct is not None and distinct <= 1:
@@ -315,7 +351,7 @@ def _semantic(series: pd.Series, summ: ColumnSummary, text: TextExtras | None) -
         if distinct == count:
             return "identifier"
         if distinct >= IDENTIFIER_MIN_DISTINCT * count and kind == "text":
-            values, _ = distinct_text(series)
+            values, _ = distinct_text(series) if counted is None else counted
             if shaped_alike(values):
                 return "identifier"
     if kind == "category" or (distinct is not None and distinct <= CATEGORICAL_MAX_DISTINCT):
@@ -329,17 +365,17 @@ def _semantic(series: pd.Series, summ: ColumnSummary, text: TextExtras | None) -
 
 def profile_column(series: pd.Series, bins: int = 30) -> ColumnProfile:
     """Profile one column: exact summary and histogram, semantic type and its extras."""
-    info = column_info(series, bins=bins, top=10)
+    info, _, counted = column_parts(series, bins=bins, top=10)
     summ = info.summary
     text = None
+    distinct = None
     if summ.kind in ("text", "other") and summ.distinct is not None:
-        text = text_extras(series, summ)
-    semantic = _semantic(series, summ, text)
+        distinct = distinct_text(series, counted)
+        text = text_extras(series, summ, distinct)
+    semantic = _semantic(series, summ, text, distinct)
     numeric = None
-    if summ.kind == "numeric" and semantic in ("numeric", "identifier"):
-        prep = prepare(series)
-        if prep.values is not None:
-            numeric = numeric_extras(prep.values)
+    if summ.kind == "numeric" and semantic in ("numeric", "identifier") and "uniq" in counted:
+        numeric = numeric_extras(counted["uniq"], counted["counts"])
     return ColumnProfile(
         name=cast("Label", series.name),
         semantic=semantic,

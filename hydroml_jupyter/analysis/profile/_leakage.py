@@ -8,8 +8,9 @@ better than chance, while one that is only known after the outcome stands out:
   quantile bins of the fitting half (numbers, dates, durations); missing values are a group;
 * each group predicts what it held in the fitting half: the positive rate (a two-class
   target, scored by ROC AUC), the most frequent class (more classes, scored by accuracy, as
-  the share of the majority class's errors it avoids) or the mean (a numeric target, scored
-  by R²); a group unseen in the fitting half predicts the overall rate, class or mean.
+  the share of the majority class's errors it avoids) or the mean rank (a numeric target,
+  scored by R² on the target's ranks, so extreme values do not decide); a group unseen in
+  the fitting half predicts the overall rate, class or mean rank.
 
 Pairs of numeric features on the same scale (their 5-95 % ranges overlap and their widths
 differ less than fourfold) are tried as their difference too: an arrival time minus the
@@ -31,7 +32,7 @@ from hydroml_jupyter.analysis.profile._model import ColumnProfile
 from hydroml_jupyter.labels import Label
 
 #: Rows the leakage check fits and scores on at most (half each).
-SAMPLE = 20_000
+SAMPLE = 10_000
 #: Quantile bins of a numeric feature.
 BINS = 64
 #: A group needs this many fitting rows on average, or small groups look pure by chance.
@@ -76,7 +77,8 @@ def make_task(target: pd.Series, kind: str) -> tuple[Task, np.ndarray] | None:
     if kind == "regression":
         y_all = target.to_numpy(dtype=np.float64, na_value=np.nan)
         rows = sample_rows(len(y_all), np.isfinite(y_all))
-        y, classes = y_all[rows], 0
+        # Ranks, so that a few extreme values do not decide the score.
+        y, classes = pd.Series(y_all[rows]).rank(pct=True).to_numpy(), 0
     else:
         codes, classes = codes_of(target)
         rows = sample_rows(len(codes), codes >= 0)
@@ -127,11 +129,12 @@ def score(codes: np.ndarray, k: int, task: Task) -> Score | None:
         sst = float(np.sum((y_test - y_test.mean()) ** 2))
         if sst <= 0:
             return None
-        return Score(1.0 - float(np.sum((y_test - pred) ** 2)) / sst, "R²", 0.0)
+        return Score(1.0 - float(np.sum((y_test - pred) ** 2)) / sst, "rank R²", 0.0)
     if task.kind == "binary":
         pos = np.bincount(fit_c, weights=(y_fit == 1).astype(np.float64), minlength=k)
         rate = np.where(seen > 0, pos / np.maximum(seen, 1), float(np.mean(y_fit == 1)))
-        return Score(auc(rate[test_c], y_test == 1), "ROC AUC", 0.5)
+        levels, level_of_group = np.unique(rate, return_inverse=True)
+        return Score(auc(level_of_group[test_c], len(levels), y_test == 1), "ROC AUC", 0.5)
     table = np.bincount(fit_c * task.classes + y_fit, minlength=k * task.classes)
     table = table.reshape(k, task.classes)
     overall = int(np.bincount(y_fit, minlength=task.classes).argmax())
@@ -141,15 +144,14 @@ def score(codes: np.ndarray, k: int, task: Task) -> Score | None:
     return Score(accuracy, "accuracy", base)
 
 
-def auc(scores: np.ndarray, positive: np.ndarray) -> float:
-    """ROC AUC of ``scores`` for the boolean labels ``positive`` (ties count a half)."""
+def auc(level: np.ndarray, levels: int, positive: np.ndarray) -> float:
+    """ROC AUC of scores given as ranked ``level`` codes, for boolean labels (ties: a half)."""
     n_pos = int(positive.sum())
     n_neg = len(positive) - n_pos
     if n_pos == 0 or n_neg == 0:
         return 0.5
-    levels, level = np.unique(scores, return_inverse=True)
-    pos = np.bincount(level, weights=positive.astype(np.float64), minlength=len(levels))
-    neg = np.bincount(level, weights=(~positive).astype(np.float64), minlength=len(levels))
+    pos = np.bincount(level, weights=positive.astype(np.float64), minlength=levels)
+    neg = np.bincount(level, weights=(~positive).astype(np.float64), minlength=levels)
     below = np.cumsum(neg) - neg
     return float(np.sum(pos * (below + 0.5 * neg)) / (n_pos * n_neg))
 
@@ -174,7 +176,8 @@ def feature_scores(
     scores: dict[Label, Score] = {}
     sampled: dict[Label, np.ndarray] = {}
     for col in columns.values():
-        if col.name == target:
+        usable = col.semantic in ("numeric", "datetime") and col.summary.kind in _KINDS
+        if col.name == target or not (usable or col.semantic in _CODED):
             continue
         part = df[col.name].iloc[rows]
         coded: tuple[np.ndarray, int] | None = None
@@ -183,7 +186,7 @@ def feature_scores(
             if k <= len(task.fit) // ROWS_PER_GROUP:
                 codes = np.where(codes < 0, k, codes)
                 coded = codes, k + 1
-        elif col.semantic in ("numeric", "datetime") and col.summary.kind in _KINDS:
+        else:
             x = numbers(part)
             if x is not None:
                 coded = binned(x, task.fit)

@@ -290,7 +290,7 @@ CASES = [
         "name",
         ["the result column 'name' of aggs 'name': 'count' would clash with a group key"],
     ),
-    ("unknown_op", {}, None, ["unknown operation 'unknown_op'", "known: cast, dedupe"]),
+    ("unknown_op", {}, None, ["unknown operation 'unknown_op'", "known: bin, cast"]),
     ("fill_mising", {}, None, ["unknown operation 'fill_mising'", "did you mean 'fill_missing'"]),
 ]
 

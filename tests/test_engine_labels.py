@@ -228,6 +228,76 @@ LABELS = [
         "df = df.groupby(['g'], dropna=False, sort=True).agg(**{'a': ('a', 'sum'), "
         "'b_min': ('b', 'min'), 'b_max': ('b', 'max')}).reset_index()",
     ),
+    (
+        "bin",
+        {"column": "a", "method": "edges", "bins": [0, 18, 65]},
+        "Bin a at 0, 18, 65 → a_bin (values outside: missing)",
+        "df['a_bin'] = pd.cut(df['a'], bins=[0, 18, 65], labels=['[0, 18]', '(18, 65]'], "
+        "include_lowest=True)\n"
+        "df = df[df.columns.drop('a_bin').insert(df.columns.drop('a_bin').get_loc('a') + 1, "
+        "'a_bin')]",
+    ),
+    (
+        "bin",
+        {"column": "a", "bins": 4, "into": "a"},
+        "Bin a into 4 equal-width bins → a",
+        "df['a'] = pd.cut(df['a'], bins=4)\n"
+        "df['a'] = df['a'].cat.rename_categories(df['a'].cat.categories.astype('str'))",
+    ),
+    (
+        "bin",
+        {"column": "a", "method": "quantile", "bins": 2, "labels": ["lo", "hi"], "into": "q"},
+        "Bin a into 2 quantile bins as 'lo', 'hi' → q",
+        "df['q'] = pd.qcut(df['a'], q=2, labels=['lo', 'hi'])\n"
+        "df = df[df.columns.drop('q').insert(df.columns.drop('q').get_loc('a') + 1, 'q')]",
+    ),
+    (
+        "round",
+        {"columns": ["a", 3], "decimals": 2},
+        "Round a, 3 to 2 decimals",
+        "df['a'] = df['a'].round(2)\ndf[3] = df[3].round(2)",
+    ),
+    ("round", {"columns": "a"}, "Round a to whole numbers", "df['a'] = df['a'].round(0)"),
+    (
+        "round",
+        {"columns": "a", "decimals": -2},
+        "Round a to the nearest 100",
+        "df['a'] = df['a'].round(-2)",
+    ),
+    (
+        "window",
+        {"column": "a", "func": "shift", "periods": -1},
+        "Shift a (1 row ahead) → a_shift",
+        "df['a_shift'] = df['a'].shift(periods=-1)\n"
+        "df = df[df.columns.drop('a_shift').insert(df.columns.drop('a_shift').get_loc('a') + 1, "
+        "'a_shift')]",
+    ),
+    (
+        "window",
+        {
+            "column": "a",
+            "func": "rolling_mean",
+            "window": 7,
+            "by": "g",
+            "order_by": "t",
+            "into": "a",
+        },
+        "Rolling mean of a over 7 rows within g ordered by t → a",
+        "df['a'] = (\n"
+        "    df.reset_index(drop=True)\n"
+        "    .sort_values(['t'], kind='stable')\n"
+        "    .groupby(['g'], dropna=False, sort=False)['a'].rolling(window=7).mean()\n"
+        "    .droplevel([0])\n"
+        "    .sort_index()\n"
+        "    .set_axis(df.index)\n"
+        ")",
+    ),
+    (
+        "fill_missing",
+        {"column": "a", "strategy": "mean", "by": "g"},
+        "Fill missing a by mean within g",
+        "df['a'] = df['a'].fillna(\n    df.groupby(['g'], dropna=False)['a'].transform('mean')\n)",
+    ),
 ]
 
 

@@ -247,7 +247,9 @@ class Window(Operation):
     def label(self) -> str:
         what = f"{_LABELS.get(self.func, self.func)} {name(self.column)}"
         if self.func in _PERIODS and self.periods != 1:
-            what += f" ({self.periods} rows)"
+            rows = abs(self.periods)
+            way = "back" if self.periods >= 0 else "ahead"
+            what += f" ({rows} row{'s' if rows != 1 else ''} {way})"
         if self.func in _ROLLING:
             what += f" over {self.window} row{'s' if self.window != 1 else ''}"
         if self.by:

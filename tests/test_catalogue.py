@@ -241,6 +241,8 @@ def test_the_column_lists_are_known() -> None:
         ("group_aggregate", "by"),
         ("melt", "id_vars"),
         ("melt", "value_vars"),
+        ("merge", "on"),
+        ("merge", "left_on"),
         ("pivot", "index"),
         ("pivot", "values"),
         ("reorder_columns", "columns"),
@@ -257,6 +259,7 @@ REQUIRED: dict[str, dict[str, object]] = {
     "fill_missing": {"column": "x", "strategy": "mean"},
     "group_aggregate": {"aggs": {"b": "sum"}},
     "melt": {"id_vars": ["i"]},
+    "merge": {"other": "planes.csv"},
     "pivot": {"index": ["i"], "columns": "c", "values": ["v"]},
     "window": {"column": "x", "func": "shift"},
 }

@@ -39,6 +39,7 @@ import pandas as pd
 from hydroml_jupyter.analysis.profile import _leakage as lk
 from hydroml_jupyter.analysis.profile import _shown as shown
 from hydroml_jupyter.analysis.profile._columns import PARSE_SHARE
+from hydroml_jupyter.analysis.profile._dataset import Coded
 from hydroml_jupyter.analysis.profile._model import Alert, ColumnProfile, DatasetProfile
 from hydroml_jupyter.labels import Label
 
@@ -226,15 +227,20 @@ def leakage_alerts(
     target: Label,
     kind: str,
     flagged: set[Label],
+    *,
+    coded: Coded | None = None,
 ) -> tuple[list[Alert], dict[str, str]]:
-    """Features (or differences of two) that alone predict ``target`` on held-out rows."""
-    made = lk.make_task(df[target], kind)
+    """Features (or differences of two) that alone predict ``target`` on held-out rows.
+
+    ``coded`` may hold columns' codes already (:func:`association` keeps them).
+    """
+    made = lk.make_task(df[target], kind, (coded or {}).get(target))
     if made is None:
         return [], {}
     task, rows = made
     if len(task.test) < THRESHOLDS["leakage_min_rows"]:
         return [], {}
-    scores, sampled = lk.feature_scores(df, columns, target, task, rows)
+    scores, sampled = lk.feature_scores(df, columns, target, task, rows, coded=coded or {})
     out: list[Alert] = []
     for name, found in scores.items():
         if name not in flagged and _leaks(found):
@@ -258,6 +264,8 @@ def target_alerts(
     columns: dict[Label, ColumnProfile],
     dataset: DatasetProfile,
     target: Label,
+    *,
+    coded: Coded | None = None,
 ) -> tuple[list[Alert], dict[str, str]]:
     """Imbalanced-target and target-leakage alerts for ``target``, and what was sampled."""
     tcol = columns[target]
@@ -302,7 +310,7 @@ def target_alerts(
                     )
                 )
     kind = "classification" if classification else "regression"
-    leaks, note = leakage_alerts(df, columns, target, kind, flagged)
+    leaks, note = leakage_alerts(df, columns, target, kind, flagged, coded=coded)
     return out + leaks, note
 
 

@@ -95,8 +95,8 @@ def _date_share(values: pd.Series, counts: np.ndarray, total: int) -> tuple[floa
     if total == 0:
         return 0.0, None
     sample = values.iloc[:: max(1, len(values) // _FORMAT_SAMPLE)]
-    # Cheap rejection: dates contain digits and are short.
-    if not bool(sample.str.contains(r"\d", regex=True).mean() >= PARSE_SHARE):
+    # Cheap rejection: dates hold at least two groups of digits.
+    if not bool(sample.str.contains(r"\d\D+\d", regex=True).mean() >= PARSE_SHARE):
         return 0.0, None
     candidates = list(DATE_FORMATS)
     guessed = pd.tseries.api.guess_datetime_format(str(sample.iloc[0]))

@@ -23,10 +23,23 @@ _BLOCK = 1 << 19
 _MATRIX_BLOCKS = 100
 
 
-def duplicate_rows(df: pd.DataFrame) -> int | None:
-    """Exact number of rows equal to an earlier row; ``None`` when values cannot be hashed."""
+def duplicate_rows(df: pd.DataFrame, key: Label | None = None) -> int | None:
+    """Exact number of rows equal to an earlier row; ``None`` when values cannot be hashed.
+
+    With ``key`` (best a column with many distinct values), only rows whose ``key`` value
+    repeats can be duplicates, so only those are hashed whole.
+    """
     if len(df) < 2 or df.shape[1] == 0:
         return 0
+    if key is not None:
+        try:
+            repeats = df[key].duplicated(keep=False).to_numpy()
+        except TypeError:
+            repeats = None
+        if repeats is not None:
+            if not repeats.any():
+                return 0
+            df = df.iloc[np.flatnonzero(repeats)]
     try:
         hashes = pd.util.hash_pandas_object(df, index=False)
     except TypeError:
@@ -43,36 +56,71 @@ def duplicate_rows(df: pd.DataFrame) -> int | None:
 
 def numeric_matrix(df: pd.DataFrame, columns: list[Label]) -> np.ndarray:
     """Columns as a float64 ``(rows, k)`` array with NaN for missing values."""
-    out = np.empty((len(df), len(columns)), dtype=np.float64)
+    out = np.empty((len(df), len(columns)), dtype=np.float64, order="F")
     for j, c in enumerate(columns):
-        s = df[c]
-        out[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    out[~np.isfinite(out)] = np.nan
+        column = out[:, j]
+        column[:] = df[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(column)
+        if bad.any():
+            column[bad] = np.nan
     return out
 
 
-def pearson(x: np.ndarray) -> np.ndarray:
+def _mask_groups(valid: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """For each column, the index of its distinct missing pattern (-1: never missing)."""
+    which = np.full(valid.shape[1], -1)
+    seen: dict[bytes, int] = {}
+    firsts: list[int] = []
+    for j in np.flatnonzero(~valid.all(axis=0)):
+        key = np.packbits(valid[:, j]).tobytes()
+        if key not in seen:
+            seen[key] = len(firsts)
+            firsts.append(int(j))
+        which[j] = seen[key]
+    return which, firsts
+
+
+def pearson(x: np.ndarray, centres: np.ndarray | None = None) -> np.ndarray:
     """Pearson correlation matrix of the columns of ``x`` with pairwise deletion of NaN.
 
-    Returns NaN where a pair has fewer than two common rows or no variance on them.
+    Returns NaN where a pair has fewer than two common rows or no variance on them. Values
+    are centred first (on ``centres``, e.g. the columns' known means, else on their means):
+    any centre gives the same result, a close one keeps the sums accurate. Sums over "the
+    rows where column j is present" are taken once per distinct missing pattern: columns
+    never missing share the plain column sums, columns missing together share one product.
     """
-    k = x.shape[1]
+    rows, k = x.shape
     valid = ~np.isnan(x)
     counts = valid.sum(axis=0)
-    sums = np.array([np.nansum(x[:, j]) for j in range(k)], dtype=np.float64)
-    means = np.divide(sums, counts, out=np.zeros(k), where=counts > 0)
-    n = np.zeros((k, k))
-    sx = np.zeros((k, k))
-    sxx = np.zeros((k, k))
+    if centres is None:
+        sums = np.where(valid, x, 0.0).sum(axis=0)
+        centres = np.divide(sums, counts, out=np.zeros(k), where=counts > 0)
+    which, firsts = _mask_groups(valid)
+    g = len(firsts)
     sxy = np.zeros((k, k))
-    for start in range(0, len(x), _BLOCK):
-        block = x[start : start + _BLOCK] - means
-        m = valid[start : start + _BLOCK].astype(np.float64)
-        b0 = np.where(m > 0, block, 0.0)
-        n += m.T @ m
-        sx += b0.T @ m  # sx[i, j]: sum of column i over rows where j is present
-        sxx += (b0 * b0).T @ m
+    col = np.zeros(k)
+    sx_g, sxx_g, n_g = np.zeros((k, g)), np.zeros((k, g)), np.zeros((g, g))
+    for start in range(0, rows, _BLOCK):
+        part = valid[start : start + _BLOCK]
+        b0 = x[start : start + _BLOCK] - centres
+        np.copyto(b0, 0.0, where=~part)
         sxy += b0.T @ b0
+        col += b0.sum(axis=0)
+        if g:
+            m = part[:, firsts].astype(np.float64)
+            sx_g += b0.T @ m
+            sxx_g += (b0 * b0).T @ m
+            n_g += m.T @ m
+    col2 = np.diag(sxy).copy()
+    # sx[i, j]: sum of column i over the rows where column j is present (likewise sxx, n).
+    inc = which >= 0
+    sx = np.repeat(col[:, None], k, axis=1)
+    sxx = np.repeat(col2[:, None], k, axis=1)
+    sx[:, inc] = sx_g[:, which[inc]]
+    sxx[:, inc] = sxx_g[:, which[inc]]
+    n = np.minimum.outer(counts, counts).astype(np.float64)  # right unless both are missing
+    both = np.ix_(inc, inc)
+    n[both] = n_g[np.ix_(which[inc], which[inc])]
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = sxy - sx * sx.T / n
         var_i = sxx - sx * sx / n
@@ -115,9 +163,19 @@ def cramers_v(a: np.ndarray, ka: int, b: np.ndarray, kb: int) -> float | None:
     return float(np.sqrt(min(1.0, chi2 / (n * (min(r, c) - 1)))))
 
 
-def association(df: pd.DataFrame, columns: list[Label]) -> np.ndarray:
-    """Matrix of Cramér's V between ``columns`` (NaN where undefined)."""
-    coded = [codes_of(df[c]) for c in columns]
+Coded = dict[Label, tuple[np.ndarray, int]]
+
+
+def association(df: pd.DataFrame, columns: list[Label], cache: Coded | None = None) -> np.ndarray:
+    """Matrix of Cramér's V between ``columns`` (NaN where undefined).
+
+    ``cache`` receives each column's codes (:func:`codes_of`) for later checks to reuse.
+    """
+    cache = {} if cache is None else cache
+    for c in columns:
+        if c not in cache:
+            cache[c] = codes_of(df[c])
+    coded = [cache[c] for c in columns]
     k = len(columns)
     out = np.full((k, k), np.nan)
     for i in range(k):
@@ -140,6 +198,9 @@ def missing_matrix(df: pd.DataFrame) -> tuple[list[list[float]], int]:
     cols = []
     for i in range(df.shape[1]):
         mask = np.asarray(df.iloc[:, i].isna().to_numpy(), dtype=bool)
+        if not mask.any():
+            cols.append(np.zeros(blocks))
+            continue
         cols.append(np.bincount(ids, weights=mask, minlength=blocks) / per_block)
     matrix = np.vstack(cols).T if cols else np.zeros((blocks, 0))
     return [[round(float(v), 6) for v in row] for row in matrix], size

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hydroml_jupyter.analysis.profile._dataset import codes_of
+from hydroml_jupyter.analysis.profile._dataset import Coded, codes_of
 from hydroml_jupyter.analysis.profile._model import ColumnProfile
 from hydroml_jupyter.labels import Label
 
@@ -72,15 +72,20 @@ def sample_rows(n: int, present: np.ndarray) -> np.ndarray:
     return rows
 
 
-def make_task(target: pd.Series, kind: str) -> tuple[Task, np.ndarray] | None:
-    """Sample and split the rows for ``target``; ``None`` when too few rows or one class."""
+def make_task(
+    target: pd.Series, kind: str, coded: tuple[np.ndarray, int] | None = None
+) -> tuple[Task, np.ndarray] | None:
+    """Sample and split the rows for ``target``; ``None`` when too few rows or one class.
+
+    ``coded`` may give the target's codes (:func:`codes_of`) when already computed.
+    """
     if kind == "regression":
         y_all = target.to_numpy(dtype=np.float64, na_value=np.nan)
         rows = sample_rows(len(y_all), np.isfinite(y_all))
         # Ranks, so that a few extreme values do not decide the score.
         y, classes = pd.Series(y_all[rows]).rank(pct=True).to_numpy(), 0
     else:
-        codes, classes = codes_of(target)
+        codes, classes = codes_of(target) if coded is None else coded
         rows = sample_rows(len(codes), codes >= 0)
         y = codes[rows]
         kind = "binary" if classes == 2 else "classes"
@@ -171,29 +176,37 @@ def feature_scores(
     target: Label,
     task: Task,
     rows: np.ndarray,
+    *,
+    coded: Coded,
 ) -> tuple[dict[Label, Score], dict[Label, np.ndarray]]:
-    """Held-out scores of every usable feature alone, and the sampled numbers of numeric ones."""
+    """Held-out scores of every usable feature alone, and the sampled numbers of numeric ones.
+
+    Codes of categorical columns are taken from ``coded`` when there.
+    """
     scores: dict[Label, Score] = {}
     sampled: dict[Label, np.ndarray] = {}
     for col in columns.values():
         usable = col.semantic in ("numeric", "datetime") and col.summary.kind in _KINDS
         if col.name == target or not (usable or col.semantic in _CODED):
             continue
-        part = df[col.name].iloc[rows]
-        coded: tuple[np.ndarray, int] | None = None
+        groups: tuple[np.ndarray, int] | None = None
         if col.semantic in _CODED:
-            codes, k = codes_of(part)
-            if k <= len(task.fit) // ROWS_PER_GROUP:
-                codes = np.where(codes < 0, k, codes)
-                coded = codes, k + 1
+            if (col.summary.distinct or 0) > len(task.fit) // ROWS_PER_GROUP:
+                continue
+            if col.name in coded:
+                all_codes, k = coded[col.name]
+                codes = all_codes[rows]
+            else:
+                codes, k = codes_of(df[col.name].iloc[rows])
+            groups = np.where(codes < 0, k, codes), k + 1
         else:
-            x = numbers(part)
+            x = numbers(df[col.name].iloc[rows])
             if x is not None:
-                coded = binned(x, task.fit)
+                groups = binned(x, task.fit)
                 if col.semantic in _NUMBERS and col.summary.kind == "numeric":
                     sampled[col.name] = x
-        if coded is not None:
-            found = score(coded[0], coded[1], task)
+        if groups is not None:
+            found = score(groups[0], groups[1], task)
             if found is not None:
                 scores[col.name] = found
     return scores, sampled

@@ -14,6 +14,7 @@ from hydroml_jupyter.analysis.profile._alerts import (
 from hydroml_jupyter.analysis.profile._columns import profile_column
 from hydroml_jupyter.analysis.profile._dataset import (
     ASSOCIATION_MAX_DISTINCT,
+    Coded,
     as_lists,
     association,
     duplicate_rows,
@@ -29,29 +30,40 @@ from hydroml_jupyter.labels import Label
 AUTO_TARGET_CONFIDENCE = 0.7
 
 
-def _dataset(df: pd.DataFrame, columns: dict[Label, ColumnProfile]) -> DatasetProfile:
+def _centre(col: ColumnProfile) -> float:
+    """The column's mean when the summary knows it (finite), else 0."""
+    mean = col.summary.mean
+    return float(mean) if isinstance(mean, int | float) and np.isfinite(mean) else 0.0
+
+
+def _dataset(df: pd.DataFrame, columns: dict[Label, ColumnProfile], coded: Coded) -> DatasetProfile:
     corr_cols = [
         c.name
         for c in columns.values()
         if c.semantic in ("numeric", "boolean") and c.summary.kind in ("numeric", "boolean")
     ]
-    corr = pearson(numeric_matrix(df, corr_cols)) if corr_cols else np.zeros((0, 0))
+    centres = np.array([_centre(columns[c]) for c in corr_cols], dtype=np.float64)
+    corr = pearson(numeric_matrix(df, corr_cols), centres) if corr_cols else np.zeros((0, 0))
     assoc_cols = [
         c.name
         for c in columns.values()
         if c.semantic in ("categorical", "boolean")
         and 2 <= (c.summary.distinct or 0) <= ASSOCIATION_MAX_DISTINCT
     ]
-    assoc = association(df, assoc_cols) if len(assoc_cols) > 1 else np.zeros((0, 0))
+    assoc = association(df, assoc_cols, coded) if len(assoc_cols) > 1 else np.zeros((0, 0))
     if len(assoc_cols) < 2:
         assoc_cols = []
     matrix, block = missing_matrix(df)
+    # Rows can only be duplicates where the column with most distinct values repeats.
+    counted = [c for c in columns.values() if c.summary.distinct is not None]
+    key = max(counted, key=lambda c: c.summary.distinct or 0, default=None)
+    many = key is not None and (key.summary.distinct or 0) >= len(df) // 2
     return DatasetProfile(
         rows=len(df),
         columns=df.shape[1],
         memory_bytes=int(df.memory_usage(index=True, deep=True).sum()),
         missing_cells=int(sum(c.summary.nulls for c in columns.values())),
-        duplicate_rows=duplicate_rows(df),
+        duplicate_rows=duplicate_rows(df, key.name if many and key is not None else None),
         correlation_columns=corr_cols,
         correlation=as_lists(corr),
         association_columns=assoc_cols,
@@ -91,7 +103,8 @@ def profile(df: pd.DataFrame, target: Label | None = None) -> Profile:
     if target is not None and target not in df.columns:
         raise ValueError(f"profile: no column named {target!r} to use as the target")
     columns: dict[Label, ColumnProfile] = {c: profile_column(df[c]) for c in df.columns}
-    dataset = _dataset(df, columns)
+    coded: Coded = {}
+    dataset = _dataset(df, columns, coded)
     targets = rank_targets(columns)
     chosen = target
     if chosen is None and targets and targets[0].confidence >= AUTO_TARGET_CONFIDENCE:
@@ -100,7 +113,7 @@ def profile(df: pd.DataFrame, target: Label | None = None) -> Profile:
     alerts += pair_alerts(dataset, chosen)
     sampled: dict[str, str] = {}
     if chosen is not None and columns[chosen].semantic not in ("constant", "identifier"):
-        found, sampled = target_alerts(df, columns, dataset, chosen)
+        found, sampled = target_alerts(df, columns, dataset, chosen, coded=coded)
         alerts += found
     return Profile(
         columns=columns,

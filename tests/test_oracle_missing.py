@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from oracle import check, refuse
 
+import hydroml_jupyter as hj
+
 COVERS = {"fill_missing", "drop_missing"}
 
 GAPS = pd.DataFrame({"x": [np.nan, 1.0, np.nan, 3.0, np.nan]})
@@ -350,3 +352,21 @@ def test_a_group_mean_that_is_not_whole_is_refused_for_integers() -> None:
         strategy="mean",
         by="g",
     )
+
+
+def test_a_preview_counts_the_values_left_missing_in_empty_groups() -> None:
+    s = hj.Session(GROUPED)
+    try:
+        preview = s.preview("fill_missing", column="x", strategy="mean", by="g")
+        assert preview.changed == {"g": 0, "x": 3}
+        assert preview.notes == ["1 value stays missing in x: its group has no values"]
+        assert s.preview("fill_missing", column="x", strategy="mean").notes == []
+    finally:
+        s.close()
+    two = pd.DataFrame({"g": ["a", "a", "c", "d"], "x": [1.0, np.nan, np.nan, np.nan]})
+    s = hj.Session(two)
+    try:
+        notes = s.preview("fill_missing", column="x", strategy="mode", by="g").notes
+        assert notes == ["2 values stay missing in x: their groups have no values"]
+    finally:
+        s.close()

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 from oracle import check, refuse
 
+import hydroml_jupyter as hj
+
 COVERS = {"bin", "round", "window"}
 
 INF = float("inf")
@@ -302,3 +304,19 @@ def test_into_the_column_itself_and_an_empty_frame() -> None:
 )
 def test_window_refusals(params: dict, words: list[str]) -> None:
     refuse(GROUPS, "window", ["window: ", *words], **{"column": "x", **params})
+
+
+def test_a_preview_counts_the_values_outside_the_edges() -> None:
+    s = hj.Session(AGES)
+    try:
+        preview = s.preview("bin", column="age", method="edges", bins=[0, 18, 65, 120])
+        assert preview.ok and preview.columns_added == ["age_bin"]
+        # 130, -1, inf and -inf lie outside; the missing value is not counted.
+        assert preview.notes == ["4 values lie outside the edges of age: missing"]
+        inside = s.preview("bin", column="age", method="edges", bins=[-INF, INF])
+        assert inside.notes == []
+        assert s.preview("bin", column="age", method="edges", bins=[0, 18, 200]).notes == [
+            "3 values lie outside the edges of age: missing"
+        ]
+    finally:
+        s.close()

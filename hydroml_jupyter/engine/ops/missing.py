@@ -245,8 +245,9 @@ class FillMissing(Operation):
         left = int(after[self.column].isna().sum())
         if not left:
             return []
-        values = "value stays" if left == 1 else "values stay"
-        return [f"{left:,} {values} missing in {name(self.column)}: their group has no values"]
+        if left == 1:
+            return [f"1 value stays missing in {name(self.column)}: its group has no values"]
+        return [f"{left:,} values stay missing in {name(self.column)}: their groups have no values"]
 
 
 @register

@@ -85,8 +85,11 @@ class Round(Operation):
                     np.flatnonzero((series == series.min()).to_numpy(bool, na_value=False))[0]
                 )
             return None
-        before = series.to_numpy(dtype="float64", na_value=np.nan)
         after = rounded.to_numpy(dtype="float64", na_value=np.nan)
+        # An overflowing float becomes infinite: look closer only when one is.
+        if not np.isinf(after).any():
+            return None
+        before = series.to_numpy(dtype="float64", na_value=np.nan)
         broken = np.flatnonzero(np.isfinite(before) & ~np.isfinite(after))
         return int(broken[0]) if len(broken) else None
 

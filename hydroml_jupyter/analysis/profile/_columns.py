@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -18,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
-from hydroml_jupyter.analysis._core import sorted_counts
+from hydroml_jupyter.analysis._core import prepare, sorted_counts
 from hydroml_jupyter.analysis.profile._model import ColumnProfile, NumericExtras, TextExtras
 from hydroml_jupyter.analysis.stats import ColumnSummary, arrow_text_counts, column_parts
 from hydroml_jupyter.labels import Label
@@ -38,6 +39,8 @@ IDENTIFIER_SHAPE_SHARE = 0.95
 _SHAPE_SAMPLE = 2000
 _DECIMALS_SAMPLE = 1000
 _MAX_DECIMALS = 6
+#: Spelling variants are looked for when at most this share of the values is distinct.
+VARIANTS_MAX_DISTINCT = 0.5
 #: Free text: mean length of at least this many characters.
 TEXT_MIN_LENGTH = 30
 
@@ -71,6 +74,31 @@ def looks_like_id(name: Label) -> bool:
 
 
 Distinct = tuple[pd.Series, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """The values of a column that occur more than once, and whether missing values do."""
+
+    values: Any
+    nulls: bool
+
+    def rows(self, series: pd.Series) -> np.ndarray | None:
+        """Boolean mask of the rows whose value repeats (``None`` when not known)."""
+        if self.values is None:
+            return None
+        if isinstance(self.values, pa.Array):
+            found = pc.is_in(pa.array(series.array), value_set=self.values)
+            mask = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False))
+        else:
+            prep = prepare(series)
+            if prep.values is None:
+                return None
+            mask = np.zeros(len(series), dtype=bool)
+            mask[~prep.mask] = np.isin(prep.values, self.values)
+        if self.nulls:
+            mask |= np.asarray(series.isna().to_numpy(), dtype=bool)
+        return mask
 
 
 def distinct_text(series: pd.Series, counted: dict[str, Any] | None = None) -> Distinct:
@@ -205,7 +233,9 @@ def text_extras(
         date_share, date_format = _date_share(values, counts, total)
     variants: dict[str, str] = {}
     ws_only = True
-    if numeric_share < PARSE_SHARE and date_share < PARSE_SHARE:
+    # Spelling variants are a matter of categories: mostly-unique text is not checked.
+    categories = len(values) <= VARIANTS_MAX_DISTINCT * total
+    if numeric_share < PARSE_SHARE and date_share < PARSE_SHARE and categories:
         variants, ws_only = _variants(values, counts)
     lengths = pc.utf8_length(pa.array(values.array)).to_numpy(zero_copy_only=False)
     mean_length = float(np.dot(lengths, counts) / total)
@@ -365,7 +395,16 @@ def _semantic(
 
 def profile_column(series: pd.Series, bins: int = 30) -> ColumnProfile:
     """Profile one column: exact summary and histogram, semantic type and its extras."""
-    info, _, counted = column_parts(series, bins=bins, top=10)
+    return profile_column_parts(series, bins)[0]
+
+
+def profile_column_parts(series: pd.Series, bins: int = 30) -> tuple[ColumnProfile, Repeats]:
+    """Profile one column, and return which of its values repeat (for finding duplicate rows).
+
+    The repeats are the distinct values seen more than once (text as an Arrow array, other
+    kinds as a NumPy array, ``None`` when not counted) and whether missing values repeat.
+    """
+    info, prep, counted = column_parts(series, bins=bins, top=10)
     summ = info.summary
     text = None
     distinct = None
@@ -376,7 +415,12 @@ def profile_column(series: pd.Series, bins: int = 30) -> ColumnProfile:
     numeric = None
     if summ.kind == "numeric" and semantic in ("numeric", "identifier") and "uniq" in counted:
         numeric = numeric_extras(counted["uniq"], counted["counts"])
-    return ColumnProfile(
+    repeated: Any = None
+    if "uniq" in counted and prep.kind in ("numeric", "datetime", "timedelta"):
+        repeated = counted["uniq"][counted["counts"] > 1]
+    elif "text_values" in counted:
+        repeated = counted["text_values"].filter(pa.array(counted["text_counts"] > 1))
+    column = ColumnProfile(
         name=cast("Label", series.name),
         semantic=semantic,
         summary=summ,
@@ -384,3 +428,4 @@ def profile_column(series: pd.Series, bins: int = 30) -> ColumnProfile:
         numeric=numeric,
         text=text,
     )
+    return column, Repeats(repeated, prep.nulls > 1)

@@ -23,23 +23,18 @@ _BLOCK = 1 << 19
 _MATRIX_BLOCKS = 100
 
 
-def duplicate_rows(df: pd.DataFrame, key: Label | None = None) -> int | None:
+def duplicate_rows(df: pd.DataFrame, candidates: np.ndarray | None = None) -> int | None:
     """Exact number of rows equal to an earlier row; ``None`` when values cannot be hashed.
 
-    With ``key`` (best a column with many distinct values), only rows whose ``key`` value
-    repeats can be duplicates, so only those are hashed whole.
+    ``candidates`` may mark the only rows that can be duplicates (those whose value repeats in
+    a column with many distinct values): only those are then hashed whole.
     """
     if len(df) < 2 or df.shape[1] == 0:
         return 0
-    if key is not None:
-        try:
-            repeats = df[key].duplicated(keep=False).to_numpy()
-        except TypeError:
-            repeats = None
-        if repeats is not None:
-            if not repeats.any():
-                return 0
-            df = df.iloc[np.flatnonzero(repeats)]
+    if candidates is not None:
+        if not candidates.any():
+            return 0
+        df = df.iloc[np.flatnonzero(candidates)]
     try:
         hashes = pd.util.hash_pandas_object(df, index=False)
     except TypeError:

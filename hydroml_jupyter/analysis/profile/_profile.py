@@ -11,7 +11,7 @@ from hydroml_jupyter.analysis.profile._alerts import (
     sort_alerts,
     target_alerts,
 )
-from hydroml_jupyter.analysis.profile._columns import profile_column
+from hydroml_jupyter.analysis.profile._columns import Repeats, profile_column_parts
 from hydroml_jupyter.analysis.profile._dataset import (
     ASSOCIATION_MAX_DISTINCT,
     Coded,
@@ -31,12 +31,17 @@ AUTO_TARGET_CONFIDENCE = 0.7
 
 
 def _centre(col: ColumnProfile) -> float:
-    """The column's mean when the summary knows it (finite), else 0."""
+    """Return the column's mean when the summary knows it (finite), else 0."""
     mean = col.summary.mean
     return float(mean) if isinstance(mean, int | float) and np.isfinite(mean) else 0.0
 
 
-def _dataset(df: pd.DataFrame, columns: dict[Label, ColumnProfile], coded: Coded) -> DatasetProfile:
+def _dataset(
+    df: pd.DataFrame,
+    columns: dict[Label, ColumnProfile],
+    coded: Coded,
+    repeats: dict[Label, Repeats],
+) -> DatasetProfile:
     corr_cols = [
         c.name
         for c in columns.values()
@@ -57,13 +62,15 @@ def _dataset(df: pd.DataFrame, columns: dict[Label, ColumnProfile], coded: Coded
     # Rows can only be duplicates where the column with most distinct values repeats.
     counted = [c for c in columns.values() if c.summary.distinct is not None]
     key = max(counted, key=lambda c: c.summary.distinct or 0, default=None)
-    many = key is not None and (key.summary.distinct or 0) >= len(df) // 2
+    candidates = None
+    if key is not None and (key.summary.distinct or 0) >= len(df) // 2:
+        candidates = repeats[key.name].rows(df[key.name])
     return DatasetProfile(
         rows=len(df),
         columns=df.shape[1],
         memory_bytes=int(df.memory_usage(index=True, deep=True).sum()),
         missing_cells=int(sum(c.summary.nulls for c in columns.values())),
-        duplicate_rows=duplicate_rows(df, key.name if many and key is not None else None),
+        duplicate_rows=duplicate_rows(df, candidates),
         correlation_columns=corr_cols,
         correlation=as_lists(corr),
         association_columns=assoc_cols,
@@ -102,9 +109,11 @@ def profile(df: pd.DataFrame, target: Label | None = None) -> Profile:
         raise ValueError("profile: column labels must be unique")
     if target is not None and target not in df.columns:
         raise ValueError(f"profile: no column named {target!r} to use as the target")
-    columns: dict[Label, ColumnProfile] = {c: profile_column(df[c]) for c in df.columns}
+    parts = {c: profile_column_parts(df[c]) for c in df.columns}
+    columns: dict[Label, ColumnProfile] = {c: part[0] for c, part in parts.items()}
+    repeats = {c: part[1] for c, part in parts.items()}
     coded: Coded = {}
-    dataset = _dataset(df, columns, coded)
+    dataset = _dataset(df, columns, coded, repeats)
     targets = rank_targets(columns)
     chosen = target
     if chosen is None and targets and targets[0].confidence >= AUTO_TARGET_CONFIDENCE:

@@ -183,6 +183,15 @@ def test_functions_listed() -> None:
             "year",
             "month",
             "day",
+            "strip",
+            "replace",
+            "contains",
+            "startswith",
+            "endswith",
+            "slice",
+            "coalesce",
+            "days_between",
+            "if_else",
         ]
     )
 

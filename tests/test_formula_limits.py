@@ -35,6 +35,8 @@ REPORTED = [
     pytest.param("s * (i * 100000)", "s * (i * 100000)", id="column-times-count-column"),
     pytest.param("where(i > 5, 'x' * 1000000, s)", "where(", id="where-constant"),
     pytest.param("fillna(gaps, 'x' * 1000000)", "fillna(", id="fillna-constant"),
+    pytest.param("coalesce(gaps, 'x' * 1000000)", "coalesce(", id="coalesce-constant"),
+    pytest.param("if_else(i > 5, 'x' * 1000000, s)", "if_else(", id="if-else-constant"),
     pytest.param("'%0999999999d' % 1", "'%0999999999d' % 1", id="format-width"),
     pytest.param("'%.999999999f' % 1.5", "'%.999999999f' % 1.5", id="format-precision"),
     pytest.param("o % 1", "o % 1", id="object-column-format"),
@@ -175,9 +177,31 @@ def test_the_automatic_limit_follows_the_frame_and_ordinary_formulas_fit(
     assert parse("where(i > 0, s, 'none')").evaluate(df).iloc[0] == "none"
     assert parse("fillna(gaps, 'z')").evaluate(df).tolist()[:2] == ["a", "z"]
     assert parse("upper(s) + lower(s)").evaluate(df).iloc[0] == "ABab"
+    assert parse("strip(s) + slice(s, 1)").evaluate(df).iloc[0] == "abb"
+    assert parse("replace(s, 'a', 'xyz')").evaluate(df).iloc[0] == "xyzb"
+    assert parse("coalesce(gaps, s, 'z')").evaluate(df).tolist()[:2] == ["a", "ab"]
+    assert parse("if_else(i > 0, s, 'none')").evaluate(df).iloc[0] == "none"
     assert parse("o + 'x'").evaluate(df).iloc[1] == "bx"
     assert parse("i * 2 + 1").evaluate(df).iloc[3] == 7
     assert parse("'x' * 3").evaluate(df) == "xxx"
+
+
+def test_text_functions_count_what_they_build() -> None:
+    set_memory_limit(MiB)
+    # 1,000 rows of 100 'a's: replacing each 'a' by 11 characters builds 1.1 MB...
+    frame = pd.DataFrame({"s": ["a" * 100] * 1000})
+    with pytest.raises(OperationError, match=r"cannot compute replace\(s, 'a', 'x{11}'\): the"):
+        parse("replace(s, 'a', '" + "x" * 11 + "')").evaluate(frame)
+    # ... by 10: 1.0 MB, just under 1 MiB.
+    assert parse("replace(s, 'a', '" + "x" * 10 + "')").evaluate(frame).str.len()[0] == 1000
+    # Shrinking text never passes the limit however often the text is found.
+    assert parse("replace(s, 'a', '')").evaluate(frame)[0] == ""
+    # A copy of 1.2 MB of text does not fit either.
+    wide = pd.DataFrame({"s": ["ab" * 600] * 1000})
+    for expr in ("strip(s)", "slice(s, 1)", "coalesce(s, 'z')"):
+        with pytest.raises(OperationError, match=rf"cannot compute {re.escape(expr)}: the result"):
+            parse(expr).evaluate(wide)
+    assert parse("contains(s, 'a')").evaluate(wide).all()  # booleans: not text
 
 
 def test_whole_numbers_python_cannot_print_are_refused(df: pd.DataFrame) -> None:

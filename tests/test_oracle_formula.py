@@ -211,3 +211,125 @@ def test_refusals(expr: str, words: list[str]) -> None:
 
 def test_the_new_column_needs_a_name() -> None:
     refuse(BASE, "formula", ["the new column needs a name"], column=" ", expr="a")
+
+
+# -- text, missing-value and date functions -----------------------------------------------
+TEXTS = pd.DataFrame(
+    {
+        "t": pd.array([" Ab-ab ", None, "ab", ""], dtype="str"),
+        "n": pd.array([1, None, 3, None], dtype="Int64"),
+        "f": [1.5, np.nan, np.nan, 4.0],
+        "d1": pd.array(
+            ["2020-01-01", "2020-03-01", None, "2021-01-01 12:00"], dtype="datetime64[ns]"
+        ),
+        "d2": pd.array(
+            ["2020-01-02", "2020-02-01", "2020-01-01", "2020-01-01"], dtype="datetime64[ns]"
+        ),
+    }
+)
+
+NEW_FUNCTIONS = [
+    ("strip(t)", ["Ab-ab", None, "ab", ""], "str"),
+    # Case matters, and the text is found literally ('.' is a dot, not any character).
+    ("replace(t, 'ab', 'X')", [" Ab-X ", None, "X", ""], "str"),
+    ("replace(t, '-', '')", [" Abab ", None, "ab", ""], "str"),
+    ("replace(t, '.', '!')", [" Ab-ab ", None, "ab", ""], "str"),
+    ("replace(t, 'b', 'bb')", [" Abb-abb ", None, "abb", ""], "str"),
+    # A missing text contains nothing, starts and ends with nothing (str columns).
+    ("contains(t, 'ab')", [True, False, True, False], "bool"),
+    ("contains(t, '.')", [False, False, False, False], "bool"),
+    ("contains(t, '')", [True, False, True, True], "bool"),
+    ("startswith(t, ' ')", [True, False, False, False], "bool"),
+    ("endswith(t, 'b')", [False, False, True, False], "bool"),
+    # slice is a Python slice: from start up to (not including) stop, negatives from the end.
+    ("slice(t, 1, 3)", ["Ab", None, "b", ""], "str"),
+    ("slice(t, -3)", ["ab ", None, "ab", ""], "str"),
+    ("slice(t, 0, -1)", [" Ab-ab", None, "a", ""], "str"),
+    ("slice(t, 5, 1)", ["", None, "", ""], "str"),
+    ("coalesce(f, n, 0)", [1.5, 0.0, 3.0, 4.0], "float64"),
+    ("coalesce(f, 9)", [1.5, 9.0, 9.0, 4.0], "float64"),
+    ("coalesce(t, 'none')", [" Ab-ab ", "none", "ab", ""], "str"),
+    ("coalesce(n, 7)", [1, 7, 3, 7], "Int64"),
+    # pandas' where decides the dtype; a constant ends the list (it is never missing).
+    ("coalesce(t, 1)", [" Ab-ab ", 1, "ab", ""], "object"),
+    ("coalesce(f, -1, n)", [1.5, -1.0, -1.0, 4.0], "float64"),
+    ("coalesce(n, f)", [1, None, 3, 4], "Int64"),
+    # if_else is missing where its condition is; where takes the second branch there.
+    ("if_else(n > 1, 'big', 'small')", ["small", None, "big", None], "str"),
+    ("where(n > 1, 'big', 'small')", ["small", "small", "big", "small"], "str"),
+    ("if_else(n > 1, n, -n)", [-1, None, 3, None], "Int64"),
+    ("if_else(f > 2, f, 0)", [0.0, 0.0, 0.0, 4.0], "float64"),
+    ("if_else(contains(t, '-'), slice(t, 1, 3), t)", ["Ab", None, "ab", ""], "str"),
+    # b - a in days, fractions kept: 2020 is a leap year.
+    ("days_between(d2, d1)", [-1.0, 29.0, np.nan, 366.5], "float64"),
+    ("days_between(d1, d2)", [1.0, -29.0, np.nan, -366.5], "float64"),
+    ("days_between(d1, d1)", [0.0, 0.0, np.nan, 0.0], "float64"),
+]
+
+
+@pytest.mark.parametrize(("expr", "values", "dtype"), NEW_FUNCTIONS, ids=repr)
+def test_text_missing_and_date_functions(expr: str, values: list, dtype: str) -> None:
+    expected = TEXTS.assign(r=pd.array(values, dtype=dtype))
+    check(TEXTS, "formula", expected, column="r", expr=expr)
+
+
+def test_text_functions_on_object_and_category_columns() -> None:
+    df = pd.DataFrame(
+        {
+            "o": pd.Series([" a ", None, "b"], dtype=object),
+            "c": pd.Series([" a ", None, "b"], dtype="category"),
+        }
+    )
+    # Object columns keep pandas' object results (missing stays missing); a category's
+    # text tests are plain booleans.
+    stripped = df.assign(r=pd.Series(["a", None, "b"], dtype=object))
+    check(df, "formula", stripped, column="r", expr="strip(o)")
+    tested = df.assign(q=pd.Series([True, np.nan, False], dtype=object))
+    check(df, "formula", tested, column="q", expr="startswith(o, ' ')")
+    check(df, "formula", df.assign(q=[True, False, False]), column="q", expr="startswith(c, ' ')")
+
+
+@pytest.mark.parametrize(
+    ("expr", "words"),
+    [
+        ("replace(t, '', 'x')", ["replace() needs some text for old, not ''", "position 11"]),
+        ("replace(t, 'a', 1)", ["replace() needs a text literal for new, got '1'"]),
+        ("replace(t, 'a')", ["replace() takes 3 arguments (x, old, new), got 2"]),
+        ("contains(t, t)", ["contains() needs a text literal for text, got 't'"]),
+        ("startswith('ab', 'a')", ["startswith() needs a column, not a constant"]),
+        ("slice(t, 1.5)", ["slice() needs a whole number literal for start, got '1.5'"]),
+        ("slice(t, 1, n)", ["slice() needs a whole number literal for stop, got 'n'"]),
+        ("slice(t)", ["slice() takes 2 or 3 arguments (x, start, stop), got 1"]),
+        ("coalesce(f)", ["coalesce() takes 2 or more arguments (a, b, ...), got 1"]),
+        ("coalesce(1, f)", ["coalesce() needs a column for a, not a constant"]),
+        ("if_else(True, 1, 2)", ["if_else() needs a column for cond, not a constant"]),
+        ("if_else(n > 1, 1)", ["if_else() takes 3 arguments (cond, a, b), got 2"]),
+        ("strip('a')", ["strip() needs a column, not a constant"]),
+        ("strip(f)", ["cannot compute strip(f): Can only use .str accessor with string values"]),
+        ("days_between(d1, 1)", ["days_between() needs a column for b, not a constant"]),
+        (
+            "days_between(t, d1)",
+            ["cannot compute days_between(t, d1): the first argument is str, not a datetime"],
+        ),
+        ("days_between(d1, f)", ["the second argument is float64, not a datetime"]),
+        ("coalesce(n, 2.5)", ["cannot compute coalesce(n, 2.5): Invalid value '2.5'"]),
+    ],
+)
+def test_refusals_of_the_new_functions(expr: str, words: list[str]) -> None:
+    refuse(TEXTS, "formula", ["formula: ", *words], column="r", expr=expr)
+
+
+def test_hostile_text_in_the_new_functions_stays_a_literal() -> None:
+    name = "t\n__import__('os')  #"
+    df = pd.DataFrame({name: pd.array(["a'\n\"b", None, "\\x"], dtype="str")})
+    expr = (
+        "replace(`t\n__import__('os')  #`, '\\n', '\\'); import os #') + slice(`"
+        + name.replace("`", "``")
+        + "`, 0, 1)"
+    )
+    expected = df.assign(
+        **{"r\u2028": pd.array(["a''); import os #\"ba", None, "\\x\\"], dtype="str")}
+    )
+    check(df, "formula", expected, column="r\u2028", expr=expr)
+    flags = df.assign(q=[True, False, False])
+    check(df, "formula", flags, column="q", expr=f"contains(`{name}`, '\\'\\n')")

@@ -13,8 +13,19 @@ Grammar, loosest binding first: ``|``, ``&``, prefix ``~``, the comparisons
 strings in single or double quotes (escapes ``\\ \' \" \n \t``), ``True``,
 ``False``, column names (bare identifiers, or in backticks: ```unit price```
 with ``````  for a backtick), parentheses and calls of the functions abs,
-clip, day, exp, fillna, isnull, len, log, lower, month, round, sqrt, upper,
-where and year.
+clip, coalesce, contains, day, days_between, endswith, exp, fillna, if_else,
+isnull, len, log, lower, month, replace, round, slice, sqrt, startswith, strip,
+upper, where and year.
+
+The text functions take a column and literal text, found literally (never as a
+regular expression): ``strip(x)``, ``replace(x, 'old', 'new')``, ``contains(x,
+'text')``, ``startswith(x, 'prefix')``, ``endswith(x, 'suffix')`` and ``slice(x,
+start[, stop])`` with whole-number literals, as Python slices. ``coalesce(a, b,
+...)`` is the first value that is not missing, from the left (``a`` a column; a
+constant is never missing, so what follows it is not used); ``if_else(cond, a,
+b)`` is ``where`` but missing where ``cond`` is missing (``where`` takes ``b``
+there); ``days_between(a, b)`` is ``b - a`` in days as a float (``1.5`` is a day
+and a half; missing where either is), for two datetime columns.
 
 :meth:`Formula.evaluate` and :meth:`Formula.code` mirror each other node by
 node, so the exported code computes bit for bit the value the session
@@ -24,7 +35,8 @@ Memory limit
 ------------
 A formula cannot build more data than a limit allows. Before each part that can
 grow data is computed (joining text with ``+``, repeating it with ``*``, formatting
-it with ``%``, ``where`` and ``fillna`` copying text into rows, ``upper``/``lower``),
+it with ``%``, ``where``, ``if_else``, ``fillna`` and ``coalesce`` copying text into
+rows, ``upper``/``lower``, ``replace``, ``strip`` and ``slice``),
 its size is estimated from its operands (a column's text lengths, a count column's
 values row by row), and so is a constant result, which becomes one copy per row.
 When that size plus the parts still held (a left operand waiting for its right one)
@@ -241,7 +253,7 @@ def parse(expr: str) -> Formula:
     >>> parse("open('f')")
     Traceback (most recent call last):
     ...
-    hydroml_jupyter.errors.OperationError: formula: unknown function 'open' at position 0 in "open('f')"; functions: abs, clip, day, exp, fillna, isnull, len, log, lower, month, round, sqrt, upper, where, year
+    hydroml_jupyter.errors.OperationError: formula: unknown function 'open' at position 0 in "open('f')"; functions: abs, clip, coalesce, contains, day, days_between, endswith, exp, fillna, if_else, isnull, len, log, lower, month, replace, round, slice, sqrt, startswith, strip, upper, where, year
     """  # noqa: E501
     if not isinstance(expr, str):
         raise OperationError(

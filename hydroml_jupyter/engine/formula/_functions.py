@@ -2,9 +2,11 @@
 
 Each function has a pair of mirrored implementations: ``apply`` computes the
 value and ``render`` writes the Python source making exactly the same call. A
-function that can build more text than it is given (``where`` copying a constant
-into every row, ``fillna``, ``upper``) also has an ``estimate`` of the bytes it
-builds, checked against the memory limit before ``apply`` runs.
+function that builds text (``where`` copying a constant into every row,
+``fillna``, ``coalesce``, ``upper``, ``strip``, ``replace`` ...) also has an
+``estimate`` of the bytes it builds, checked against the memory limit before
+``apply`` runs. The text, missing-value and date functions live in
+:mod:`._calls`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.formula import _calls
 from hydroml_jupyter.engine.formula._nodes import Const, Node, Unary
 from hydroml_jupyter.engine.formula._sizes import (
     ROW_OVERHEAD,
@@ -46,7 +49,12 @@ class Function:
     columns
         Parameters that must be column expressions.
     literals
-        Parameters that must be literals: ``"int"`` or ``"number"``.
+        Parameters that must be literals: ``"int"``, ``"number"`` or ``"str"``.
+    nonempty
+        Text literal parameters that may not be empty.
+    many
+        Whether the last parameter may repeat (``coalesce(a, b, c, ...)``); its
+        repeats take its checks.
     apply, render
         The mirrored implementations.
     estimate
@@ -63,35 +71,43 @@ class Function:
     columns: tuple[str, ...] = ()
     literals: tuple[tuple[str, str], ...] = ()
     estimate: Estimate | None = None
+    nonempty: tuple[str, ...] = ()
+    many: bool = False
 
     def validate(self, args: tuple[Node, ...], expr: str, pos: int) -> None:
         """Check the arity and the kind of each argument of a call at ``pos``."""
         low, high = len(self.params) - self.optional, len(self.params)
-        if not low <= len(args) <= high:
+        if not low <= len(args) <= high and not (self.many and len(args) >= low):
             count = str(high) if low == high else f"{low} or {high}"
+            count = f"{low} or more" if self.many else count
+            names = ", ".join(self.params) + (", ..." if self.many else "")
             noun = "argument" if count == "1" else "arguments"
-            fail(
-                f"{self.name}() takes {count} {noun} ({', '.join(self.params)}), got {len(args)}",
-                expr,
-                pos,
-            )
-        for param, arg in zip(self.params, args, strict=False):
+            fail(f"{self.name}() takes {count} {noun} ({names}), got {len(args)}", expr, pos)
+        params = [*self.params, *[self.params[-1]] * (len(args) - len(self.params))]
+        for param, arg in zip(params, args, strict=False):
             if param in self.columns and not arg.is_column:
                 what = "a column" if param == "x" else f"a column for {param}"
                 fail(f"{self.name}() needs {what}, not a constant,", expr, arg.start)
         kinds = dict(self.literals)
-        for param, arg in zip(self.params, args, strict=False):
+        for param, arg in zip(params, args, strict=False):
             if param in kinds and not _is_literal(arg, kinds[param]):
-                noun = "a whole number" if kinds[param] == "int" else "a number"
+                noun = _NOUNS[kinds[param]]
                 fail(
                     f"{self.name}() needs {noun} literal for {param}, got "
                     f"{expr[arg.start : arg.end]!r}",
                     expr,
                     arg.start,
                 )
+            if param in self.nonempty and isinstance(arg, Const) and arg.value == "":
+                fail(f"{self.name}() needs some text for {param}, not ''", expr, arg.start)
+
+
+_NOUNS = {"int": "a whole number", "number": "a number", "str": "a text"}
 
 
 def _is_literal(node: Node, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(node, Const) and isinstance(node.value, str)
     if isinstance(node, Unary) and node.op in "+-":
         node = node.operand
     if not isinstance(node, Const) or isinstance(node.value, bool):
@@ -251,8 +267,78 @@ def _build() -> dict[str, Function]:
         Function("year", x, *_accessor(lambda s: s.dt.year, ".dt.year"), columns=x),
         Function("month", x, *_accessor(lambda s: s.dt.month, ".dt.month"), columns=x),
         Function("day", x, *_accessor(lambda s: s.dt.day, ".dt.day"), columns=x),
+        *_more(),
     ]
     return {func.name: func for func in sorted(table, key=lambda f: f.name)}
+
+
+def _more() -> list[Function]:
+    """Return the text, missing-value and date functions (see :mod:`._calls`)."""
+    x = ("x",)
+    tests = [
+        Function(
+            name,
+            ("x", what),
+            *_calls.text_test(name),
+            columns=x,
+            literals=((what, "str"),),
+        )
+        for name, what in (("contains", "text"), ("startswith", "prefix"), ("endswith", "suffix"))
+    ]
+    return [
+        *tests,
+        Function(
+            "strip",
+            x,
+            *_accessor(lambda s: s.str.strip(), ".str.strip()"),
+            columns=x,
+            estimate=_calls.copy_size,
+        ),
+        Function(
+            "replace",
+            ("x", "old", "new"),
+            _calls.replace_apply,
+            _calls.replace_render,
+            columns=x,
+            literals=(("old", "str"), ("new", "str")),
+            nonempty=("old",),
+            estimate=_calls.replace_size,
+        ),
+        Function(
+            "slice",
+            ("x", "start", "stop"),
+            _calls.slice_apply,
+            _calls.slice_render,
+            optional=1,
+            columns=x,
+            literals=(("start", "int"), ("stop", "int")),
+            estimate=_calls.copy_size,
+        ),
+        Function(
+            "coalesce",
+            ("a", "b"),
+            _calls.coalesce_apply,
+            _calls.coalesce_render,
+            columns=("a",),
+            many=True,
+            estimate=_calls.coalesce_estimate,
+        ),
+        Function(
+            "if_else",
+            ("cond", "a", "b"),
+            _calls.if_else_apply,
+            _calls.if_else_render,
+            columns=("cond",),
+            estimate=_calls.if_else_estimate,
+        ),
+        Function(
+            "days_between",
+            ("a", "b"),
+            _calls.days_apply,
+            _calls.days_render,
+            columns=("a", "b"),
+        ),
+    ]
 
 
 FUNCTIONS: dict[str, Function] = _build()

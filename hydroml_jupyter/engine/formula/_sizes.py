@@ -29,8 +29,10 @@ __all__ = [
     "binary_estimate",
     "broadcast",
     "case_estimate",
+    "copy_estimate",
     "footprint",
     "is_sequence_like",
+    "replace_estimate",
     "scalar_size",
     "total",
 ]
@@ -307,6 +309,26 @@ def case_estimate(value: Any) -> float | None:
         and bool(pc.all(pc.string_is_ascii(text)).as_py())
     )
     return total(value) * (1 if ascii_only else 3) + ROW_OVERHEAD * len(value)
+
+
+def copy_estimate(value: Any) -> float | None:
+    """Return the bytes ``strip``/``slice`` of the column ``value`` build: at most a copy."""
+    if not isinstance(value, pd.Series) or not is_sequence_like(value):
+        return None
+    return total(value) + ROW_OVERHEAD * len(value)
+
+
+def replace_estimate(value: Any, old: str, new: str) -> float | None:
+    """Return the bytes ``replace(value, old, new)`` builds (``old`` is not empty).
+
+    A text of ``n`` characters holds ``old`` at most ``n / len(old)`` times, and each
+    occurrence grows the text by the difference of their UTF-8 sizes.
+    """
+    if not isinstance(value, pd.Series) or not is_sequence_like(value):
+        return None
+    size = total(value)
+    growth = max(text_bytes(new) - text_bytes(old), 0.0)
+    return size + size / max(len(old), 1) * growth + ROW_OVERHEAD * len(value)
 
 
 def footprint(value: Any) -> float:

@@ -22,7 +22,9 @@ class Formula(Operation):
     ``expr`` is parsed by hydroml's own parser, never by ``eval``: columns
     (backticks for names with spaces), numbers, strings, ``+ - * / // % **``,
     comparisons, ``& | ~`` and the functions abs, round, log, exp, sqrt, clip,
-    where, isnull, fillna, lower, upper, len, year, month and day.
+    where, if_else, isnull, fillna, coalesce, lower, upper, strip, replace,
+    contains, startswith, endswith, slice, len, year, month, day and
+    days_between (see :mod:`hydroml_jupyter.engine.formula`).
 
     Examples
     --------

@@ -394,3 +394,39 @@ def test_timezone_refusals_say_what_to_do() -> None:
         action="convert",
         tz="UTC",
     )
+
+
+def notes(df: pd.DataFrame, op: str, **params: object) -> list[str]:
+    session = hj.Session(df)
+    try:
+        return session.preview(op, **params).notes
+    finally:
+        session.close()
+
+
+def test_previews_say_which_times_moved_to_or_were_read_as_utc() -> None:
+    df = pd.DataFrame({"x": [*MIXED, "2020-03-29 00:30", " 2020-03-29T00:30:00+0100 "]})
+    assert notes(df, "cast", column="x", dtype="datetime64[ns]", errors="coerce") == [
+        "4 times of x with a zone converted to UTC, their zone dropped"
+    ]
+    assert notes(df, "cast", column="x", dtype="datetime64[ns, UTC]", errors="coerce") == [
+        "1 time of x without a zone read as UTC"
+    ]
+    aware = pd.DataFrame({"x": zoned("Europe/Paris", "2020-01-01 00:00Z", None)})
+    assert notes(aware, "cast", column="x", dtype="datetime64[s]") == [
+        "1 time of x (in Europe/Paris) converted to UTC, their zone dropped"
+    ]
+    assert notes(aware, "cast", column="x", dtype="datetime64[s, UTC]") == []
+    plain = pd.DataFrame({"x": ["2020-03-29 00:30"]})
+    assert notes(plain, "cast", column="x", dtype="datetime64[ns]") == []
+
+
+def test_previews_count_the_times_localize_moves_or_loses() -> None:
+    t = naive("2020-03-29 02:30", "2020-03-29 02:00", "2020-10-25 02:30", "2020-06-01", None)
+    assert notes(
+        pd.DataFrame({"t": t}), "timezone", column="t", action="localize", tz="Europe/Paris"
+    ) == [
+        "2 times of t the clocks skip in Europe/Paris: moved forward",
+        "1 time of t happens twice in Europe/Paris: missing",
+    ]
+    assert notes(pd.DataFrame({"t": t}), "timezone", column="t", action="localize", tz="UTC") == []

@@ -17,6 +17,7 @@ from hydroml_jupyter.engine.ops.base import (
     Failure,
     Label,
     Operation,
+    is_text,
     kind_of,
     register,
     short_repr,
@@ -56,6 +57,8 @@ BOOL_WORDS: dict[str, bool] = {
 }
 
 _MAX_LISTED = 5
+#: Text that ends with a zone: ``Z`` or an offset such as ``+01:00`` (for preview notes).
+_OFFSET = r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 #: Floats at or past this size may not hold a whole number exactly.
 _EXACT_FLOAT = 2**53
 
@@ -260,6 +263,30 @@ class Cast(Operation):
             value=value,
         )
 
+    def explain(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        """Say which times a date cast moved to UTC, or read as UTC."""
+        date = self._date
+        if date is None or not self._via_utc:
+            return []
+        source = before[self.column]
+        zone = getattr(source.dtype, "tz", None)
+        if kind_of(source.dtype) == "M":
+            zoned = int(source.notna().sum()) if zone is not None else 0
+            plain = 0 if zone is not None else int(source.notna().sum())
+        elif is_text(source):
+            text = source.dropna().astype("str").str.strip()
+            zoned = int(text.str.contains(_OFFSET, regex=True).sum())
+            plain = len(text) - zoned
+        else:
+            return []
+        column = name(self.column)
+        if date.tz is None and zoned:
+            where = f" (in {zone})" if zone is not None else " with a zone"
+            return [f"{_times(zoned)} of {column}{where} converted to UTC, their zone dropped"]
+        if date.tz is not None and plain and not _reads_zone(self.format):
+            return [f"{_times(plain)} of {column} without a zone read as UTC"]
+        return []
+
     # -- conversion, written twice: as pandas calls and as code ------------------------
     def _convert(self, s: pd.Series, errors: Errors) -> pd.Series:
         if self.dtype in NULLABLE_INT_TYPES:
@@ -350,3 +377,7 @@ def _whole(value: Any) -> int | None:
     if not number.is_finite() or number.adjusted() > 40 or number != number.to_integral_value():
         return None
     return int(number)
+
+
+def _times(count: int) -> str:
+    return f"{count:,} time{'' if count == 1 else 's'}"

@@ -177,6 +177,22 @@ class Timezone(Operation):
         mask = after.isna().to_numpy(dtype=bool) & source.notna().to_numpy(dtype=bool)
         return [Failure(row, self.column, value) for row, value in source[mask].items()]
 
+    def explain(self, before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
+        """Count the times localize moved past a gap, or made missing."""
+        if self.action != "localize":
+            return []
+        was, now = before[self.column], after[self.column]
+        lost = int((was.notna() & now.isna()).sum())
+        moved = int((now.notna() & (now.dt.tz_localize(None) != was)).sum())
+        column, zone = name(self.column), name(self.tz)
+        notes = []
+        if moved:
+            notes.append(f"{_times(moved)} of {column} the clocks skip in {zone}: moved forward")
+        if lost:
+            verb = "happen" if lost > 1 else "happens"
+            notes.append(f"{_times(lost)} of {column} {verb} twice in {zone}: missing")
+        return notes
+
     def _convert(self, s: pd.Series) -> pd.Series:
         out: pd.Series
         if self.action == "localize":
@@ -209,3 +225,7 @@ class Timezone(Operation):
             return f"Drop the time zone of {name(self.column)}"
         verb = "Localize" if self.action == "localize" else "Convert"
         return f"{verb} {name(self.column)} to {name(self.tz)}"
+
+
+def _times(count: int) -> str:
+    return f"{count:,} time{'' if count == 1 else 's'}"

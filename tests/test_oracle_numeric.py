@@ -262,6 +262,21 @@ def test_within_groups_and_in_an_order_together() -> None:
           func="rolling_sum", window=2, by=["g"], order_by=["o", "x"])  # fmt: skip
 
 
+def test_rolling_within_categories_keeps_the_missing_key_and_skips_unused_ones() -> None:
+    # pandas' own grouped rolling drops the rows of a missing categorical key.
+    df = pd.DataFrame(
+        {
+            "c": pd.Categorical(["a", "b", None, "a", None], categories=["a", "b", "z"]),
+            "x": [1.0, 2.0, 3.0, 4.0, 5.0],
+            "o": [5, 4, 3, 2, 1],
+        }
+    )
+    expected = df.assign(x_rolling_sum=[NAN, NAN, NAN, 5.0, 8.0])[["c", "x", "x_rolling_sum", "o"]]
+    check(df, "window", expected, column="x", func="rolling_sum", window=2, by="c")
+    ordered = df.assign(x_rolling_mean=[2.5, NAN, 4.0, NAN, NAN])[["c", "x", "x_rolling_mean", "o"]]
+    check(df, "window", ordered, column="x", func="rolling_mean", window=2, by="c", order_by="o")
+
+
 def test_nullable_integers_datetimes_and_text() -> None:
     df = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64")})
     check(df, "window", df.assign(n_shift=pd.array([None, 1, None], dtype="Int64")), column="n",

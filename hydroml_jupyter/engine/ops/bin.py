@@ -35,8 +35,11 @@ def place_after(df: pd.DataFrame, into: Label, column: Label) -> pd.DataFrame:
     """
     if into == column:
         return df
-    rest = df.columns.drop(into)
-    return df[rest.insert(rest.get_loc(column) + 1, into)]
+    rest = df.columns.drop([into])
+    at = rest.get_loc(column)
+    if not isinstance(at, int):
+        raise ValueError(f"the frame has more than one column named {column!r}")
+    return df[rest.insert(at + 1, into)]
 
 
 def place_code(var: str, into: Label, column: Label) -> list[str]:
@@ -274,7 +277,9 @@ class Bin(Operation):
         out = df.copy(deep=False)
         out[into] = self._cut(df[self.column])
         if self._labels() is None:
-            out[into] = out[into].cat.rename_categories(out[into].cat.categories.astype("str"))
+            # The stubs want a sequence; an Index is one, and the script passes the same.
+            text = out[into].cat.categories.astype("str")
+            out[into] = out[into].cat.rename_categories(text)  # type: ignore[arg-type]
         return place_after(out, into, self.column)
 
     def code(self, var: str = "df") -> str:

@@ -142,7 +142,8 @@ class FillMissing(Operation):
         """Return each row's fill: its group's mean, median or (smallest) mode."""
         by = list(self.by or [])
         if self.strategy != "mode":
-            fill: pd.Series = df.groupby(by, dropna=False)[self.column].transform(self.strategy)
+            how: Literal["mean", "median"] = "mean" if self.strategy == "mean" else "median"
+            fill: pd.Series = df.groupby(by, dropna=False)[self.column].transform(how)
             return fill
         # Counts per (group, value), sorted by value; a stable sort by count keeps the
         # smallest value first among a group's most frequent ones.

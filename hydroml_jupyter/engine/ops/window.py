@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -180,56 +180,70 @@ class Window(Operation):
             case _:
                 return f".{word(self.func, ('cumsum', 'cummax', 'cummin'))}()"
 
-    def _compute(self, frame: pd.DataFrame) -> pd.Series:
-        source = frame[self.column] if not self.by else None
-        grouped = (
-            frame.groupby(self.by, dropna=False, sort=False)[self.column] if self.by else source
-        )
-        assert grouped is not None
+    def _compute(self, frame: pd.DataFrame, groups: pd.Series | None = None) -> pd.Series:
+        """Apply ``func`` to the column of ``frame``, within ``by`` or the ``groups`` ids."""
+        grouped: Any = frame[self.column]
+        if groups is not None:
+            grouped = grouped.groupby(groups)
+        elif self.by:
+            grouped = frame.groupby(self.by, dropna=False, sort=False)[self.column]
+        result: pd.Series
         match self.func:
             case "shift":
-                return grouped.shift(periods=self.periods)
+                result = grouped.shift(periods=self.periods)
             case "diff":
-                return grouped.diff(periods=self.periods)
+                result = grouped.diff(periods=self.periods)
             case "pct_change":
-                return grouped.pct_change(periods=self.periods)
+                result = grouped.pct_change(periods=self.periods)
             case "rank":
-                return grouped.rank(method="average")
+                result = grouped.rank(method="average")
             case "rolling_mean":
-                return grouped.rolling(window=self.window).mean()
+                result = grouped.rolling(window=self.window).mean()
             case "rolling_sum":
-                return grouped.rolling(window=self.window).sum()
+                result = grouped.rolling(window=self.window).sum()
             case "cumsum":
-                return grouped.cumsum()
+                result = grouped.cumsum()
             case "cummax":
-                return grouped.cummax()
+                result = grouped.cummax()
             case _:
-                return grouped.cummin()
+                result = grouped.cummin()
+        return result
 
     def _values(self, df: pd.DataFrame) -> pd.Series:
         if not self._realigned():
             return self._compute(df)
         work = df.reset_index(drop=True)
+        # pandas' grouped rolling loses rows of a missing categorical key: it rolls
+        # within plain group numbers instead.
+        ids = work.groupby(self.by, dropna=False, sort=False).ngroup() if self._numbered() else None
         if self.order_by:
-            work = work.sort_values(self.order_by, kind="stable")
-        result = self._compute(work)
-        if self.by and self.func in _ROLLING:
-            result = result.droplevel(list(range(len(self.by))))
+            # pandas-stubs type ``by`` as str names; pandas sorts by any column label.
+            work = work.sort_values(self.order_by, kind="stable")  # type: ignore[call-overload]
+        result = self._compute(work, ids)
+        if ids is not None:
+            result = result.droplevel([0])
         return result.sort_index().set_axis(df.index)
+
+    def _numbered(self) -> bool:
+        return bool(self.by) and self.func in _ROLLING
 
     def _expression(self, var: str) -> str:
         source = col(var, self.column)
-        groups = f".groupby({literal(self.by)}, dropna=False, sort=False)[{literal(self.column)}]"
+        groups = f".groupby({literal(self.by)}, dropna=False, sort=False)"
         if not self._realigned():
-            return f"{var}{groups}{self._call()}" if self.by else f"{source}{self._call()}"
+            if not self.by:
+                return f"{source}{self._call()}"
+            return f"{var}{groups}[{literal(self.column)}]{self._call()}"
         chain = [f"{var}.reset_index(drop=True)"]
         if self.order_by:
             chain.append(f".sort_values({literal(self.order_by)}, kind='stable')")
-        chain.append(
-            f"{groups}{self._call()}" if self.by else f"[{literal(self.column)}]{self._call()}"
-        )
-        if self.by and self.func in _ROLLING:
-            chain.append(f".droplevel({literal(list(range(len(self.by))))})")
+        if self._numbered():
+            ids = f"{var}.reset_index(drop=True){groups}.ngroup()"
+            chain += [f"[{literal(self.column)}].groupby({ids})", self._call(), ".droplevel([0])"]
+        elif self.by:
+            chain.append(f"{groups}[{literal(self.column)}]{self._call()}")
+        else:
+            chain.append(f"[{literal(self.column)}]{self._call()}")
         chain += [".sort_index()", f".set_axis({var}.index)"]
         return "(\n    " + "\n    ".join(chain) + "\n)"
 

@@ -88,5 +88,5 @@ HOSTILE = {"split": _hostile_split, "extract": _hostile_extract}
 #: What the exported code of split and extract uses, and of the text formula functions.
 API = {
     *["split", "extract", "reindex", "columns", "get_loc", "insert"],
-    *["slice", "mask", "isna", "Timedelta"],
+    *["slice", "mask", "isna", "case_when", "Timedelta"],
 }

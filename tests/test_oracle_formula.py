@@ -246,14 +246,15 @@ NEW_FUNCTIONS = [
     ("slice(t, -3)", ["ab ", None, "ab", ""], "str"),
     ("slice(t, 0, -1)", [" Ab-ab", None, "a", ""], "str"),
     ("slice(t, 5, 1)", ["", None, "", ""], "str"),
-    ("coalesce(f, n, 0)", [1.5, 0.0, 3.0, 4.0], "float64"),
+    ("coalesce(f, n, 0)", [1.5, 0.0, 3.0, 4.0], "Float64"),
     ("coalesce(f, 9)", [1.5, 9.0, 9.0, 4.0], "float64"),
     ("coalesce(t, 'none')", [" Ab-ab ", "none", "ab", ""], "str"),
     ("coalesce(n, 7)", [1, 7, 3, 7], "Int64"),
-    # pandas' where decides the dtype; a constant ends the list (it is never missing).
+    # The parts' common dtype; a constant ends the list (it is never missing).
     ("coalesce(t, 1)", [" Ab-ab ", 1, "ab", ""], "object"),
     ("coalesce(f, -1, n)", [1.5, -1.0, -1.0, 4.0], "float64"),
-    ("coalesce(n, f)", [1, None, 3, 4], "Int64"),
+    ("coalesce(n, f)", [1.0, None, 3.0, 4.0], "Float64"),
+    ("coalesce(n, 2.5)", [1.0, 2.5, 3.0, 2.5], "Float64"),
     # if_else is missing where its condition is; where takes the second branch there.
     ("if_else(n > 1, 'big', 'small')", ["small", None, "big", None], "str"),
     ("where(n > 1, 'big', 'small')", ["small", "small", "big", "small"], "str"),
@@ -312,7 +313,6 @@ def test_text_functions_on_object_and_category_columns() -> None:
             ["cannot compute days_between(t, d1): the first argument is str, not a datetime"],
         ),
         ("days_between(d1, f)", ["the second argument is float64, not a datetime"]),
-        ("coalesce(n, 2.5)", ["cannot compute coalesce(n, 2.5): Invalid value '2.5'"]),
     ],
 )
 def test_refusals_of_the_new_functions(expr: str, words: list[str]) -> None:

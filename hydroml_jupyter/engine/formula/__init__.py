@@ -22,7 +22,8 @@ regular expression): ``strip(x)``, ``replace(x, 'old', 'new')``, ``contains(x,
 'text')``, ``startswith(x, 'prefix')``, ``endswith(x, 'suffix')`` and ``slice(x,
 start[, stop])`` with whole-number literals, as Python slices. ``coalesce(a, b,
 ...)`` is the first value that is not missing, from the left (``a`` a column; a
-constant is never missing, so what follows it is not used); ``if_else(cond, a,
+constant is never missing, so what follows it is not used), of the parts' common
+dtype (``coalesce(n, 0.5)`` of an Int64 column is Float64); ``if_else(cond, a,
 b)`` is ``where`` but missing where ``cond`` is missing (``where`` takes ``b``
 there); ``days_between(a, b)`` is ``b - a`` in days as a float (``1.5`` is a day
 and a half; missing where either is), for two datetime columns.

@@ -93,11 +93,12 @@ def slice_render(nodes: tuple[Node, ...], var: str) -> str:
 # -- missing values ------------------------------------------------------------------------
 def coalesce_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
     # From the right: each column filled from what follows it. A constant is never
-    # missing, so nothing after it counts. ``where`` (not ``fillna``) finds the common
-    # dtype of the two sides, as pandas will require of fillna.
+    # missing, so nothing after it counts. ``case_when`` makes the result's dtype the
+    # common dtype of both sides, whatever the values (fillna and where keep the
+    # first one's and refuse what it cannot hold).
     out = values[-1]
     for value, node in zip(values[-2::-1], nodes[-2::-1], strict=True):
-        out = value.where(value.notna(), out) if node.is_column else value
+        out = value.case_when([(value.isna(), out)]) if node.is_column else value
     return out
 
 
@@ -106,7 +107,7 @@ def coalesce_render(nodes: tuple[Node, ...], var: str) -> str:
     for node in nodes[-2::-1]:
         if node.is_column:
             this = node.receiver(var)
-            out = f"{this}.where({this}.notna(), {out})"
+            out = f"{this}.case_when([({this}.isna(), {out})])"
         else:
             out = node.arg(var)
     return out
@@ -115,7 +116,7 @@ def coalesce_render(nodes: tuple[Node, ...], var: str) -> str:
 def coalesce_estimate(values: list[Any], rows: int) -> float | None:
     if not any(is_sequence_like(v) for v in values):
         return None
-    # Each where builds a column no larger than all the parts together.
+    # Each case_when builds a column no larger than all the parts together.
     return sum(broadcast(v, rows) for v in values) + ROW_OVERHEAD * rows
 
 

@@ -148,6 +148,6 @@ HOSTILE = {"bin": _hostile_bin, "round": _hostile_round, "window": _hostile_wind
 #: The pandas attributes the numeric operations' code (and fill_missing's by=) uses.
 API = {"cut", "qcut", "cat", "rename_categories", "categories", "columns", "insert", "get_loc"}
 API |= {"shift", "diff", "pct_change", "cumsum", "cummax", "cummin", "rank", "rolling", "sum"}
-API |= {"droplevel", "sort_index", "set_axis", "transform", "merge", "size", "to_frame"}
+API |= {"droplevel", "sort_index", "set_axis", "transform", "merge", "size", "to_frame", "ngroup"}
 #: Parameters whose values are fixed words, never written into the code as text.
 ENUMS = {"func"}

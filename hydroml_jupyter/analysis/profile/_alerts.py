@@ -309,6 +309,8 @@ def target_alerts(
                         f"{_name(other)} almost determines {tname} (correlation {r:.3f})",
                     )
                 )
+    if not classification and tcol.summary.kind != "numeric":
+        return out, {}  # text, dates: no target a model could predict as it is
     kind = "classification" if classification else "regression"
     leaks, note = leakage_alerts(df, columns, target, kind, flagged, coded=coded)
     return out + leaks, note

@@ -127,7 +127,9 @@ def _date_share(values: pd.Series, counts: np.ndarray, total: int) -> tuple[floa
     if not bool(sample.str.contains(r"\d\D+\d", regex=True).mean() >= PARSE_SHARE):
         return 0.0, None
     candidates = list(DATE_FORMATS)
-    guessed = pd.tseries.api.guess_datetime_format(str(sample.iloc[0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guessed = pd.tseries.api.guess_datetime_format(str(sample.iloc[0]))
     if guessed is not None and guessed not in candidates:
         candidates.insert(0, guessed)
     best, best_share = None, 0.0

@@ -17,6 +17,22 @@ import { type SidebarContext, TabPanel, schemaOf } from "./panel";
 const SEVERITY_LABELS: Record<Severity, string> = { high: "High", medium: "Medium", low: "Low" };
 /** Suggestions at least this confident can be applied together with one button. */
 const CONFIDENT = 0.8;
+/** Longest text shown in a row (in characters); the whole text is in its tooltip. */
+export const TEXT_LIMIT = 300;
+const TITLE_LIMIT = 2000;
+
+/** Clip ``text`` to ``limit`` characters (whole code points, so emoji are never cut) with "…". */
+export function clipText(text: string, limit = TEXT_LIMIT): string {
+  if (text.length <= limit) return text;
+  const chars = Array.from(text);
+  return chars.length <= limit ? text : `${chars.slice(0, Math.max(1, limit - 1)).join("")}…`;
+}
+
+/** A span or div showing ``text`` clipped, with the (less) clipped whole as its tooltip. */
+function shownText<K extends "span" | "div">(tag: K, className: string, text: string): HTMLElementTagNameMap[K] {
+  const shown = clipText(text);
+  return h(tag, { className, text: shown, title: shown === text ? undefined : clipText(text, TITLE_LIMIT) });
+}
 
 export function formatConfidence(confidence: number): string {
   if (!Number.isFinite(confidence)) return "–";
@@ -200,7 +216,7 @@ export class QualityPanel extends TabPanel {
   private renderAlert(alert: Alert): HTMLLIElement {
     return h("li", { className: "hydroml-quality-alert", attrs: { "data-kind": alert.kind } }, [
       h("span", { className: "hydroml-quality-kind", text: alert.kind.replace(/_/g, " ") }),
-      h("span", { className: "hydroml-quality-message", text: alert.message }),
+      shownText("span", "hydroml-quality-message", alert.message),
     ]);
   }
 
@@ -227,14 +243,14 @@ export class QualityPanel extends TabPanel {
     apply.title = `Apply as a new step: ${s.label}`;
     return h("div", { className: "hydroml-suggestion", attrs: { "data-suggestion": String(s.id), "data-op": s.op } }, [
       h("div", { className: "hydroml-suggestion-head" }, [
-        h("span", { className: "hydroml-suggestion-label", text: s.label }),
+        shownText("span", "hydroml-suggestion-label", s.label),
         apply,
       ]),
       h("div", { className: "hydroml-suggestion-confidence", title: "Confidence" }, [
         confidenceBar(s.confidence),
         h("span", { className: "hydroml-suggestion-figure", text: `${formatConfidence(s.confidence)} confident` }),
       ]),
-      h("div", { className: "hydroml-suggestion-rationale", text: s.rationale }),
+      shownText("div", "hydroml-suggestion-rationale", s.rationale),
     ]);
   }
 
@@ -255,11 +271,11 @@ export class QualityPanel extends TabPanel {
     use.disabled = t.name === this.target;
     const row = h("div", { className: "hydroml-target", attrs: { "data-target": t.name } }, [
       h("div", { className: "hydroml-suggestion-head" }, [
-        h("span", { className: "hydroml-target-name", text: t.name }),
+        shownText("span", "hydroml-target-name", t.name),
         h("span", { className: "hydroml-target-figure", text: `${formatConfidence(t.confidence)} · ${t.task}` }),
         use,
       ]),
-      h("div", { className: "hydroml-target-reason", text: t.reason }),
+      shownText("div", "hydroml-target-reason", t.reason),
     ]);
     if (t.name === used) row.classList.add("hydroml-current");
     return row;

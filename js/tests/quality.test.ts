@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Client, type QualityReport } from "../src/protocol";
-import { formatConfidence } from "../src/quality";
+import { TEXT_LIMIT, clipText, formatConfidence } from "../src/quality";
 import { Sidebar } from "../src/sidebar";
 import { CATALOG } from "./fixtures";
 import { MockModel, flush, tracked } from "./mock";
@@ -267,6 +267,37 @@ describe("quality tab", () => {
     expect(panel.getElementsByTagName("img").length).toBe(0);
     expect(document.querySelector("img")).toBeNull();
     expect(panel.innerHTML).toContain("&lt;img src=x onerror=alert(1)&gt;");
+  });
+
+  it("clips long messages, labels and reasons, keeping the whole in the tooltip", async () => {
+    const long = `city is constant: one value ('${"x".repeat(10_000)}')`;
+    const big = alert("constant", "medium", long, ["city"]);
+    const { $, open } = setup();
+    await open({
+      kind: "quality",
+      version: 3,
+      target: null,
+      target_used: null,
+      alerts: { high: [], medium: [big], low: [] },
+      counts: { high: 0, medium: 1, low: 0 },
+      suggestions: [{ id: 0, op: "drop_columns", params: { columns: ["city"] }, label: long, confidence: 0.9, rationale: long, alert: big }],
+      targets: [{ name: long, confidence: 0.5, reason: long, task: "classification" }],
+    });
+    for (const sel of [".hydroml-quality-message", ".hydroml-suggestion-label", ".hydroml-suggestion-rationale", ".hydroml-target-name", ".hydroml-target-reason"]) {
+      const el = $(sel);
+      expect(el.textContent?.length).toBe(TEXT_LIMIT);
+      expect(el.textContent?.endsWith("…")).toBe(true);
+      expect(el.title.startsWith("city is constant")).toBe(true);
+      expect(el.title.length).toBeLessThan(long.length);
+    }
+  });
+
+  it("clips whole code points: an emoji is never cut in half", () => {
+    const text = "😀".repeat(400);
+    const clipped = clipText(text, 10);
+    expect(Array.from(clipped)).toEqual([..."😀".repeat(9), "…"]);
+    expect(clipText("short")).toBe("short");
+    expect(clipText("👩‍💻 dev")).toBe("👩‍💻 dev");
   });
 
   it("formats confidences as whole percents, clipped to 0-100", () => {

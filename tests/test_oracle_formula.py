@@ -259,6 +259,9 @@ NEW_FUNCTIONS = [
     ("if_else(n > 1, 'big', 'small')", ["small", None, "big", None], "str"),
     ("where(n > 1, 'big', 'small')", ["small", "small", "big", "small"], "str"),
     ("if_else(n > 1, n, -n)", [-1, None, 3, None], "Int64"),
+    # The common dtype of both branches, whatever the rows take.
+    ("if_else(n > 1, n, 0.5)", [0.5, None, 3.0, None], "Float64"),
+    ("if_else(n > 5, 'x', n)", [1, None, 3, None], "object"),
     ("if_else(f > 2, f, 0)", [0.0, 0.0, 0.0, 4.0], "float64"),
     ("if_else(contains(t, '-'), slice(t, 1, 3), t)", ["Ab", None, "ab", ""], "str"),
     # b - a in days, fractions kept: 2020 is a leap year.
@@ -306,6 +309,7 @@ def test_text_functions_on_object_and_category_columns() -> None:
         ("if_else(True, 1, 2)", ["if_else() needs a column for cond, not a constant"]),
         ("if_else(n > 1, 1)", ["if_else() takes 3 arguments (cond, a, b), got 2"]),
         ("strip('a')", ["strip() needs a column, not a constant"]),
+        ("if_else(f, 1, 2)", ["cannot compute if_else(f, 1, 2): the condition is float64, not"]),
         ("strip(f)", ["cannot compute strip(f): Can only use .str accessor with string values"]),
         ("days_between(d1, 1)", ["days_between() needs a column for b, not a constant"]),
         (

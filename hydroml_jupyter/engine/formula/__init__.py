@@ -25,7 +25,7 @@ start[, stop])`` with whole-number literals, as Python slices. ``coalesce(a, b,
 constant is never missing, so what follows it is not used), of the parts' common
 dtype (``coalesce(n, 0.5)`` of an Int64 column is Float64); ``if_else(cond, a,
 b)`` is ``where`` but missing where ``cond`` is missing (``where`` takes ``b``
-there); ``days_between(a, b)`` is ``b - a`` in days as a float (``1.5`` is a day
+there), of the common dtype of ``a`` and ``b``; ``days_between(a, b)`` is ``b - a`` in days as a float (``1.5`` is a day
 and a half; missing where either is), for two datetime columns.
 
 :meth:`Formula.evaluate` and :meth:`Formula.code` mirror each other node by

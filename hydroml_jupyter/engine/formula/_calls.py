@@ -122,22 +122,26 @@ def coalesce_estimate(values: list[Any], rows: int) -> float | None:
 
 def if_else_apply(values: list[Any], nodes: tuple[Node, ...], df: pd.DataFrame) -> Any:
     cond, a, b = values
-    base = a if nodes[1].is_column else pd.Series(a, index=df.index)
-    return base.where(cond, b).mask(cond.isna())
+    if not pd.api.types.is_bool_dtype(cond.dtype):
+        raise TypeError(f"the condition is {cond.dtype}, not True/False values")
+    # ``case_when`` gives the common dtype of both branches (where keeps the first's);
+    # then the rows whose condition is missing become missing.
+    base = b if nodes[2].is_column else pd.Series(b, index=df.index)
+    return base.case_when([(cond, a)]).mask(cond.isna())
 
 
 def if_else_render(nodes: tuple[Node, ...], var: str) -> str:
     cond, a, b = nodes
-    base = a.receiver(var) if a.is_column else f"pd.Series({a.arg(var)}, index={var}.index)"
-    return f"{base}.where({cond.arg(var)}, {b.arg(var)}).mask({cond.receiver(var)}.isna())"
+    base = b.receiver(var) if b.is_column else f"pd.Series({b.arg(var)}, index={var}.index)"
+    return f"{base}.case_when([({cond.arg(var)}, {a.arg(var)})]).mask({cond.receiver(var)}.isna())"
 
 
 def if_else_estimate(values: list[Any], rows: int) -> float | None:
     _, a, b = values
     if not (is_sequence_like(a) or is_sequence_like(b)):
         return None
-    # A constant ``a`` becomes a column first; ``where`` builds one, ``mask`` another.
-    first = 0.0 if isinstance(a, pd.Series) else broadcast(a, rows)
+    # A constant ``b`` becomes a column first; case_when builds one, mask another.
+    first = 0.0 if isinstance(b, pd.Series) else broadcast(b, rows)
     return first + 2 * (broadcast(a, rows) + broadcast(b, rows))
 
 

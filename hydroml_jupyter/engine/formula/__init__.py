@@ -20,13 +20,15 @@ upper, where and year.
 The text functions take a column and literal text, found literally (never as a
 regular expression): ``strip(x)``, ``replace(x, 'old', 'new')``, ``contains(x,
 'text')``, ``startswith(x, 'prefix')``, ``endswith(x, 'suffix')`` and ``slice(x,
-start[, stop])`` with whole-number literals, as Python slices. ``coalesce(a, b,
-...)`` is the first value that is not missing, from the left (``a`` a column; a
-constant is never missing, so what follows it is not used), of the parts' common
-dtype (``coalesce(n, 0.5)`` of an Int64 column is Float64); ``if_else(cond, a,
-b)`` is ``where`` but missing where ``cond`` is missing (``where`` takes ``b``
-there), of the common dtype of ``a`` and ``b``; ``days_between(a, b)`` is ``b - a`` in days as a float (``1.5`` is a day
-and a half; missing where either is), for two datetime columns.
+start[, stop])`` with whole-number literals, as Python slices.
+
+``coalesce(a, b, ...)`` is the first value that is not missing, from the left
+(``a`` a column; a constant is never missing, so what follows it is not used), of
+the parts' common dtype (``coalesce(n, 0.5)`` of an Int64 column is Float64).
+``if_else(cond, a, b)`` is ``where`` but missing where ``cond`` is missing
+(``where`` takes ``b`` there), of the common dtype of ``a`` and ``b``.
+``days_between(a, b)`` is ``b - a`` in days as a float (``1.5`` is a day and a
+half; missing where either is), for two datetime columns.
 
 :meth:`Formula.evaluate` and :meth:`Formula.code` mirror each other node by
 node, so the exported code computes bit for bit the value the session

@@ -5,7 +5,7 @@ Run from the repository root::
     python bench/engine.py                       # 1M and 5M rows, 3 repeats
     python bench/engine.py --rows 200000 --repeat 5 --json engine.json
 
-For each size it builds a deterministic frame of 12 mixed columns and prints:
+For each size it builds a deterministic frame of 13 mixed columns and prints:
 
 * every operation's ``Session.apply`` time next to the idiomatic pandas code for
   the same task, timed in the same run (median of ``--repeat`` runs, or of 11
@@ -20,12 +20,13 @@ For each size it builds a deterministic frame of 12 mixed columns and prints:
   column it wrote);
 * ``s.code()`` and ``s.df`` access times, and the peak RSS.
 
-The frame's 12 columns: ``price``, ``weight``, ``score``, ``temp`` (float64, three
+The frame's 13 columns: ``price``, ``weight``, ``score``, ``temp`` (float64, three
 with NaN), ``qty``, ``user_id`` (int64), ``rating`` (Int64 with NA), ``city``
 (low-cardinality ``str`` with nulls and untidy spellings), ``amount_txt``
 (high-cardinality ``str``: numbers stored as text, with nulls and a few
 ``"n/a"``; the cast benchmark converts it), ``ts`` (datetime64[ns]),
-``active`` (bool) and ``segment`` (category). About 1% of the rows repeat
+``stamp`` (the same times as UTC text, ``2020-01-01T10:00:00Z``), ``active`` (bool)
+and ``segment`` (category). About 1% of the rows repeat
 earlier ones, so ``dedupe`` has work to do.
 """
 
@@ -71,7 +72,7 @@ FAST_RUNS = 11
 
 # -- data ----------------------------------------------------------------------------------
 def make_frame(rows: int) -> Frame:
-    """Return the benchmark frame: ``rows`` x 12 mixed columns, the same for the same size."""
+    """Return the benchmark frame: ``rows`` x 13 mixed columns, the same for the same size."""
     rng = np.random.default_rng(0)
 
     def with_nan(values: np.ndarray, share: float) -> np.ndarray:
@@ -103,6 +104,7 @@ def make_frame(rows: int) -> Frame:
             "city": text(city),
             "amount_txt": text(amounts),
             "ts": ts,
+            "stamp": text(pc.strftime(pa.array(ts), format="%Y-%m-%dT%H:%M:%SZ")),
             "active": rng.random(rows) < 0.7,
             "segment": pd.Categorical.from_codes(rng.integers(0, len(SEGMENTS), rows), SEGMENTS),
         }
@@ -181,6 +183,37 @@ CASES: list[Case] = [
              price_mean=("price", "mean"), price_max=("price", "max"), qty=("qty", "sum"),
              user_id=("user_id", "nunique")).reset_index(),
          "df.groupby('city', dropna=False).agg(price_mean=('price', 'mean'), ...).reset_index()"),
+    Case("cast", {"column": "stamp", "dtype": "datetime64[ns, UTC]"},
+         lambda d: d.assign(stamp=pd.to_datetime(d["stamp"], utc=True)),
+         "df.assign(stamp=pd.to_datetime(df.stamp, utc=True))"),
+    Case("datetime_parts", {"column": "ts", "parts": ["year", "month", "weekday", "hour"]},
+         lambda d: _after(d, "ts", {"ts_year": d["ts"].dt.year.astype("Int32"),
+                                    "ts_month": d["ts"].dt.month.astype("Int32"),
+                                    "ts_weekday": d["ts"].dt.day_of_week.astype("Int32"),
+                                    "ts_hour": d["ts"].dt.hour.astype("Int32")}),
+         "df.ts.dt.year, .month, .day_of_week, .hour as Int32, inserted after ts"),
+    Case("timezone", {"column": "ts", "action": "localize", "tz": "Europe/Paris"},
+         lambda d: d.assign(ts=d["ts"].dt.tz_localize("Europe/Paris", ambiguous="NaT",
+                                                      nonexistent="shift_forward")),
+         "df.assign(ts=df.ts.dt.tz_localize('Europe/Paris', ambiguous='NaT', ...))"),
+    Case("fill_missing", {"column": "price", "strategy": "median", "by": "city"},
+         lambda d: d.assign(price=d["price"].fillna(
+             d.groupby("city", dropna=False)["price"].transform("median"))),
+         "df.assign(price=df.price.fillna(df.groupby('city', dropna=False).price"
+         ".transform('median')))"),
+    Case("bin", {"column": "price", "method": "quantile", "bins": 4},
+         lambda d: _after(d, "price", {"price_bin": _as_text(pd.qcut(d["price"], 4))}),
+         "pd.qcut(df.price, 4) as text, inserted after price"),
+    Case("round", {"columns": ["price", "weight"], "decimals": 1},
+         lambda d: d.assign(price=d["price"].round(1), weight=d["weight"].round(1)),
+         "df.assign(price=df.price.round(1), weight=df.weight.round(1))"),
+    Case("window", {"column": "price", "func": "rolling_mean", "window": 7, "by": "city",
+                    "order_by": "ts"},
+         lambda d: _after(d, "price", {"price_rolling_mean": d.sort_values("ts", kind="stable")
+                          .groupby("city", dropna=False)["price"].rolling(7).mean()
+                          .droplevel(0).sort_index()}),
+         "df.sort_values('ts', kind='stable').groupby('city', dropna=False).price"
+         ".rolling(7).mean().droplevel(0), inserted after price"),
     Case("pivot", {"index": "city", "columns": "segment", "values": "price", "aggfunc": "mean"},
          lambda d: _flat(d.pivot_table(index="city", columns="segment", values="price",
                                        aggfunc="mean", dropna=False, observed=True)),
@@ -198,6 +231,19 @@ CASES: list[Case] = [
          lambda d: d.sample(frac=0.1, random_state=1),
          "df.sample(frac=0.1, random_state=1)"),
 ]  # fmt: skip
+
+
+def _after(d: Frame, column: str, new: dict[str, pd.Series]) -> Frame:
+    """Return ``d`` with the ``new`` columns inserted right after ``column``."""
+    out = d.copy(deep=False)
+    at = out.columns.get_loc(column) + 1
+    for offset, (name, values) in enumerate(new.items()):
+        out.insert(at + offset, name, values)
+    return out
+
+
+def _as_text(binned: pd.Series) -> pd.Series:
+    return binned.cat.rename_categories(binned.cat.categories.astype("str"))
 
 
 def _flat(pivoted: Frame) -> Frame:

@@ -199,7 +199,7 @@ def _histogram(
         counts, edges = np.histogram(data, bins=bins, range=rng, weights=weights)
         return counts.astype(np.int64), edges
 
-    total = len(prep.values) if weights is None else int(weights.sum())
+    total = len(vals) if weights is None else int(weights.sum())
     if prep.kind == "datetime":
         conv = _converter(prep)
         lo, hi = int(vals.min()), int(vals.max())

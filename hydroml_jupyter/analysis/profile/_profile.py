@@ -111,7 +111,7 @@ def profile(df: pd.DataFrame, target: Label | None = None) -> Profile:
         raise ValueError(f"profile: no column named {target!r} to use as the target")
     parts = {c: profile_column_parts(df[c]) for c in df.columns}
     columns: dict[Label, ColumnProfile] = {c: part[0] for c, part in parts.items()}
-    repeats = {c: part[1] for c, part in parts.items()}
+    repeats: dict[Label, Repeats] = {c: part[1] for c, part in parts.items()}
     coded: Coded = {}
     dataset = _dataset(df, columns, coded, repeats)
     targets = rank_targets(columns)

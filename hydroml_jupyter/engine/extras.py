@@ -21,6 +21,7 @@ from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import did_you_mean
 
 if TYPE_CHECKING:
+    from hydroml_jupyter.analysis.drift import DriftReport
     from hydroml_jupyter.engine.ops.base import Operation
     from hydroml_jupyter.engine.steps import Step
 
@@ -79,6 +80,18 @@ class AnalysisMixin:
             )
             for s in found
         ]
+
+    def drift(self, other: Any) -> DriftReport:
+        """Compare ``other`` (a frame or a session) with this session's current frame.
+
+        Column by column: population stability index, Kolmogorov-Smirnov or
+        chi-squared, missing rates, unseen categories and values outside this frame's
+        range; each finding is an alert with a severity. A run's ``run.drift(new)``
+        compares with the frame the run trained on instead.
+        """
+        from hydroml_jupyter.analysis.drift import drift
+
+        return drift(self.df, other)
 
     def apply_suggestion(self, suggestion: Suggestion) -> Step:
         """Apply ``suggestion`` as an ordinary, undoable step."""

@@ -235,6 +235,23 @@ class RunHandle(RunDisplay):
             raise ExperimentError(f"{self.name} failed: {rec.error}") from rec.exception
         return rec.result
 
+    def drift(self, new: Any) -> Any:
+        """Compare ``new`` rows with the rows this run trained on; return a drift report.
+
+        ``new`` is a DataFrame or Session shaped like the training frame (its features,
+        and its target once labels arrive: the model is then scored on them against its
+        validation figure). The reference is read from the run's MLflow artifacts, as
+        :func:`hydroml_jupyter.drift` reads it in a new kernel.
+
+        Raises
+        ------
+        ExperimentError
+            When the run did not complete, was not tracked, or has no reference.
+        """
+        from hydroml_jupyter.experiments.reference import run_drift
+
+        return run_drift(self, new)
+
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` on the worker thread for every event; return an unsubscribe.
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import comment
-from hydroml_jupyter.experiments import running, tracking
+from hydroml_jupyter.experiments import reference, running, tracking
 from hydroml_jupyter.experiments.catalog import infer_task, validate_params
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.handle import RunHandle, TrainingRun
@@ -155,6 +155,9 @@ def _fit(
         experiment_id, run_id = run
         buffer.add(metrics, 0)
         buffer.flush()
+        reference.log_reference(
+            tracked.client, run_id, X, y, job.target, task, metrics, writer.log
+        )
         handle.model_uri = tracking.log_model(
             tracked.client, run_id, experiment_id, pipe, X, job.model
         )

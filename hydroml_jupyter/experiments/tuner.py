@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from hydroml_jupyter.experiments import tracking
+from hydroml_jupyter.experiments import reference, tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.evaluation import holdout
@@ -398,6 +398,9 @@ class Tuner:
             handle.holdout = held
         if self.client is not None:
             experiment_id, run_id = self.parent()
+            reference.log_reference(
+                self.client, run_id, X, y, job.target, task, metrics, self.writer.log
+            )
             handle.model_uri = tracking.log_model(
                 self.client, run_id, experiment_id, pipe, X, job.model
             )

@@ -1,0 +1,161 @@
+"""Drift: a run's stored reference (real MLflow sqlite store), its checks, report and HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hydroml_jupyter as hj
+from hydroml_jupyter import experiments as ex
+from hydroml_jupyter.analysis.drift import Reference, ReferenceError, build_reference, compare
+from hydroml_jupyter.experiments import ExperimentError
+from hydroml_jupyter.experiments.reference import ARTIFACT, load_reference
+
+
+@pytest.fixture(autouse=True)
+def _env(mlflow_env: None) -> None:
+    """Every test tracks to the module's MLflow store."""
+
+
+def frame(n: int = 2000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    size = rng.gamma(2.0, 3.0, n)
+    city = rng.choice(["paris", "lyon", "nice", "lille"], n, p=[0.4, 0.3, 0.2, 0.1])
+    score = 1.5 * x + (city == "paris") - 0.1 * size + rng.normal(scale=0.5, size=n)
+    return pd.DataFrame({"x": x, "size": size, "city": city, "churn": score > 0})
+
+
+@pytest.fixture(scope="module")
+def run(mlflow_store: str, tmp_path_factory: pytest.TempPathFactory) -> ex.TrainingRun:
+    """A real logistic regression run, tracked in the module's store."""
+    os.environ["MLFLOW_TRACKING_URI"] = mlflow_store
+    try:
+        handle = ex.train(frame(), "churn", model="logistic_regression", experiment="drift")
+        assert handle.wait(120) == "completed", handle.error
+    finally:
+        del os.environ["MLFLOW_TRACKING_URI"]
+    return handle
+
+
+def test_the_reference_is_stored_as_json_and_read_back_by_run_id(run, mlflow_store) -> None:
+    from mlflow import MlflowClient
+
+    path = MlflowClient(mlflow_store).download_artifacts(run.run_id, ARTIFACT, str(Path.cwd()))
+    raw = json.loads(Path(path).read_text())
+    assert raw["format"] == 1 and raw["target"] == "churn" and raw["task"] == "classification"
+    ref = load_reference(run.run_id, mlflow_store)
+    assert ref.names == ["x", "size", "city", "churn"] and ref.rows == 2000
+    assert ref.metrics["f1"] == pytest.approx(run.metrics["f1"])
+    city = ref.column("city")
+    assert city.complete and sum(city.categories.values()) == 2000
+    x = ref.column("x")
+    assert len(x.sample) == 2000 and sum(x.counts) == 2000 and len(x.edges) == 9
+
+
+def test_new_rows_like_the_training_rows_show_no_drift(run) -> None:
+    report = run.drift(frame(1500, seed=1).drop(columns="churn"))
+    assert report.verdict == "no drift", report.alerts
+    assert not [a for a in report.alerts if a.severity != "low"]
+    assert report.metrics == {} and report.rows == 1500
+
+
+def test_planted_shifts_are_each_found_with_their_check(run) -> None:
+    new = frame(1500, seed=2).drop(columns="churn")
+    rng = np.random.default_rng(3)
+    new["x"] += 0.5 * new["x"].std()
+    new.loc[rng.random(len(new)) < 0.05, "city"] = "marseille"
+    new.loc[rng.random(len(new)) < 0.2, "size"] = np.nan
+    report = run.drift(new)
+    found = {(a.column, a.check) for a in report.alerts if a.severity in ("medium", "high")}
+    assert {("x", "ks"), ("city", "unseen"), ("size", "missing")} <= found
+    assert report.verdict.endswith("in 3 of 4 columns"), report.verdict
+    assert report.drifted[0] in {"x", "city", "size"} and len(report.drifted) == 3
+    table = report.to_frame()
+    assert table["severity"][:3].notna().all() and set(table["column"][:3]) == {"x", "size", "city"}
+    assert pd.isna(table["severity"].iloc[-1]) and table["column"].iloc[-1] == "churn"
+    unseen = next(a for a in report.alerts if a.check == "unseen")
+    assert "'marseille'" in unseen.message and unseen.effect == pytest.approx(0.05, abs=0.015)
+
+
+def test_labels_that_arrive_score_the_model_against_its_validation_figure(run) -> None:
+    same = frame(1500, seed=4)
+    assert run.drift(same).performance == []
+    assert run.drift(same).metrics["f1"] > 0.7
+    flipped = same.assign(churn=~same["churn"])
+    report = run.drift(flipped)
+    assert report.metrics["f1"] < 0.3
+    (alert,) = report.performance
+    assert alert.severity == "high" and alert.figure.startswith("f1 ")
+    assert report.verdict.startswith("severe drift")
+
+
+def test_a_new_kernel_checks_drift_from_the_run_id_alone(run, mlflow_store, tmp_path) -> None:
+    new = frame(800, seed=5)
+    new["size"] = new["size"] * 3
+    new.to_csv(tmp_path / "new.csv", index=False)
+    code = (
+        "import pandas as pd, hydroml_jupyter as hj\n"
+        f"r = hj.drift({run.run_id!r}, pd.read_csv({str(tmp_path / 'new.csv')!r}))\n"
+        "print(r.verdict)\nprint(r.drifted)\n"
+    )
+    env = {**os.environ, "MLFLOW_TRACKING_URI": mlflow_store}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.splitlines() == ["severe drift in 1 of 4 columns", "['size']"], out.stderr
+
+
+def test_runs_without_a_reference_refuse_in_one_line(mlflow_store) -> None:
+    untracked = ex.train(frame(200), "churn", model="logistic_regression", track=False)
+    untracked.wait(60)
+    with pytest.raises(ExperimentError, match="was not tracked"):
+        untracked.drift(frame(100))
+    with pytest.raises(ExperimentError, match=r"^run 'nope' has no drift reference") as info:
+        hj.drift("nope", frame(100), tracking_uri=mlflow_store)
+    assert "\n" not in str(info.value)
+
+
+def test_references_are_checked_when_read() -> None:
+    good = build_reference(frame(300)).to_json()
+    assert Reference.from_json(good).names == ["x", "size", "city", "churn"]
+    bad = [
+        "not json",
+        json.dumps({"format": 2, "rows": 1, "columns": []}),
+        good.replace('"kind":"numeric"', '"kind":"pickle"', 1),
+        good.replace('"rows":300', '"rows":"many"', 1),
+        json.dumps({"format": 1, "rows": 1, "columns": [{"name": 3, "kind": "numeric"}]}),
+    ]
+    for text in bad:
+        with pytest.raises(ReferenceError):
+            Reference.from_json(text)
+
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_hostile_names_and_values_are_escaped_in_the_html() -> None:
+    old = pd.DataFrame({HOSTILE: np.arange(1000.0), "c": ["a", "b"] * 500})
+    new = pd.DataFrame({HOSTILE: np.arange(1000.0) + 600, "c": ['<img src=x onerror="y">'] * 1000})
+    report = hj.Session(old).drift(hj.Session(new))
+    assert set(report.drifted) == {HOSTILE, "c"}
+    page = report._repr_html_()
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page and "&lt;img src=x onerror=&quot;y&quot;&gt;" in page
+    assert page.count("<svg") == 2
+    assert repr(report).count("\n") == 0 and repr(report).startswith("<DriftReport: severe drift")
+
+
+def test_absent_and_retyped_columns_are_high_alerts() -> None:
+    ref = build_reference(frame(500), target="churn")
+    new = frame(500, seed=1).drop(columns=["size", "churn"]).assign(x=lambda d: d["x"].astype(str))
+    report = compare(ref, new)
+    checks = {(a.column, a.check): a.severity for a in report.alerts}
+    assert checks == {("size", "absent"): "high", ("x", "type"): "high"}

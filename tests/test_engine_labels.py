@@ -234,8 +234,8 @@ LABELS = [
         "Bin a at 0, 18, 65 → a_bin (values outside: missing)",
         "df['a_bin'] = pd.cut(df['a'], bins=[0, 18, 65], labels=['[0, 18]', '(18, 65]'], "
         "include_lowest=True)\n"
-        "df = df[df.columns.drop('a_bin').insert(df.columns.drop('a_bin').get_loc('a') + 1, "
-        "'a_bin')]",
+        "df = df[np.insert(df.columns.drop(['a_bin']).astype('object'), "
+        "df.columns.drop(['a_bin']).get_loc('a') + 1, ['a_bin'])]",
     ),
     (
         "bin",
@@ -249,7 +249,8 @@ LABELS = [
         {"column": "a", "method": "quantile", "bins": 2, "labels": ["lo", "hi"], "into": "q"},
         "Bin a into 2 quantile bins as 'lo', 'hi' → q",
         "df['q'] = pd.qcut(df['a'], q=2, labels=['lo', 'hi'])\n"
-        "df = df[df.columns.drop('q').insert(df.columns.drop('q').get_loc('a') + 1, 'q')]",
+        "df = df[np.insert(df.columns.drop(['q']).astype('object'), "
+        "df.columns.drop(['q']).get_loc('a') + 1, ['q'])]",
     ),
     (
         "round",
@@ -269,8 +270,8 @@ LABELS = [
         {"column": "a", "func": "shift", "periods": -1},
         "Shift a (1 row ahead) → a_shift",
         "df['a_shift'] = df['a'].shift(periods=-1)\n"
-        "df = df[df.columns.drop('a_shift').insert(df.columns.drop('a_shift').get_loc('a') + 1, "
-        "'a_shift')]",
+        "df = df[np.insert(df.columns.drop(['a_shift']).astype('object'), "
+        "df.columns.drop(['a_shift']).get_loc('a') + 1, ['a_shift'])]",
     ),
     (
         "window",
@@ -299,6 +300,93 @@ LABELS = [
         {"column": "a", "strategy": "mean", "by": "g"},
         "Fill missing a by mean within g",
         "df['a'] = df['a'].fillna(\n    df.groupby(['g'], dropna=False)['a'].transform('mean')\n)",
+    ),
+    (
+        "pivot",
+        {"index": "k", "columns": "m", "values": "v"},
+        "Pivot mean(v) by k across m",
+        "df = df.groupby(['k', 'm'], dropna=False, observed=True, "
+        "sort=True)['v'].agg('mean').unstack('m')\ndf.columns = "
+        "df.columns.astype(object).map('{}'.format).rename(None)\ndf = df.reset_index()",
+    ),
+    (
+        "melt",
+        {"id_vars": ["k"], "value_vars": ["a", 3], "var_name": "what"},
+        "Melt a, 3 into what, value (keeping k)",
+        "df = df.melt(id_vars=['k'], value_vars=['a', 3], var_name='what', value_name='value', "
+        "ignore_index=True)",
+    ),
+    (
+        "reorder_columns",
+        {"columns": ["b", 3]},
+        "Put first: b, 3",
+        "df = df[['b', 3] + df.columns.drop(['b', 3]).tolist()]",
+    ),
+    (
+        "sample",
+        {"n": 5, "seed": 1},
+        "Sample 5 rows (seed 1)",
+        "df = df.sample(n=5, random_state=1)",
+    ),
+    (
+        "sample",
+        {"frac": 0.5},
+        "Sample 0.5 of the rows (seed 0)",
+        "df = df.sample(frac=0.5, random_state=0)",
+    ),
+    (
+        "split",
+        {"column": "name", "sep": " ", "into": ["first", "last"]},
+        "Split name at ' ' into first, last",
+        "df[['first', 'last']] = df['name'].str.split(' ', n=1, expand=True, "
+        "regex=False).reindex(columns=[0, 1]).astype('str')\ndf = "
+        "df[np.insert(df.columns.drop(['first', 'last']).astype('object'), "
+        "df.columns.drop(['first', 'last']).get_loc('name') + 1, ['first', 'last'])]",
+    ),
+    (
+        "extract",
+        {"column": "code", "pattern": "([A-Z]+)-(\\d+)", "into": ["letters", "number"]},
+        "Extract letters, number from code with '([A-Z]+)-(\\\\d+)'",
+        "df[['letters', 'number']] = df['code'].str.extract('([A-Z]+)-(\\\\d+)', "
+        "expand=True).astype('str')\ndf = df[np.insert(df.columns.drop(['letters', "
+        "'number']).astype('object'), df.columns.drop(['letters', 'number']).get_loc('code') + "
+        "1, ['letters', 'number'])]",
+    ),
+    (
+        "datetime_parts",
+        {"column": "t", "parts": ["year", "week"]},
+        "Add year, week of t",
+        "df['t_year'] = df['t'].dt.year.astype('Int32')\ndf['t_week'] = "
+        "df['t'].dt.isocalendar().week.astype('Int32')\ndf = "
+        "df[np.insert(df.columns.drop(['t_year', 't_week']).astype('object'), "
+        "df.columns.drop(['t_year', 't_week']).get_loc('t') + 1, ['t_year', 't_week'])]",
+    ),
+    (
+        "timezone",
+        {"column": "t", "action": "localize", "tz": "Europe/Paris"},
+        "Localize t to Europe/Paris",
+        "df['t'] = df['t'].dt.tz_localize('Europe/Paris', ambiguous='NaT', "
+        "nonexistent='shift_forward')",
+    ),
+    (
+        "timezone",
+        {"column": "t", "action": "drop"},
+        "Drop the time zone of t",
+        "df['t'] = df['t'].dt.tz_localize(None)",
+    ),
+    (
+        "concat",
+        {"other": "more.csv"},
+        "Append rows of more.csv",
+        "df_other = pd.read_csv('more.csv')\ndf = pd.concat([df, df_other], join='outer', "
+        "ignore_index=True)",
+    ),
+    (
+        "merge",
+        {"other": "planes.csv", "on": "tailnum", "how": "left"},
+        "Merge with planes.csv on tailnum (left join)",
+        "df_other = pd.read_csv('planes.csv')\ndf = df.merge(df_other, how='left', "
+        "on=['tailnum'], suffixes=('', '_other'))",
     ),
 ]
 

@@ -1,8 +1,4 @@
-"""Bin a numeric column into ordered intervals: equal width, quantiles, or given edges.
-
-Also where a new column goes: :func:`place_after` and :func:`place_code` put it right
-after the column it was made from (``window`` uses them too).
-"""
+"""Bin a numeric column into ordered intervals: equal width, quantiles, or given edges."""
 
 from __future__ import annotations
 
@@ -17,38 +13,16 @@ import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name, shown
 from hydroml_jupyter.engine.ops.base import Label, Operation, kind_of, register
+from hydroml_jupyter.engine.ops.placement import place_after, place_code
 from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, Value, Word
 from hydroml_jupyter.engine.ops.spec import param
 
-__all__ = ["MAX_BINS", "Bin", "place_after", "place_code"]
+__all__ = ["MAX_BINS", "Bin"]
 
 #: The most bins one step makes (a category per bin).
 MAX_BINS = 1000
 
 Method = Literal["width", "quantile", "edges"]
-
-
-def place_after(df: pd.DataFrame, into: Label, column: Label) -> pd.DataFrame:
-    """Return ``df`` with the column ``into`` moved right after ``column``.
-
-    ``into`` equal to ``column`` stays where it is. The frame's data is not copied.
-    """
-    if into == column:
-        return df
-    rest = df.columns.drop([into])
-    at = rest.get_loc(column)
-    if not isinstance(at, int):
-        raise ValueError(f"the frame has more than one column named {column!r}")
-    return df[rest.insert(at + 1, into)]
-
-
-def place_code(var: str, into: Label, column: Label) -> list[str]:
-    """Return the code lines doing what :func:`place_after` does (none for ``into == column``)."""
-    if into == column:
-        return []
-    rest = f"{var}.columns.drop({literal(into)})"
-    at = f"{rest}.get_loc({literal(column)}) + 1"
-    return [f"{var} = {var}[{rest}.insert({at}, {literal(into)})]"]
 
 
 def _number(value: float) -> str:
@@ -280,7 +254,7 @@ class Bin(Operation):
             # The stubs want a sequence; an Index is one, and the script passes the same.
             text = out[into].cat.categories.astype("str")
             out[into] = out[into].cat.rename_categories(text)  # type: ignore[arg-type]
-        return place_after(out, into, self.column)
+        return place_after(out, self.column, [into])
 
     def code(self, var: str = "df") -> str:
         into = self._into()
@@ -290,7 +264,7 @@ class Bin(Operation):
             lines.append(
                 f"{target} = {target}.cat.rename_categories({target}.cat.categories.astype('str'))"
             )
-        return "\n".join([*lines, *place_code(var, into, self.column)])
+        return "\n".join(filter(None, [*lines, place_code(var, self.column, [into])]))
 
     def label(self) -> str:
         if isinstance(self.bins, list):

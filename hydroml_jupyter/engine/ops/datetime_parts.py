@@ -6,11 +6,11 @@ import dataclasses
 from dataclasses import field
 from typing import Literal, get_args
 
-import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name, word
 from hydroml_jupyter.engine.ops.base import Label, Operation, register, short_repr
+from hydroml_jupyter.engine.ops.placement import place_after, place_code
 from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, Values
 from hydroml_jupyter.engine.ops.spec import param
 
@@ -110,18 +110,12 @@ class DatetimeParts(Operation):
         return f"{expr}.dt.{attribute}.astype({literal(PART_DTYPE)})"
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        # As the exported code does: append the new columns, then move them after the source.
-        at = df.columns.get_loc(self.column)
-        if not isinstance(at, int):
-            raise self.error(
-                f"more than one column is named {short_repr(self.column)}", column=self.column
-            )
         source = df[self.column]
         out = df.copy(deep=False)
         new = self.new_columns()
         for column, part in zip(new, self.parts, strict=True):
             out[column] = self._part(source, part)
-        return out[np.insert(out.columns.drop(new), at + 1, new)]
+        return place_after(out, self.column, new)
 
     def code(self, var: str = "df") -> str:
         source = col(var, self.column)
@@ -130,12 +124,7 @@ class DatetimeParts(Operation):
             f"{col(var, n)} = {self._part_code(source, p)}"
             for n, p in zip(new, self.parts, strict=True)
         ]
-        # The new columns were appended; move them to just after the source column.
-        order = (
-            f"np.insert({var}.columns.drop({literal(new)}), "
-            f"{var}.columns.get_loc({literal(self.column)}) + 1, {literal(new)})"
-        )
-        lines.append(f"{var} = {var}[{order}]")
+        lines.append(place_code(var, self.column, new))
         return "\n".join(lines)
 
     def label(self) -> str:

@@ -11,7 +11,7 @@ from hydroml_jupyter.engine.codegen import col, literal, name, shown
 from hydroml_jupyter.engine.ops.base import Label, Operation, register, short_repr
 from hydroml_jupyter.engine.ops.shortform import Column, Keyword, ShortForm, Values, Word
 from hydroml_jupyter.engine.ops.spec import param
-from hydroml_jupyter.engine.ops.split import TEXT, check_names, compiled, names, place_code, placed
+from hydroml_jupyter.engine.ops.split import TEXT, check_names, compiled, names, placed, set_code
 
 
 @register
@@ -36,7 +36,7 @@ class Extract(Operation):
     df[['letters', 'number']] = df['code'].str.extract('([A-Z]+)-([0-9]+)', expand=True)\
 .astype('str')
     df = df[np.insert(df.columns.drop(['letters', 'number']).astype('object'), \
-df.columns.get_loc('code') + 1, ['letters', 'number'])]
+df.columns.drop(['letters', 'number']).get_loc('code') + 1, ['letters', 'number'])]
     """
 
     name = "extract"
@@ -89,7 +89,7 @@ df.columns.get_loc('code') + 1, ['letters', 'number'])]
             f"{col(var, self.column)}.str.extract({literal(self.pattern)}, expand=True)"
             f".astype({literal(TEXT)})"
         )
-        return place_code(var, self.column, self.into, parts)
+        return set_code(var, self.column, self.into, parts)
 
     def label(self) -> str:
         return f"Extract {names(self.into)} from {name(self.column)} with {shown(self.pattern)}"

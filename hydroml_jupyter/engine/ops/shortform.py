@@ -14,7 +14,7 @@ Examples
 >>> " ".join(render(describe("cast")))
 'COL DTYPE [--errors raise|coerce] [--format FORMAT]'
 >>> [" ".join(u) for u in alternatives(describe("fill_missing"))]
-['COL STRATEGY', 'COL value VALUE']
+['COL STRATEGY [--by BY]', 'COL value VALUE [--by BY]']
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ import re
 from dataclasses import field
 from typing import Final
 
-import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
 from hydroml_jupyter.engine.codegen import col, literal, name, shown
 from hydroml_jupyter.engine.ops.base import Label, Operation, register, short_repr
+from hydroml_jupyter.engine.ops.placement import place_after, place_code
 from hydroml_jupyter.engine.ops.shortform import Column, Keyword, ShortForm, Values, Word
 from hydroml_jupyter.engine.ops.spec import param
 from hydroml_jupyter.messages import first_line
@@ -53,7 +53,7 @@ class Split(Operation):
     df[['first', 'last']] = df['name'].str.split(' ', n=1, expand=True, regex=False)\
 .reindex(columns=[0, 1]).astype('str')
     df = df[np.insert(df.columns.drop(['first', 'last']).astype('object'), \
-df.columns.get_loc('name') + 1, ['first', 'last'])]
+df.columns.drop(['first', 'last']).get_loc('name') + 1, ['first', 'last'])]
     """
 
     name = "split"
@@ -146,7 +146,7 @@ df.columns.get_loc('name') + 1, ['first', 'last'])]
             f"expand=True, regex={literal(self.regex)})"
             f".reindex(columns={literal(list(range(count)))}).astype({literal(TEXT)})"
         )
-        return place_code(var, self.column, self.into, parts)
+        return set_code(var, self.column, self.into, parts)
 
     def label(self) -> str:
         how = " (regex)" if self.regex else ""
@@ -185,26 +185,15 @@ def compiled(op: Operation, what: str, pattern: str) -> re.Pattern[str]:
 
 
 def placed(df: pd.DataFrame, column: Label, into: list[Label], parts: pd.DataFrame) -> pd.DataFrame:
-    """Return ``df`` with the columns of ``parts`` named ``into``, right after ``column``.
-
-    The same steps as :func:`place_code` writes, so the columns' index comes out alike.
-    """
-    at = df.columns.get_loc(column)
-    if not isinstance(at, int):
-        raise TypeError(f"the frame has several columns named {short_repr(column)}")
+    """Return ``df`` with the columns of ``parts`` named ``into``, right after ``column``."""
     out = df.copy(deep=False)
     out[into] = parts
-    return out[np.insert(out.columns.drop(into).astype("object"), at + 1, into)]
+    return place_after(out, column, into)
 
 
-def place_code(var: str, column: Label, into: list[Label], parts: str) -> str:
+def set_code(var: str, column: Label, into: list[Label], parts: str) -> str:
     """Return the code of :func:`placed`, ``parts`` being the code of the new columns."""
-    new = literal(into)
-    return (
-        f"{var}[{new}] = {parts}\n"
-        f"{var} = {var}[np.insert({var}.columns.drop({new}).astype('object'), "
-        f"{var}.columns.get_loc({literal(column)}) + 1, {new})]"
-    )
+    return f"{var}[{literal(into)}] = {parts}\n{place_code(var, column, into)}"
 
 
 def names(labels: list[Label]) -> str:

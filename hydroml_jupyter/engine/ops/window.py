@@ -15,7 +15,7 @@ import pandas as pd
 
 from hydroml_jupyter.engine.codegen import col, literal, name, word
 from hydroml_jupyter.engine.ops.base import Label, Operation, kind_of, register
-from hydroml_jupyter.engine.ops.bin import place_after, place_code
+from hydroml_jupyter.engine.ops.placement import place_after, place_code
 from hydroml_jupyter.engine.ops.shortform import Column, ShortForm, Word
 from hydroml_jupyter.engine.ops.spec import param
 
@@ -251,12 +251,12 @@ class Window(Operation):
         into = self._into()
         out = df.copy(deep=False)
         out[into] = self._values(df)
-        return place_after(out, into, self.column)
+        return place_after(out, self.column, [into])
 
     def code(self, var: str = "df") -> str:
         into = self._into()
         lines = [f"{col(var, into)} = {self._expression(var)}"]
-        return "\n".join([*lines, *place_code(var, into, self.column)])
+        return "\n".join(filter(None, [*lines, place_code(var, self.column, [into])]))
 
     def label(self) -> str:
         what = f"{_LABELS.get(self.func, self.func)} {name(self.column)}"

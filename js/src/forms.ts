@@ -46,7 +46,10 @@ function textInput(spec: ParamSpec, attrs: Record<string, string>): Input {
     el.placeholder = "e.g. price * quantity";
   } else if (spec.type === "value") {
     el.placeholder = "e.g. 0, 3.5, 'a b', [1, 2], None, True";
-  } else if (spec.type === "dtype" && spec.choices && spec.choices.length) {
+  }
+  // The operation's own hint, when it gives one, says more than the generic one.
+  if (spec.placeholder) el.placeholder = spec.placeholder;
+  if (spec.type === "dtype" && spec.choices && spec.choices.length) {
     const id = `hydroml-dtypes-${++datalistCounter}`;
     el.setAttribute("list", id);
     const list = h("datalist", { attrs: { id } });

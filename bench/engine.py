@@ -214,6 +214,17 @@ CASES: list[Case] = [
                           .droplevel(0).sort_index()}),
          "df.sort_values('ts', kind='stable').groupby('city', dropna=False).price"
          ".rolling(7).mean().droplevel(0), inserted after price"),
+    Case("split", {"column": "city", "sep": " ", "into": ["city_first", "city_rest"]},
+         lambda d: _after(d, "city", dict(zip(["city_first", "city_rest"], (
+             p for _, p in d["city"].str.split(" ", n=1, expand=True, regex=False)
+             .reindex(columns=[0, 1]).astype("str").items()), strict=True))),
+         "df.city.str.split(' ', n=1, expand=True), inserted after city"),
+    Case("extract", {"column": "amount_txt", "pattern": r"(\d+)\.(\d+)",
+                     "into": ["units", "cents"]},
+         lambda d: _after(d, "amount_txt", dict(zip(["units", "cents"], (
+             p for _, p in d["amount_txt"].str.extract(r"(\d+)\.(\d+)").astype("str")
+             .items()), strict=True))),
+         "df.amount_txt.str.extract(r'(\\d+)\\.(\\d+)'), inserted after amount_txt"),
     Case("pivot", {"index": "city", "columns": "segment", "values": "price", "aggfunc": "mean"},
          lambda d: _flat(d.pivot_table(index="city", columns="segment", values="price",
                                        aggfunc="mean", dropna=False, observed=True)),

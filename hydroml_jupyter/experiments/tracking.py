@@ -1,23 +1,18 @@
-# ruff: noqa: N803, PLR0917 - X/y are scikit-learn's names; fit steps take many arrays
+# ruff: noqa: PLR0917 - X/y are scikit-learn's names; fit steps take many arrays
 """MLflow tracking through ``MlflowClient`` and explicit run ids (never the fluent active run).
 
 Model serialization
 -------------------
-The fitted pipeline is saved with ``mlflow.sklearn.save_model`` in the
-**skops** format, with an explicit ``skops_trusted_types`` list. The list is
-computed for each model (``skops.io.get_untrusted_types`` on the dumped
-bytes) and every entry must come from numpy, scipy, scikit-learn, xgboost or
-``hydroml_jupyter.experiments``; anything else refuses to log. No pickle or
-cloudpickle is written. Loading stays MLflow's contract on the user's explicit
-request: MLflow 3 asks for ``MLFLOW_ALLOW_PICKLE_DESERIALIZATION=true`` even for
-skops models, and hydroml itself never loads a model from a store.
-
-The model is an MLflow 3 *logged model* linked to its run, so both
-``models:/<model_id>`` (:attr:`TrainingRun.model_uri`) and
-``runs:/<run_id>/model`` load it. ``mlflow.sklearn.load_model`` takes the
-frame as trained; the pyfunc flavour enforces its signature with plain dtypes:
-give category columns as strings and integer columns as floats (MLflow cannot
-convert pandas' nullable ``Int64``).
+Each run logs one MLflow *logged model* linked to it (``models:/<model_id>``,
+:attr:`TrainingRun.model_uri`; ``runs:/<run_id>/model`` loads it too): a pyfunc model
+that takes rows shaped like the session's source and replays the recipe before the
+pipeline (:mod:`~hydroml_jupyter.experiments.model_file` describes the folder). The
+pipeline is written in the **skops** format; the types it holds must come from numpy,
+scipy, scikit-learn, xgboost or ``hydroml_jupyter.experiments`` (checked when it is
+written and again when it is read). No pickle or cloudpickle is written.
+``mlflow.sklearn.load_model`` on the same URI gives the bare pipeline, which takes the
+cleaned frame (MLflow asks for ``MLFLOW_ALLOW_PICKLE_DESERIALIZATION=true`` there, even
+for skops); ``mlflow.pyfunc.load_model`` needs no such setting.
 """
 
 from __future__ import annotations
@@ -26,13 +21,15 @@ import contextlib
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hydroml_jupyter.experiments.errors import ExperimentError
+if TYPE_CHECKING:
+    from hydroml_jupyter.experiments.predict import Scorer
 
 __all__ = [
     "END_REASON",
@@ -50,15 +47,6 @@ __all__ = [
 
 MLFLOW_STATUS = {"completed": "FINISHED", "failed": "FAILED", "cancelled": "KILLED"}
 DEFAULT_EXPERIMENT = "hydroml"
-_TRUSTED_PREFIXES = (
-    "numpy.",
-    "scipy.",
-    "sklearn.",
-    "xgboost.",
-    "hydroml_jupyter.experiments.",
-    "builtins.",
-    "collections.",
-)
 #: The tag that says why a run ended (cancelled, failed, its process exited or is gone).
 END_REASON = "hydroml.end_reason"
 _LOCK = threading.Lock()
@@ -267,17 +255,15 @@ def trusted_types(pipeline: Any) -> list[str]:
     """Return the skops types to trust for ``pipeline``; refuse any outside the allow-list."""
     import skops.io
 
-    found = skops.io.get_untrusted_types(data=skops.io.dumps(pipeline))
-    bad = [t for t in found if not t.startswith(_TRUSTED_PREFIXES)]
-    if bad:
-        raise ExperimentError(f"the model holds types outside the trusted list: {', '.join(bad)}")
-    return sorted(found)
+    from hydroml_jupyter.experiments.model_file import check_types
+
+    return check_types(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)))
 
 
 def _requirements(model: str) -> list[str]:
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ["mlflow", "scikit-learn", "skops", "pandas", "numpy", "scipy", "hydroml-jupyter"]
+    names = ["mlflow", "scikit-learn", "skops", "pandas", "numpy", "scipy", "pyarrow"]
     if model == "xgboost":
         names.append("xgboost-cpu")
     out = []
@@ -286,55 +272,71 @@ def _requirements(model: str) -> list[str]:
             out.append(f"{name}=={version(name)}")
         except PackageNotFoundError:
             out.append(name)
+    # the pyfunc flavour's loader lives in hydroml-jupyter: it must install with the model
+    try:
+        out.append(f"hydroml-jupyter=={version('hydroml-jupyter')}")
+    except PackageNotFoundError:
+        out.append("hydroml-jupyter")
     return out
 
 
 def log_model(
-    client: Any, run_id: str, experiment_id: str, pipeline: Any, X: pd.DataFrame, model: str
+    client: Any,
+    run_id: str,
+    experiment_id: str,
+    scorer: Scorer,
+    model: str,
+    raw: pd.DataFrame | None = None,
 ) -> str:
-    """Save ``pipeline`` as an MLflow logged model of ``run_id``; return ``models:/<id>``."""
+    """Log ``scorer`` as the run's one MLflow logged model; return ``models:/<id>``.
+
+    The model is a pyfunc model that takes raw rows (see
+    :mod:`~hydroml_jupyter.experiments.model_file`); its ``sklearn`` flavour loads the
+    bare pipeline. ``raw`` (a few rows of the source) gives the signature and the
+    input example.
+    """
     import tempfile
+    from pathlib import Path
 
-    import mlflow.sklearn
+    import skops.io
     from mlflow.entities import LoggedModelOutput, LoggedModelStatus
-    from mlflow.models import Model, infer_signature
 
-    trusted = trusted_types(pipeline)
-    sample = X.head(5)
-    # integer columns are declared as doubles, so rows with missing values still load
-    ints = [c for c, t in sample.dtypes.items() if pd.api.types.is_integer_dtype(t)]
-    typed = sample.astype(dict.fromkeys(ints, "float64")) if ints else sample
-    signature = infer_signature(typed, pipeline.predict(sample))
+    from hydroml_jupyter.experiments import model_file
+
+    data = skops.io.dumps(scorer.pipeline)
+    trusted = model_file.check_types(skops.io.get_untrusted_types(data=data))
+    signature = example = None
+    if raw is not None and len(raw):
+        example = model_file.example(raw, scorer.spec)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            predicted = scorer.predict(raw)
+        signature = model_file.signature(raw, scorer.spec, predicted)
     logged = client.create_logged_model(
         experiment_id, name="model", source_run_id=run_id, tags={"hydroml.model": model}
     )
-    for example in (sample, None):
+    try:
         with tempfile.TemporaryDirectory() as tmp:
-            path = f"{tmp}/model"
-            meta = Model(
-                artifact_path=logged.artifact_location,
-                run_id=run_id,
-                model_id=logged.model_id,
-                model_uuid=logged.model_id,
+            meta = {
+                "artifact_path": logged.artifact_location,
+                "run_id": run_id,
+                "model_id": logged.model_id,
+                "model_uuid": logged.model_id,
+            }
+            path = model_file.save_model(
+                Path(tmp),
+                scorer.spec,
+                pipeline_bytes=data,
+                trusted=trusted,
+                meta=meta,
+                signature=signature,
+                example=example,
+                requirements=_requirements(model),
             )
-            try:
-                mlflow.sklearn.save_model(
-                    pipeline,
-                    path,
-                    mlflow_model=meta,
-                    signature=signature,
-                    input_example=example,
-                    serialization_format="skops",
-                    skops_trusted_types=trusted,
-                    pip_requirements=_requirements(model),
-                )
-            except Exception:
-                if example is None:
-                    client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
-                    raise
-                continue
-            client.log_model_artifacts(logged.model_id, path)
-            break
+            client.log_model_artifacts(logged.model_id, str(path))
+    except BaseException:
+        client.finalize_logged_model(logged.model_id, LoggedModelStatus.FAILED)
+        raise
     client.log_outputs(run_id, [LoggedModelOutput(logged.model_id, step=0)])
     client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
     return f"models:/{logged.model_id}"

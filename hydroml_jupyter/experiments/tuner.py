@@ -33,6 +33,7 @@ from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, evaluate,
 from hydroml_jupyter.experiments.handle import TuningRun
 from hydroml_jupyter.experiments.interrupt import abandonable
 from hydroml_jupyter.experiments.options import Job
+from hydroml_jupyter.experiments.predict import scorer_for
 from hydroml_jupyter.experiments.running import Tracked
 from hydroml_jupyter.experiments.scoring import split
 from hydroml_jupyter.experiments.spaces import search_space
@@ -277,6 +278,7 @@ class Tuner:
         import optuna
 
         job, handle = self.job, self.handle
+        self.source = (df, lineage)
         X, y, task = prepare(df, job, self.writer.log)
         handle.task = task
         self.metric = self.opts["metric"] or MAIN_METRIC[task]
@@ -396,6 +398,8 @@ class Tuner:
         pipe, held = abandonable(refit, self.cancelled, on_thread=self.watch_thread)
         if held is not None:
             handle.holdout = held
+        df, lineage = self.source
+        handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
         if self.client is not None:
             experiment_id, run_id = self.parent()
             reference.log_reference(

@@ -34,14 +34,12 @@ def frame(n: int = 2000, seed: int = 0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def run(mlflow_store: str, tmp_path_factory: pytest.TempPathFactory) -> ex.TrainingRun:
+def run(mlflow_store: str) -> ex.TrainingRun:
     """A real logistic regression run, tracked in the module's store."""
-    os.environ["MLFLOW_TRACKING_URI"] = mlflow_store
-    try:
-        handle = ex.train(frame(), "churn", model="logistic_regression", experiment="drift")
-        assert handle.wait(120) == "completed", handle.error
-    finally:
-        del os.environ["MLFLOW_TRACKING_URI"]
+    handle = ex.train(
+        frame(), "churn", "logistic_regression", experiment="drift", tracking_uri=mlflow_store
+    )
+    assert handle.wait(120) == "completed", handle.error
     return handle
 
 
@@ -151,6 +149,20 @@ def test_hostile_names_and_values_are_escaped_in_the_html() -> None:
     assert "&lt;script&gt;" in page and "&lt;img src=x onerror=&quot;y&quot;&gt;" in page
     assert page.count("<svg") == 2
     assert repr(report).count("\n") == 0 and repr(report).startswith("<DriftReport: severe drift")
+
+
+def test_a_tuning_run_stores_its_reference_too(mlflow_store) -> None:
+    tuned = ex.tune(frame(400), "churn", "logistic_regression", n_trials=2, experiment="drift")
+    assert tuned.wait(120) == "completed", tuned.error
+    ref = load_reference(tuned.run_id)
+    assert ref.target == "churn" and ref.rows == 400 and "f1" in ref.metrics
+    assert tuned.drift(frame(400, seed=9)).verdict == "no drift"
+
+
+def test_numbers_at_the_float_limits_still_make_a_json_reference() -> None:
+    huge = pd.DataFrame({"v": [1.7e308, 1.7e308, -1.0, 2.0]})
+    ref = Reference.from_json(build_reference(huge).to_json())
+    assert ref.column("v").mean is None and ref.column("v").high == 1.7e308
 
 
 def test_absent_and_retyped_columns_are_high_alerts() -> None:

@@ -16,6 +16,7 @@ from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.handle import RunHandle, TrainingRun
 from hydroml_jupyter.experiments.interrupt import abandonable
 from hydroml_jupyter.experiments.options import Job, TrainOptions, check_job, takes_train_options
+from hydroml_jupyter.experiments.predict import scorer_for
 from hydroml_jupyter.experiments.preprocess import prepare_target
 from hydroml_jupyter.experiments.scoring import fit_and_score
 from hydroml_jupyter.experiments.writer import RunWriter
@@ -151,6 +152,7 @@ def _fit(
     writer.check_cancel()
     writer.set_metrics(metrics)
     writer.log("metrics: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()))
+    handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
     if run is not None and buffer is not None:
         experiment_id, run_id = run
         buffer.add(metrics, 0)
@@ -159,7 +161,7 @@ def _fit(
             tracked.client, run_id, X, y, job.target, task, metrics, writer.log
         )
         handle.model_uri = tracking.log_model(
-            tracked.client, run_id, experiment_id, pipe, X, job.model
+            tracked.client, run_id, experiment_id, handle.scorer, job.model, raw
         )
     return pipe
 

@@ -220,7 +220,10 @@ def _numeric(name: str, series: pd.Series, seed: int) -> ColumnReference:
     counts = np.bincount(np.searchsorted(edges, values, side="left"), minlength=len(edges) + 1)
     rng = np.random.default_rng(seed)
     sample = values if len(values) <= SAMPLE_SIZE else rng.choice(values, SAMPLE_SIZE, False)
-    std = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    # values near the float limits can overflow the mean: JSON cannot hold inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(values.mean())
+        std = float(values.std(ddof=1)) if len(values) > 1 else 0.0
     return ColumnReference(
         name,
         "numeric",
@@ -231,7 +234,7 @@ def _numeric(name: str, series: pd.Series, seed: int) -> ColumnReference:
         counts=[int(c) for c in counts],
         low=float(values.min()),
         high=float(values.max()),
-        mean=float(values.mean()),
+        mean=mean if math.isfinite(mean) else None,
         std=std if math.isfinite(std) else 0.0,
         sample=[_sig(v) for v in sample],
     )

@@ -406,6 +406,6 @@ class Tuner:
                 self.client, run_id, X, y, job.target, task, metrics, self.writer.log
             )
             handle.model_uri = tracking.log_model(
-                self.client, run_id, experiment_id, pipe, X, job.model
+                self.client, run_id, experiment_id, handle.scorer, job.model, raw
             )
         return pipe

@@ -72,7 +72,7 @@ def test_the_training_options_are_in_every_signature_once() -> None:
     train = inspect.signature(ex.train).parameters
     assert list(train) == ["session", "target", "model", *options]
     keyword_only = [n for n, p in train.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    assert keyword_only == ["track", "run_name"]
+    assert keyword_only == ["track", "run_name", "early_stopping"]
     assert train["test_size"].default == 0.2 and train["model"].default == "xgboost"
     tune = inspect.signature(ex.tune).parameters
     assert list(tune)[:9] == ["session", "target", "model", "n_trials", "timeout",

@@ -5,6 +5,15 @@
   validation loss every round and returns ``True`` to stop;
 - ``gradient_boosting``: the ``monitor`` callable of ``fit`` does the same
   (validation loss kept up to date incrementally, one tree at a time);
+
+Early stopping (see :func:`best_round`) uses the run's own validation split:
+xgboost's ``early_stopping_rounds`` (its ``EarlyStopping`` callback watches the
+validation loss; ``predict`` then uses the best round), and, for
+``gradient_boosting``, ``n_iter_no_change`` applied by the ``monitor`` on the same
+validation loss instead of scikit-learn's own inner split; the model keeps the
+trees up to the best round. A fit with no validation rows (the refit of a
+cross-validated run) trains every round for xgboost, and leaves
+``n_iter_no_change`` to scikit-learn (its ``validation_fraction`` split);
 - ``random_forest``: ``warm_start`` grows the forest in chunks of about 0.3 s
   (the chunk size follows the measured time per tree), the validation score kept
   up to date from the new trees only;
@@ -33,7 +42,7 @@ import pandas as pd
 from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
 from hydroml_jupyter.experiments.preprocess import build_preprocessor
 
-__all__ = ["EarlyStopError", "Hooks", "evaluate", "fit_pipeline"]
+__all__ = ["EarlyStopError", "Hooks", "best_round", "evaluate", "fit_pipeline"]
 
 #: A forest grows in chunks of about this many seconds: it checks for a cancel that often.
 _CHUNK_SECONDS = 0.3
@@ -166,6 +175,8 @@ def _fit_xgboost(
             return bool(reason)
 
     eval_set = [(Xt, yt)] + ([(Xv, yv)] if Xv is not None and len(Xv) else [])
+    if len(eval_set) == 1:  # nothing to stop on: every round is trained
+        est.set_params(early_stopping_rounds=None)
     est.set_params(eval_metric=metric, callbacks=[_Rounds()])
     try:
         est.fit(Xt, yt, eval_set=eval_set, verbose=False)
@@ -187,6 +198,8 @@ def _fit_sklearn_boosting(
         sets["val"] = (np.asarray(Xv, dtype=np.float32), yv)
     raw: dict[str, np.ndarray] = {}
     stopped: list[str] = []
+    patience = est.n_iter_no_change if Xv is not None else None
+    best = {"loss": math.inf, "round": 0}
 
     def monitor(i: int, gb: Any, _locals: dict[str, Any]) -> bool:
         values: dict[str, float] = {}
@@ -203,12 +216,55 @@ def _fit_sklearn_boosting(
         reason = hooks.should_stop()
         if reason:
             stopped.append(reason)
-        return bool(reason)
+            return True
+        loss = next((v for k, v in values.items() if k.startswith("val_")), math.nan)
+        if loss < best["loss"]:
+            best.update(loss=loss, round=i + 1)
+        # no validation loss (a loss _raw_score cannot compute): nothing to stop on
+        return bool(patience and best["round"] and i + 1 - best["round"] >= patience)
 
-    est.fit(Xt, yt, monitor=monitor)
+    if patience is not None:  # stopped by the monitor on the run's split, not sklearn's own
+        est.set_params(n_iter_no_change=None)
+    try:
+        est.fit(Xt, yt, monitor=monitor)
+    finally:
+        if patience is not None:
+            est.set_params(n_iter_no_change=patience)
     if stopped:
         raise EarlyStopError(stopped[0])
+    if patience and best["round"]:
+        if best["round"] < est.n_estimators_:
+            _keep_rounds(est, best["round"])
+        est.best_round_ = best["round"]
     return est
+
+
+def _keep_rounds(gb: Any, n: int) -> None:
+    """Cut a fitted scikit-learn gradient boosting model back to its first ``n`` rounds."""
+    gb.estimators_ = gb.estimators_[:n]
+    gb.train_score_ = gb.train_score_[:n]
+    if hasattr(gb, "oob_improvement_"):
+        gb.oob_improvement_ = gb.oob_improvement_[:n]
+        gb.oob_scores_ = gb.oob_scores_[:n]
+        gb.oob_score_ = gb.oob_scores_[-1]
+    gb.n_estimators_ = n
+
+
+def best_round(pipeline: Any) -> int | None:
+    """Return the best round (counted from 1) of a boosting fit that stopped early, else None.
+
+    That is the round the model predicts with: xgboost's ``best_iteration + 1``, or
+    the number of rounds a ``gradient_boosting`` model was cut back to.
+    """
+    model = getattr(pipeline, "named_steps", {}).get("model", pipeline)
+    model = getattr(model, "estimator", model)  # a LabelEncodedClassifier's xgboost model
+    if getattr(model, "early_stopping_rounds", None):
+        try:
+            return int(model.best_iteration) + 1
+        except AttributeError:  # trained with no validation rows: no best round
+            return None
+    found = getattr(model, "best_round_", None)
+    return int(found) if found is not None else None
 
 
 def _raw_score(gb: Any, task: str, raw: np.ndarray, y: np.ndarray) -> tuple[str, float] | None:

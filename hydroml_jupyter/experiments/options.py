@@ -30,7 +30,11 @@ import pandas as pd
 
 from hydroml_jupyter.experiments.catalog import TASKS, get_spec, validate_params
 from hydroml_jupyter.experiments.errors import ExperimentError
-from hydroml_jupyter.experiments.presets import preset_params, resolve_tracking_uri
+from hydroml_jupyter.experiments.presets import (
+    preset_params,
+    resolve_tracking_uri,
+    with_early_stopping,
+)
 from hydroml_jupyter.labels import Label
 
 __all__ = ["Job", "TrainOptions", "check_job", "takes_train_options"]
@@ -73,6 +77,15 @@ class TrainOptions:
     run_name
         The MLflow run name (default ``"<model>-<target>"``; for tuning, the parent
         run's, default ``"tune-<model>-<target>"``).
+    early_stopping
+        For ``xgboost`` and ``gradient_boosting``: stop after this many rounds with no
+        better validation loss, and predict with the best round (kept as the run's
+        ``best_round``, counted from 1, and as the MLflow metric ``best_round``).
+        ``None`` (default): the preset's patience (fast 20, balanced 50, thorough 100
+        rounds); ``False``: train every round; ``True``: on, with the preset's patience
+        or 50. It sets the estimator parameter ``early_stopping_rounds`` (xgboost) or
+        ``n_iter_no_change`` (gradient boosting), watched on the run's own validation
+        split.
     """
 
     task: str = "auto"
@@ -87,6 +100,7 @@ class TrainOptions:
     _: dataclasses.KW_ONLY
     track: bool = True
     run_name: str | None = None
+    early_stopping: int | bool | None = None
 
     @classmethod
     def of(cls, caller: str, args: Sequence[Any], kwargs: dict[str, Any]) -> TrainOptions:
@@ -176,6 +190,7 @@ def check_job(df: pd.DataFrame, target: Label, model: str, options: TrainOptions
         raise ExperimentError(f"params must be a dict, not {type(params).__name__}")
     uri = resolve_tracking_uri(options.tracking_uri)
     merged = {**preset_params(spec.name, options.preset, uri), **(params or {})}
+    merged = with_early_stopping(spec.name, merged, options.early_stopping)
     # refused here, before a run starts; the worker checks again once the task is known
     validate_params(spec.name, merged, None if task == "auto" else task)
     return Job(

@@ -6,6 +6,12 @@ tracking URI, else ``$XDG_CONFIG_HOME/hydroml/presets.json`` (by default
 ``~/.config/hydroml/presets.json``). The file holds
 ``{"version": 1, "presets": {model: {name: params}}}``; entries that fail
 validation when read are skipped with a warning.
+
+Boosting models stop early on the run's validation split: every preset of
+``xgboost`` sets ``early_stopping_rounds`` and every preset of
+``gradient_boosting`` sets ``n_iter_no_change`` (:data:`EARLY_STOPPING_ROUNDS`;
+a user preset that does not set it gets the ``balanced`` value). The train option
+``early_stopping`` overrides it (see :func:`with_early_stopping`).
 """
 
 from __future__ import annotations
@@ -26,18 +32,72 @@ from hydroml_jupyter.experiments.catalog import MODELS, PRESET_NAMES, get_spec, 
 from hydroml_jupyter.experiments.errors import ExperimentError
 
 __all__ = [
+    "EARLY_STOPPING_PARAM",
+    "EARLY_STOPPING_ROUNDS",
     "delete_preset",
     "preset_params",
     "presets",
     "presets_path",
     "resolve_tracking_uri",
     "save_preset",
+    "with_early_stopping",
 ]
 
 log = logging.getLogger("hydroml_jupyter.experiments")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _LOCK = threading.Lock()
 DEFAULT_PRESET = "balanced"
+#: The estimator parameter that sets a boosting model's early stopping patience (rounds).
+EARLY_STOPPING_PARAM = {"xgboost": "early_stopping_rounds", "gradient_boosting": "n_iter_no_change"}
+#: Rounds with no better validation loss before a boosting model stops, per built-in preset.
+EARLY_STOPPING_ROUNDS = {"fast": 20, "balanced": 50, "thorough": 100}
+
+
+def _with_patience(model: str, preset: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the early stopping patience of ``preset`` unless it sets one."""
+    key = EARLY_STOPPING_PARAM.get(model)
+    if key is None or key in params:
+        return dict(params)
+    rounds = EARLY_STOPPING_ROUNDS.get(preset, EARLY_STOPPING_ROUNDS[DEFAULT_PRESET])
+    return {**params, key: rounds}
+
+
+def with_early_stopping(model: str, params: dict[str, Any], option: Any) -> dict[str, Any]:
+    """Apply the train option ``early_stopping`` to a run's merged ``params``.
+
+    ``None`` keeps what the preset and ``params`` say; ``False`` turns early stopping
+    off; ``True`` keeps it on (the ``balanced`` patience if nothing sets one); an
+    integer ``n >= 1`` stops after ``n`` rounds with no better validation loss.
+
+    Raises
+    ------
+    ExperimentError
+        For another value, or a number of rounds for a model that does not boost.
+
+    Examples
+    --------
+    >>> with_early_stopping("xgboost", {"n_estimators": 800}, 10)
+    {'n_estimators': 800, 'early_stopping_rounds': 10}
+    >>> with_early_stopping("xgboost", {"early_stopping_rounds": 10}, False)
+    {'early_stopping_rounds': None}
+    """
+    if option is None:
+        return dict(params)
+    if not (isinstance(option, bool) or (isinstance(option, int) and option >= 1)):
+        raise ExperimentError(
+            f"early_stopping must be None, True, False or a number of rounds >= 1, not {option!r}"
+        )
+    key = EARLY_STOPPING_PARAM.get(model)
+    if key is None:
+        if option is False:
+            return dict(params)
+        raise ExperimentError(
+            f"early_stopping applies to {' and '.join(EARLY_STOPPING_PARAM)}, not {model}"
+        )
+    if option is True:
+        kept = {k: v for k, v in params.items() if k != key or v is not None}
+        return _with_patience(model, DEFAULT_PRESET, kept)
+    return {**params, key: None if option is False else option}
 
 
 def resolve_tracking_uri(uri: str | None = None) -> str:
@@ -125,10 +185,13 @@ def presets(model: str | None = None, tracking_uri: str | None = None) -> pd.Dat
     user = _read(presets_path(tracking_uri))
     rows = []
     for m in models:
-        for name, params in MODELS[m].presets.items():
-            rows.append({"model": m, "preset": name, "source": "built-in", "params": params})
-        for name, params in sorted(user.get(m, {}).items()):
-            rows.append({"model": m, "preset": name, "source": "user", "params": params})
+        for source, table in (
+            ("built-in", MODELS[m].presets),
+            ("user", dict(sorted(user.get(m, {}).items()))),
+        ):
+            for name, params in table.items():
+                full = _with_patience(m, name, params)
+                rows.append({"model": m, "preset": name, "source": source, "params": full})
     return pd.DataFrame(rows, columns=["model", "preset", "source", "params"])
 
 
@@ -145,10 +208,10 @@ def preset_params(
     spec = get_spec(model)
     name = DEFAULT_PRESET if preset is None else preset
     if name in spec.presets:
-        return dict(spec.presets[name])
+        return _with_patience(model, name, spec.presets[name])
     user = _read(presets_path(tracking_uri)).get(model, {})
     if isinstance(name, str) and name in user:
-        return dict(user[name])
+        return _with_patience(model, name, user[name])
     known = ", ".join([*spec.presets, *sorted(user)])
     raise ExperimentError(f"no preset {name!r} for {model}: choose one of {known}")
 

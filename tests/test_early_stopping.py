@@ -1,0 +1,84 @@
+"""Early stopping of boosting models on the run's validation split, and the best round recorded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hydroml_jupyter import experiments as ex
+from hydroml_jupyter.experiments import ExperimentError
+from hydroml_jupyter.experiments.presets import preset_params
+
+
+@pytest.fixture(autouse=True)
+def _env(mlflow_env: None) -> None:
+    """Every test tracks to the module's MLflow store."""
+
+
+def noisy(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    """One weak signal under much noise: deep trees overfit, so validation loss soon rises."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(5)})
+    df["y"] = df["x0"] + rng.normal(scale=1.0, size=n)
+    return df
+
+
+def test_xgboost_stops_early_and_records_the_best_round(mlflow_store: str) -> None:
+    from mlflow import MlflowClient
+
+    params = {"n_estimators": 800, "learning_rate": 0.1, "max_depth": 6}
+    run = ex.train(noisy(), "y", model="xgboost", params=params)
+    assert run.wait(120) == "completed", run.error
+    val = [h["val_rmse"] for h in run.history]
+    best = run.best_round
+    assert len(val) < 800  # stopped: 50 rounds (the balanced preset) after the best
+    assert best == int(np.argmin(val)) + 1 == len(val) - 50
+    assert min(val) < val[-1]  # the validation loss rose after the best round
+    assert any(line.startswith(f"best round {best} of 800 (stopped early") for line in run.logs)
+    model = run.result().named_steps["model"]
+    assert model.best_iteration + 1 == best
+    data = MlflowClient(mlflow_store).get_run(run.run_id).data
+    assert data.metrics["best_round"] == best
+    assert data.params["early_stopping_rounds"] == "50"
+
+
+def test_gradient_boosting_stops_on_the_run_split_and_keeps_the_best_round() -> None:
+    params = {"n_estimators": 800, "learning_rate": 0.3, "max_depth": 5}
+    run = ex.train(noisy(), "y", model="gradient_boosting", params=params, early_stopping=10)
+    assert run.wait(120) == "completed", run.error
+    val = [h["val_rmse"] for h in run.history]
+    best = run.best_round
+    assert best == int(np.argmin(val)) + 1 and len(val) == best + 10
+    gb = run.result().named_steps["model"]
+    assert gb.n_estimators_ == len(gb.estimators_) == best  # cut back to the best round
+    assert gb.n_iter_no_change == 10  # the parameter as logged; the run's split was used
+
+
+def test_early_stopping_false_trains_every_round() -> None:
+    params = {"n_estimators": 120, "learning_rate": 0.3, "max_depth": 6}
+    run = ex.train(noisy(), "y", model="xgboost", params=params, early_stopping=False, track=False)
+    assert run.wait(120) == "completed", run.error
+    assert len(run.history) == 120
+    assert run.best_round is None
+
+
+def test_a_cross_validated_refit_has_no_split_and_trains_every_round() -> None:
+    params = {"n_estimators": 60, "learning_rate": 0.3, "max_depth": 6}
+    run = ex.train(noisy(300), "y", model="xgboost", params=params, cv=2, track=False)
+    assert run.wait(120) == "completed", run.error
+    model = run.result().named_steps["model"]
+    assert model.early_stopping_rounds is None
+    assert model.get_booster().num_boosted_rounds() == 60
+
+
+def test_presets_set_the_patience_and_the_option_overrides_it() -> None:
+    assert preset_params("xgboost", "fast")["early_stopping_rounds"] == 20
+    assert preset_params("gradient_boosting", "thorough")["n_iter_no_change"] == 100
+    assert "n_iter_no_change" not in preset_params("random_forest", "balanced")
+    table = ex.presets("xgboost")
+    assert table.set_index("preset").loc["balanced", "params"]["early_stopping_rounds"] == 50
+    with pytest.raises(ExperimentError, match="early_stopping must be None, True, False"):
+        ex.train(noisy(), "y", model="xgboost", early_stopping=0)
+    with pytest.raises(ExperimentError, match="early_stopping applies to xgboost"):
+        ex.train(noisy(), "y", model="ridge", early_stopping=5)

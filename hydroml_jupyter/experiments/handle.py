@@ -86,6 +86,10 @@ class RunHandle(RunDisplay):
         self._view: Any = None
         #: The held-out targets and predictions the end-of-run charts draw, once fitted.
         self.holdout: Holdout | None = None
+        #: The fitted pipeline with the recipe before it (:meth:`predict`), once fitted.
+        self.scorer: Any = None
+        #: The fitted pipeline with the recipe before it (:meth:`predict`), once fitted.
+        self.scorer: Any = None
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -237,6 +241,77 @@ class RunHandle(RunDisplay):
             raise ExperimentError(f"{self.name} failed: {rec.error}") from rec.exception
         return rec.result
 
+    def scorer_or_raise(self) -> Any:
+        """Return the run's :class:`~hydroml_jupyter.experiments.predict.Scorer`.
+
+        Raises
+        ------
+        ExperimentError
+            When the run has not completed.
+        """
+        if self._rec.status != "completed" or self.scorer is None:
+            raise ExperimentError(f"{self.name} has no model to score with (status {self.status})")
+        return self.scorer
+
+    def predict(self, data: Any, **options: Any) -> Any:
+        """Predict ``data`` shaped like the session's source: a frame, a path or an SQL URL.
+
+        The session's recipe up to the step the run trained on is replayed, the target
+        dropped if present, then the fitted pipeline runs. Categories not seen in
+        training are encoded as unknown and counted in a warning.
+
+        Parameters
+        ----------
+        data
+            A DataFrame, a file's path, or an SQLAlchemy URL (with ``table=`` or
+            ``query=``), as :func:`hydroml_jupyter.open` takes them.
+        **options
+            Loading options for a path or URL (a file of the source's format is read
+            with the source's reader options by default).
+
+        Returns
+        -------
+        pandas.Series
+            One prediction per row, by the input's index.
+
+        Raises
+        ------
+        ExperimentError
+            One line naming the column at fault (missing, a value that cannot be read
+            as its training dtype, a step that fails on it).
+        """
+        return self.scorer_or_raise().predict(data, **options)
+
+    def predict_proba(self, data: Any, **options: Any) -> Any:
+        """Return class probabilities (a column per class) of ``data``, as :meth:`predict`.
+
+        Raises
+        ------
+        ExperimentError
+            For a regression run, and as :meth:`predict`.
+        """
+        return self.scorer_or_raise().predict_proba(data, **options)
+
+    def register(self, name: str, alias: str | None = None) -> int:
+        """Register the run's pyfunc model (:attr:`model_uri`) in MLflow's model registry.
+
+        Parameters
+        ----------
+        name
+            The registered model (created on first use).
+        alias
+            An alias for the new version, e.g. ``"champion"``.
+
+        Returns
+        -------
+        int
+            The new version's number.
+        """
+        from hydroml_jupyter.experiments.registry import register
+
+        self.scorer_or_raise()
+        return register(self, name, alias)
+
     def drift(self, new: Any) -> Any:
         """Compare ``new`` rows with the rows this run trained on; return a drift report.
 
@@ -253,6 +328,29 @@ class RunHandle(RunDisplay):
         from hydroml_jupyter.experiments.reference import run_drift
 
         return run_drift(self, new)
+
+    def serve(self, port: int | None = None) -> Any:
+        """Start MLflow's scoring server for the run's model on 127.0.0.1, in a background process.
+
+        Waits until the server answers (about 5-8 s). The returned
+        :class:`~hydroml_jupyter.experiments.serving.ModelServer` has ``url``, a
+        ready-to-copy ``curl`` line, ``predict(frame)``, ``stop()`` and ``log``; the
+        server stops when this process exits.
+
+        Parameters
+        ----------
+        port
+            The port on 127.0.0.1; ``None`` picks a free one.
+
+        Raises
+        ------
+        ExperimentError
+            When the run has no tracked model, the port is taken, or the server
+            exits before it answers (quoting its log).
+        """
+        from hydroml_jupyter.experiments.serving import serve_run
+
+        return serve_run(self, port)
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call ``callback(event)`` on the worker thread for every event; return an unsubscribe.

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.codegen import comment
-from hydroml_jupyter.experiments import running, tracking
+from hydroml_jupyter.experiments import reference, running, tracking
 from hydroml_jupyter.experiments.catalog import infer_task, validate_params
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.fitting import best_round
 from hydroml_jupyter.experiments.handle import RunHandle, TrainingRun
 from hydroml_jupyter.experiments.interrupt import abandonable
 from hydroml_jupyter.experiments.options import Job, TrainOptions, check_job, takes_train_options
+from hydroml_jupyter.experiments.predict import scorer_for
 from hydroml_jupyter.experiments.preprocess import prepare_target
 from hydroml_jupyter.experiments.scoring import fit_and_score
 from hydroml_jupyter.experiments.writer import RunWriter
@@ -155,13 +156,17 @@ def _fit(
         writer.log(_best_line(handle.best_round, handle))
     writer.set_metrics(metrics)
     writer.log("metrics: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()))
+    handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
     if run is not None and buffer is not None:
         experiment_id, run_id = run
         best = {} if handle.best_round is None else {"best_round": handle.best_round}
         buffer.add({**metrics, **best}, 0)
         buffer.flush()
+        reference.log_reference(
+            tracked.client, run_id, X, y, job.target, task, metrics, writer.log
+        )
         handle.model_uri = tracking.log_model(
-            tracked.client, run_id, experiment_id, pipe, X, job.model
+            tracked.client, run_id, experiment_id, handle.scorer, job.model, raw
         )
     return pipe
 

@@ -109,6 +109,7 @@ def test_a_new_kernel_checks_drift_from_the_run_id_alone(run, mlflow_store, tmp_
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.splitlines() == ["severe drift in 1 of 4 columns", "['size']"], out.stderr
+    assert "Downloading artifacts" not in out.stderr
 
 
 def test_runs_without_a_reference_refuse_in_one_line(mlflow_store) -> None:

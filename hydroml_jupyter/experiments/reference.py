@@ -18,9 +18,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -43,6 +45,7 @@ __all__ = ["ARTIFACT", "drift", "load_reference", "log_reference", "run_drift"]
 
 #: Where the reference is stored among a run's artifacts.
 ARTIFACT = "drift/reference.json"
+_ENV_LOCK = threading.Lock()
 
 
 def log_reference(
@@ -69,6 +72,26 @@ def log_reference(
         log(f"could not store the drift reference: {one_line(exc)}")
 
 
+@contextlib.contextmanager
+def _no_progress_bar() -> Iterator[None]:
+    """Hide MLflow's download bar for one small file (a notebook would show a widget).
+
+    MLflow reads the switch from the environment at each download, so it is set for
+    the call and put back; a download in another thread meanwhile shows no bar either.
+    """
+    key = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+    with _ENV_LOCK:
+        before = os.environ.get(key)
+        os.environ[key] = "false"
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = before
+
+
 def load_reference(run_id: str, tracking_uri: str | None = None) -> Reference:
     """Read run ``run_id``'s training reference from its tracking store.
 
@@ -79,7 +102,7 @@ def load_reference(run_id: str, tracking_uri: str | None = None) -> Reference:
         complete), or its reference is not valid.
     """
     client = tracking.get_client(resolve_tracking_uri(tracking_uri))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _no_progress_bar():
         try:
             path = client.download_artifacts(run_id, ARTIFACT, tmp)
         except Exception as exc:

@@ -166,6 +166,20 @@ def test_numbers_at_the_float_limits_still_make_a_json_reference() -> None:
     assert ref.column("v").mean is None and ref.column("v").high == 1.7e308
 
 
+def test_charts_show_missing_values_and_the_categories_that_moved_most() -> None:
+    rng = np.random.default_rng(0)
+    names = [f"c{i:02d}" for i in range(60)]
+    old = pd.DataFrame({"c": rng.choice(names, 6000), "v": rng.normal(size=6000)})
+    new = pd.DataFrame({"c": rng.choice(names, 3000), "v": rng.normal(size=3000)})
+    new.loc[:299, "c"] = "fresh"
+    new.loc[:599, "v"] = np.nan
+    page = hj.Session(old).drift(new)._repr_html_()
+    charts = page.split("<svg")[1:]
+    assert len(charts) == 2 and all(c.count("<rect") <= 48 for c in charts)
+    assert "<title>fresh: new 10.0%</title>" in charts[0]
+    assert "<title>(missing): new 20.0%</title>" in charts[1]
+
+
 def test_absent_and_retyped_columns_are_high_alerts() -> None:
     ref = build_reference(frame(500), target="churn")
     new = frame(500, seed=1).drop(columns=["size", "churn"]).assign(x=lambda d: d["x"].astype(str))

@@ -91,6 +91,7 @@ def _alert(  # noqa: PLR0917 - one positional per figure of an alert
 def _missing(col: ColumnReference, series: pd.Series, out: ColumnDrift) -> None:
     n0, n1 = col.rows, len(series)
     m0, m1 = col.missing, int(series.isna().sum())
+    out.missing_counts = (m0, m1)
     out.missing_ref, out.missing_new = col.missing_rate, m1 / n1 if n1 else 0.0
     diff = out.missing_new - out.missing_ref
     pooled = (m0 + m1) / (n0 + n1) if n0 + n1 else 0.0

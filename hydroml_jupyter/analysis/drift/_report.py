@@ -18,6 +18,8 @@ _COLORS = {"high": "#c0392b", "medium": "#d68910", "low": "#7f8c8d"}
 #: Share of columns with a high alert from which drift is called severe.
 SEVERE_SHARE = 0.25
 _MAX_CHARTS = 20
+#: Bins a chart shows besides missing values: those whose share changed most.
+_CHART_BINS = 23
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +59,8 @@ class ColumnDrift:
     mean_shift: float | None = None
     outside: float | None = None
     unseen: float | None = None
+    #: Missing values in training and in the new rows (the charts' last bar).
+    missing_counts: tuple[int, int] = (0, 0)
     labels: list[str] = dataclasses.field(default_factory=list)
     bins_ref: list[int] = dataclasses.field(default_factory=list)
     bins_new: list[int] = dataclasses.field(default_factory=list)
@@ -191,14 +195,30 @@ class DriftReport:
             c = by_name[name]
             if not c.bins_ref:
                 continue
-            labels = c.labels or _bin_labels(len(c.bins_ref))
+            ref, new, labels = c.bins_ref, c.bins_new, c.labels or _bin_labels(len(c.bins_ref))
+            totals = (sum(ref) + c.missing_counts[0], sum(new) + c.missing_counts[1])
+            if len(ref) > _CHART_BINS:
+                ref, new, labels = _largest_changes(ref, new, labels)
+            if any(c.missing_counts):
+                ref, new = [*ref, c.missing_counts[0]], [*new, c.missing_counts[1]]
+                labels = [*labels, "(missing)"]
             parts.append(
                 f'<div style="display:inline-block;margin:4px 8px">'
                 f"<div>{esc(name)} ({esc(c.severity or '')})</div>"
-                f"{paired_bars(c.bins_ref, c.bins_new, labels, name)}</div>"
+                f"{paired_bars(ref, new, labels, name, totals)}</div>"
             )
         parts.append("</div>")
         return "".join(parts)
+
+
+def _largest_changes(
+    ref: list[int], new: list[int], labels: list[str]
+) -> tuple[list[int], list[int], list[str]]:
+    """Keep the bins whose share changed most (in their order), e.g. unseen categories."""
+    total_ref, total_new = sum(ref) or 1, sum(new) or 1
+    change = [abs(b / total_new - a / total_ref) for a, b in zip(ref, new, strict=True)]
+    keep = sorted(sorted(range(len(ref)), key=lambda i: -change[i])[:_CHART_BINS])
+    return [ref[i] for i in keep], [new[i] for i in keep], [labels[i] for i in keep]
 
 
 def _bin_labels(n: int) -> list[str]:

@@ -18,13 +18,21 @@ _HEIGHT = 90
 _MAX_BINS = 24
 
 
-def _shares(counts: Sequence[int]) -> list[float]:
-    total = sum(counts) or 1
-    return [c / total for c in counts]
+def _shares(counts: Sequence[int], total: int | None) -> list[float]:
+    whole = total or sum(counts) or 1
+    return [c / whole for c in counts]
 
 
-def paired_bars(ref: Sequence[int], new: Sequence[int], labels: Sequence[str], title: str) -> str:
+def paired_bars(
+    ref: Sequence[int],
+    new: Sequence[int],
+    labels: Sequence[str],
+    title: str,
+    totals: tuple[int, int] | None = None,
+) -> str:
     """Return an SVG of the shares of ``ref`` and ``new`` per bin (at most 24 bins).
+
+    Shares are of ``totals`` (training rows, new rows) when the bins shown are not all.
 
     Examples
     --------
@@ -32,7 +40,8 @@ def paired_bars(ref: Sequence[int], new: Sequence[int], labels: Sequence[str], t
     >>> svg.count("<rect") == 4 and "&lt;b&gt;" in svg and "<b>" not in svg
     True
     """
-    p, q = _shares(ref)[:_MAX_BINS], _shares(new)[:_MAX_BINS]
+    t_ref, t_new = totals or (None, None)
+    p, q = _shares(ref, t_ref)[:_MAX_BINS], _shares(new, t_new)[:_MAX_BINS]
     top = max([*p, *q, 1e-9])
     step = _WIDTH / max(len(p), 1)
     bar = max(step * 0.4, 0.5)

@@ -112,6 +112,22 @@ def test_a_new_kernel_checks_drift_from_the_run_id_alone(run, mlflow_store, tmp_
     assert "Downloading artifacts" not in out.stderr
 
 
+def test_raw_rows_replay_the_sessions_recipe_first(mlflow_store) -> None:
+    s = hj.Session(frame(600), name="drift-raw")
+    s.apply("rename", columns={"size": "volume"})
+    s.apply("filter_rows", column="x", op=">=", value=-2.0)
+    run = ex.train(s, "churn", "logistic_regression", tracking_uri=mlflow_store)
+    assert run.wait(120) == "completed", run.error
+    raw = frame(600, seed=6)
+    raw["size"] = raw["size"] + 0.5 * raw["size"].std()
+    report = run.drift(raw)
+    assert [c.name for c in report.columns] == ["x", "volume", "city", "churn"]
+    assert report.drifted == ["volume"] and report.rows == int((raw["x"] >= -2.0).sum())
+    assert not report.extra and {"psi", "ks"} <= {a.check for a in report.alerts}
+    assert "f1" in report.metrics
+    s.close()
+
+
 def test_runs_without_a_reference_refuse_in_one_line(mlflow_store) -> None:
     untracked = ex.train(frame(200), "churn", model="logistic_regression", track=False)
     untracked.wait(60)

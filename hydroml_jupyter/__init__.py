@@ -38,6 +38,7 @@ _LAZY = {
     "drift": ("hydroml_jupyter.experiments.reference", "drift"),
     "presets": ("hydroml_jupyter.experiments", "presets"),
     "runs": ("hydroml_jupyter.experiments", "runs"),
+    "models": ("hydroml_jupyter.experiments.registry", "models"),
     "save_preset": ("hydroml_jupyter.experiments", "save_preset"),
     **{
         name: ("hydroml_jupyter.widgets", name)
@@ -74,6 +75,7 @@ __all__ = [
     "catalog",
     "compare",
     "drift",
+    "models",
     "open",
     "presets",
     "runs",

@@ -18,6 +18,7 @@ for skops); ``mlflow.pyfunc.load_model`` needs no such setting.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -260,6 +261,7 @@ def trusted_types(pipeline: Any) -> list[str]:
     return check_types(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)))
 
 
+@functools.cache
 def _requirements(model: str) -> list[str]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -331,7 +333,7 @@ def log_model(
                 meta=meta,
                 signature=signature,
                 example=example,
-                requirements=_requirements(model),
+                requirements=list(_requirements(model)),
             )
             client.log_model_artifacts(logged.model_id, str(path))
     except BaseException:

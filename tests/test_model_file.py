@@ -132,7 +132,7 @@ def test_types_outside_the_trusted_list_are_refused() -> None:
         "numpy.dtype",
         "sklearn.pipeline.Pipeline",
     ]
-    with pytest.raises(ExperimentError, match="outside the trusted list: os.system"):
+    with pytest.raises(ExperimentError, match=r"outside the trusted list: os\.system"):
         check_types(["sklearn.pipeline.Pipeline", "os.system"])
 
 

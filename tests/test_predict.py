@@ -64,7 +64,7 @@ def _env(mlflow_env: None) -> None:
 
 
 def test_predict_replays_the_recipe_on_a_raw_file(trained, data_dir: Path) -> None:
-    run, s = trained
+    run, _ = trained
     raw = pd.read_csv(data_dir / "new.csv")
     raw.index = pd.Index([f"r{i}" for i in range(len(raw))], name="key")
     with warnings.catch_warnings(record=True) as caught:

@@ -43,12 +43,13 @@ def _flagged(report, column: str) -> bool:
     )
 
 
+@pytest.mark.timeout(max(300, 5 * SPLITS))
 def test_random_splits_raise_no_high_alert_and_planted_shifts_are_found(flights) -> None:
     rng = np.random.default_rng(2013)
     spread = flights.std(numeric_only=True)
     numeric = [c for c in spread.index if spread[c] > 0]
     text = [c for c in flights.columns if c not in flights.select_dtypes("number")]
-    high = medium = 0
+    high = medium = low = 0
     found = {"mean shift": 0, "new category": 0, "missing": 0}
     for i in range(SPLITS):
         order = rng.permutation(len(flights))
@@ -58,6 +59,7 @@ def test_random_splits_raise_no_high_alert_and_planted_shifts_are_found(flights)
         null = compare(ref, new)
         high += any(a.severity == "high" for a in null.alerts)
         medium += any(a.severity == "medium" for a in null.alerts)
+        low += any(a.severity == "low" for a in null.alerts)
 
         col = rng.choice(numeric)
         shifted = new.assign(**{col: new[col] + 0.5 * spread[col]})
@@ -73,9 +75,8 @@ def test_random_splits_raise_no_high_alert_and_planted_shifts_are_found(flights)
         holes.loc[rng.random(n) < 0.2, col] = None
         found["missing"] += _flagged(compare(ref, holes), col)
     rates = {k: v / SPLITS for k, v in found.items()}
-    print(
-        f"\n{SPLITS} splits: high false alarms {high / SPLITS:.1%}, medium {medium / SPLITS:.1%};"
-    )
+    alarms = f"high {high / SPLITS:.1%}, medium {medium / SPLITS:.1%}, low {low / SPLITS:.1%}"
+    print(f"\n{SPLITS} splits; splits with a false alarm: {alarms}")
     print("detected at medium or high: " + ", ".join(f"{k} {v:.1%}" for k, v in rates.items()))
     assert high == 0
     assert all(rate >= 0.95 for rate in rates.values()), rates

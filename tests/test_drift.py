@@ -196,6 +196,18 @@ def test_charts_show_missing_values_and_the_categories_that_moved_most() -> None
     assert "<title>(missing): new 20.0%</title>" in charts[1]
 
 
+def test_unused_categories_of_a_categorical_dtype_are_not_values() -> None:
+    kinds = pd.CategoricalDtype(["a", "b", "c", "never"])
+    old = pd.DataFrame({"k": pd.Series(["a", "b", "c"] * 300, dtype=kinds)})
+    new = pd.DataFrame(
+        {"k": pd.Series(["a", "b"] * 300, dtype=pd.CategoricalDtype(["a", "b", "z"]))}
+    )
+    ref = build_reference(old)
+    assert ref.column("k").categories == {"a": 300, "b": 300, "c": 300}
+    report = compare(ref, new)
+    assert report.columns[0].unseen is None and [a.check for a in report.alerts] == ["psi"]
+
+
 def test_absent_and_retyped_columns_are_high_alerts() -> None:
     ref = build_reference(frame(500), target="churn")
     new = frame(500, seed=1).drop(columns=["size", "churn"]).assign(x=lambda d: d["x"].astype(str))

@@ -203,6 +203,7 @@ def numeric_values(series: pd.Series) -> np.ndarray:
 def category_counts(series: pd.Series) -> pd.Series:
     """Return the counts of the column's values as text, most frequent first."""
     counts = series.value_counts(dropna=True, sort=True)
+    counts = counts[counts > 0]  # a categorical dtype lists its unused categories too
     counts.index = counts.index.map(str)
     return counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
 

@@ -37,6 +37,7 @@ MODULES = (
     "views",
     "analysis",
     "experiments",
+    "predict",
     "experiment_cell",
     "help",
 )

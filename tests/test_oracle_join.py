@@ -197,6 +197,20 @@ def test_a_merge_past_the_row_limit_is_refused_with_its_counts(tmp_path: Path) -
     check(df, "merge", pd.DataFrame({"k": [1] * 1200}), other=other, max_rows=1200)
 
 
+def test_a_lookup_with_unique_keys_still_meets_a_lower_max_rows(tmp_path: Path) -> None:
+    # Unique keys on one side bound the result by both inputs' rows, which is no bound at
+    # all under a max_rows lower than that: the rows are then counted.
+    df = pd.DataFrame({"k": [1, 2, 3, 4]})
+    other = write(tmp_path, "o.parquet", pd.DataFrame({"k": [1, 2, 3, 4], "v": [5, 6, 7, 8]}))
+    apart = write(tmp_path, "a.parquet", pd.DataFrame({"k": [5, 6, 7, 8]}))
+    refuse(df, "merge", ["the result would have 8 rows", "max_rows=7"],
+           other=apart, how="outer", on="k", max_rows=7)  # fmt: skip
+    refuse(df, "merge", ["the result would have 4 rows", "max_rows=3"],
+           other=other, on="k", expect="one_to_one", max_rows=3)  # fmt: skip
+    expected = pd.DataFrame({"k": [1, 2, 3, 4], "v": [5, 6, 7, 8]})
+    check(df, "merge", expected, other=other, on="k", expect="one_to_one", max_rows=4)
+
+
 # -- concat -----------------------------------------------------------------------------------
 def test_concat_outer_aligns_columns_by_name_and_renumbers_rows(tmp_path: Path) -> None:
     df = pd.DataFrame({"a": [1, 2], "b": text("x", "y")}).set_axis([10, 11])

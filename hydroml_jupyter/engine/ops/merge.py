@@ -176,9 +176,35 @@ class Merge(Operation):
         left, right = self._keys(df, other)
         self._check_types(df, other, left, right)
         self._check_names(df, other, left, right)
+        if self._bounded(df, other, left, right):
+            return
         counts = self._counts(df, other, left, right)
         self._check_unique(counts, left, right)
         self._check_size(counts, len(df), len(other))
+
+    def _bounded(
+        self, df: pd.DataFrame, other: pd.DataFrame, left: list[Label], right: list[Label]
+    ) -> bool:
+        """Return whether the join is known to fit without counting its keys.
+
+        When one side's keys are unique, every join has at most the rows of both sides,
+        which the limit allows unless ``max_rows`` is set lower; ``expect=`` asks for
+        unique keys itself. Checking a side for repeats costs one hash of its keys, much
+        less than counting both (the usual lookup table is small). Only a repeat found,
+        or keys repeating on both sides, sends the check on to the exact counts.
+        """
+        wanted = () if self.expect is None else tuple(self.expect.split("_to_"))
+        if wanted and not all(
+            _unique(frame, keys)
+            for side, frame, keys in zip(wanted, (df, other), (left, right), strict=True)
+            if side == "one"
+        ):
+            return False
+        if self.limit(len(df), len(other)) < len(df) + len(other):
+            return False
+        if wanted and "one" in wanted:
+            return True
+        return _unique(other, right) or _unique(df, left)
 
     def _check_types(
         self, df: pd.DataFrame, other: pd.DataFrame, left: list[Label], right: list[Label]
@@ -339,3 +365,14 @@ class Merge(Operation):
             extra = counts.result_rows("left") - len(before)
             notes.append(f"keys repeat in {what}: the result has {extra:,} rows more than here")
         return notes
+
+
+def _unique(frame: pd.DataFrame, keys: list[Label]) -> bool:
+    """Return whether no two rows of ``frame`` share their ``keys`` (missing ones alike)."""
+    try:
+        if len(keys) == 1:
+            return not bool(frame[keys[0]].duplicated().any())
+        return not bool(frame.duplicated(subset=keys).any())
+    except (TypeError, ValueError):
+        # Unhashable values: the exact count says what is wrong with them.
+        return False

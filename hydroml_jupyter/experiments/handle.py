@@ -88,8 +88,6 @@ class RunHandle(RunDisplay):
         self.holdout: Holdout | None = None
         #: The fitted pipeline with the recipe before it (:meth:`predict`), once fitted.
         self.scorer: Any = None
-        #: The fitted pipeline with the recipe before it (:meth:`predict`), once fitted.
-        self.scorer: Any = None
 
     # -- reading -----------------------------------------------------------------------
     @property

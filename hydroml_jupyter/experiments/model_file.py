@@ -175,7 +175,7 @@ def signature(raw: pd.DataFrame, spec: ModelSpec, output: Any) -> Any:
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
 
-    cols = []
+    cols: list[Any] = []
     for name, dtype in raw.dtypes.items():
         if str(name) == spec.target:
             continue
@@ -187,7 +187,7 @@ def signature(raw: pd.DataFrame, spec: ModelSpec, output: Any) -> Any:
 def example(raw: pd.DataFrame, spec: ModelSpec) -> pd.DataFrame:
     """Return ``raw`` without the target, in types the signature declares (JSON-safe)."""
     frame = raw.drop(columns=[c for c in raw.columns if str(c) == spec.target])
-    out = {}
+    out: dict[Any, Any] = {}
     for name, col in frame.items():
         kind = _mlflow_type(col.dtype)
         if kind == "double":

@@ -329,6 +329,8 @@ def convert(col: pd.Series, dtype: str) -> pd.Series:
     name = col.name
     target = pd.api.types.pandas_dtype(dtype)
     present = col.notna()
+    out: pd.Series[Any]
+    fallback: Any
     if pd.api.types.is_bool_dtype(target) and not pd.api.types.is_bool_dtype(col.dtype):
         words = {"true": True, "false": False, "1": True, "0": False, "1.0": True, "0.0": False}
         mapped = col.astype("str").str.strip().str.lower().map(words)

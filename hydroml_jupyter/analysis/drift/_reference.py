@@ -115,7 +115,11 @@ class Reference:
 
     def to_json(self) -> str:
         """Return the reference as JSON text."""
-        data = dataclasses.asdict(self)
+        # shallow: dataclasses.asdict deep-copies every sampled value (seconds, not ms)
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["columns"] = [
+            {f.name: getattr(c, f.name) for f in dataclasses.fields(c)} for c in self.columns
+        ]
         data["format"] = FORMAT
         return json.dumps(data, allow_nan=False, separators=(",", ":"))
 
@@ -208,8 +212,21 @@ def category_counts(series: pd.Series) -> pd.Series:
     return counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
 
 
-def _sig(value: float) -> float:
-    return float(f"{value:.7g}")
+def _sig(values: np.ndarray) -> list[float]:
+    """Return ``values`` to 7 significant digits (short in JSON, exact enough for KS).
+
+    ``k / 10**n`` is the double nearest the decimal, so its repr is that short decimal.
+    """
+    out = values.astype("float64")
+    nonzero = out != 0
+    with np.errstate(divide="ignore"):
+        digits = 6 - np.floor(np.log10(np.abs(out), where=nonzero, out=np.zeros_like(out)))
+    up = np.clip(digits, 0, 300)
+    down = np.clip(-digits, 0, 300)
+    scaled = np.where(digits >= 0, np.round(out * 10.0**up) / 10.0**up, out)
+    scaled = np.where(digits < 0, np.round(out / 10.0**down) * 10.0**down, scaled)
+    rounded: list[float] = np.where(np.isfinite(scaled), scaled, out).tolist()
+    return rounded
 
 
 def _numeric(name: str, series: pd.Series, seed: int) -> ColumnReference:
@@ -220,7 +237,10 @@ def _numeric(name: str, series: pd.Series, seed: int) -> ColumnReference:
     edges = np.unique(np.quantile(values, _QUANTILES))
     counts = np.bincount(np.searchsorted(edges, values, side="left"), minlength=len(edges) + 1)
     rng = np.random.default_rng(seed)
-    sample = values if len(values) <= SAMPLE_SIZE else rng.choice(values, SAMPLE_SIZE, False)
+    if len(values) <= SAMPLE_SIZE:
+        sample = values
+    else:
+        sample = values[rng.choice(len(values), SAMPLE_SIZE, replace=False, shuffle=False)]
     # values near the float limits can overflow the mean: JSON cannot hold inf
     with np.errstate(over="ignore", invalid="ignore"):
         mean = float(values.mean())
@@ -237,7 +257,7 @@ def _numeric(name: str, series: pd.Series, seed: int) -> ColumnReference:
         high=float(values.max()),
         mean=mean if math.isfinite(mean) else None,
         std=std if math.isfinite(std) else 0.0,
-        sample=[_sig(v) for v in sample],
+        sample=_sig(sample),
     )
 
 

@@ -162,3 +162,17 @@ def test_a_run_that_is_not_done_has_nothing_to_predict_with() -> None:
     run = ex.TrainingRun("nothing", "xgboost", "auto", "late")
     with pytest.raises(ExperimentError, match="no model to score with"):
         run.predict(flights(5))
+
+
+def test_predict_reads_an_sql_table_as_hj_open_does(trained, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    run, _ = trained
+    raw = flights(30, seed=10).drop(columns=["late"])
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/new.db")
+    raw.to_sql("flights", engine, index=False)
+    engine.dispose()
+    from_sql = run.predict(f"sqlite:///{tmp_path}/new.db", table="flights")
+    assert list(from_sql) == list(run.predict(raw))
+    with pytest.raises(ExperimentError, match="exactly one of table="):
+        run.predict(f"sqlite:///{tmp_path}/new.db")

@@ -259,7 +259,7 @@ def _group_aggregate(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
 
 
 #: One hostile parameter strategy per registered operation (a test checks none is missing).
-STRATEGIES: dict[str, Callable[[st.DrawFn, pd.DataFrame, list[Any]], Op]] = {
+_BUILT_IN: dict[str, Callable[[st.DrawFn, pd.DataFrame, list[Any]], Op]] = {
     "rename": _rename,
     "drop_columns": _drop_columns,
     "cast": _cast,
@@ -274,16 +274,24 @@ STRATEGIES: dict[str, Callable[[st.DrawFn, pd.DataFrame, list[Any]], Op]] = {
     "one_hot": _one_hot,
     "scale": _scale,
     "group_aggregate": _group_aggregate,
-    **collect("HOSTILE"),
 }
+
+
+def strategies() -> dict[str, Callable[[st.DrawFn, pd.DataFrame, list[Any]], Op]]:
+    """The hostile strategy of every operation: the built-in ones and tests/ops_*.py's.
+
+    Collected when asked, not at import: the family modules import this one.
+    """
+    return {**_BUILT_IN, **collect("HOSTILE")}
 
 
 @st.composite
 def operations(draw: st.DrawFn, df: pd.DataFrame) -> Op:
     name = draw(st.sampled_from(sorted(catalog())))
-    if name not in STRATEGIES:
+    found = strategies()
+    if name not in found:
         raise AssertionError(f"no hostile parameter strategy for operation {name!r}: add one")
-    return STRATEGIES[name](draw, df, list(df.columns) or ["missing"])
+    return found[name](draw, df, list(df.columns) or ["missing"])
 
 
 # -- checking a script -----------------------------------------------------------------
@@ -293,7 +301,7 @@ _NODES = {
     *["Compare", "Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "BitAnd", "BitOr"],
     *["Invert", "USub", "UAdd", "Eq", "NotEq", "Lt", "LtE", "Gt", "GtE"],
 }
-_NAMES = {"df", "pd", "np", "float", "abs", *union("NAMES")}
+_NAMES = {"df", "pd", "np", "float", "abs"}
 #: The pandas and numpy API generated code may use: any other attribute is refused.
 _API = {
     *["Series", "Timestamp", "get_dummies", "isna", "read_csv", "read_parquet"],
@@ -303,9 +311,8 @@ _API = {
     *["std", "min", "max", "quantile", "between", "isin", "notna", "where", "clip"],
     *["str", "strip", "lower", "upper", "title", "len", "contains", "startswith"],
     *["endswith", "dt", "year", "month", "day", "round", "log", "exp", "sqrt", "inf"],
-    *union("API"),
 }
-_ENUMS = {"expr", "op", "action", "strategy", "how", "keep", "method", "errors", *union("ENUMS")}
+_ENUMS = {"expr", "op", "action", "strategy", "how", "keep", "method", "errors"}
 
 
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -342,14 +349,15 @@ def check_script(script: str, steps: list[Any], start: int = 1) -> None:
     ]
     assert len(comments) == len(steps) + start, comments
     tree = ast.parse(script)
+    names, api, enums = _NAMES | union("NAMES"), _API | union("API"), _ENUMS | union("ENUMS")
     constants = set()
     for node in ast.walk(tree):
         kind = type(node).__name__
         assert kind in _NODES, f"unexpected {kind} in the script: {ast.unparse(node)[:80]!r}"
         if isinstance(node, ast.Name):
-            assert node.id in _NAMES, node.id
+            assert node.id in names, node.id
         elif isinstance(node, ast.Attribute):
-            assert node.attr in _API, f"unexpected attribute .{node.attr}"
+            assert node.attr in api, f"unexpected attribute .{node.attr}"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id in ("float", "abs"), node.func.id
         elif isinstance(node, ast.Import):
@@ -360,7 +368,7 @@ def check_script(script: str, steps: list[Any], start: int = 1) -> None:
         assert isinstance(statement, ast.Import | ast.Assign)
     for op in steps:
         for key, value in op.params.items():
-            if key not in _ENUMS:
+            if key not in enums:
                 for text in _strings(value):
                     assert text in constants, f"{op.name}.{key}: {text!r} is not a constant"
 

@@ -29,13 +29,13 @@ from hostile import (
     BREAKS,
     HOSTILE,
     SCRIPT,
-    STRATEGIES,
     Guard,
     assert_same,
     check_script,
     frames,
     operations,
     raw_breaks,
+    strategies,
     texts,
 )
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -276,7 +276,7 @@ def test_a_hostile_file_name_and_sql_text_stay_literals(in_tmp: Path) -> None:
 
 # -- the property -----------------------------------------------------------------------------
 def test_every_registered_operation_has_a_hostile_strategy() -> None:
-    assert set(STRATEGIES) == set(catalog())
+    assert set(strategies()) == set(catalog())
 
 
 def _apply_some(s: Session, data: st.DataObject) -> list[Any]:

@@ -307,7 +307,7 @@ LABELS = [
         "Pivot mean(v) by k across m",
         "df = df.groupby(['k', 'm'], dropna=False, observed=True, "
         "sort=True)['v'].agg('mean').unstack('m')\ndf.columns = "
-        "df.columns.astype(object).map('{}'.format).rename(None)\ndf = df.reset_index()",
+        "df.columns.astype('object').map('{}'.format).rename(None)\ndf = df.reset_index()",
     ),
     (
         "melt",

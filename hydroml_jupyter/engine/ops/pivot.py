@@ -50,7 +50,7 @@ class Pivot(Operation):
     >>> op.label()
     'Pivot mean(delay) by carrier across month'
     >>> print(op.code().splitlines()[1])
-    df.columns = df.columns.astype(object).map('{}'.format).rename(None)
+    df.columns = df.columns.astype('object').map('{}'.format).rename(None)
     """
 
     name = "pivot"
@@ -169,7 +169,7 @@ class Pivot(Operation):
         # Two or more key levels: unstacking one of them always leaves a frame.
         wide = cast(pd.DataFrame, picked.agg(self.aggfunc).unstack(self.columns))
         self._check_names(wide)
-        wide.columns = wide.columns.astype(object).map(self._format()).rename(None)
+        wide.columns = wide.columns.astype("object").map(self._format()).rename(None)
         return wide.reset_index()
 
     def code(self, var: str = "df") -> str:
@@ -180,7 +180,7 @@ class Pivot(Operation):
         return (
             f"{var} = {var}.groupby({keys}, dropna=False, observed=True, sort=True)[{picked}]"
             f".agg({literal(word(self.aggfunc, PIVOT_FUNCS))}).unstack({literal(self.columns)})\n"
-            f"{var}.columns = {var}.columns.astype(object).map({fmt}.format).rename(None)\n"
+            f"{var}.columns = {var}.columns.astype('object').map({fmt}.format).rename(None)\n"
             f"{var} = {var}.reset_index()"
         )
 

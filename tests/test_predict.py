@@ -176,3 +176,10 @@ def test_predict_reads_an_sql_table_as_hj_open_does(trained, tmp_path: Path) -> 
     assert list(from_sql) == list(run.predict(raw))
     with pytest.raises(ExperimentError, match="exactly one of table="):
         run.predict(f"sqlite:///{tmp_path}/new.db")
+
+
+def test_a_tuning_run_predicts_with_its_best_model() -> None:
+    df = flights(200)
+    run = ex.tune(df, "late", model="logistic_regression", n_trials=2, track=False)
+    assert run.wait(90) == "completed", run.logs
+    assert list(run.predict(df.head(12))) == list(run.result().predict(df.head(12)))

@@ -68,6 +68,8 @@ class RunHandle(RunDisplay):
         #: The thread that fits the model (it outlives a cancel when the fit cannot stop).
         self.fit_thread: threading.Thread | None = None
         self.run_id: str | None = None
+        #: The run's logged model, ``models:/<model_id>`` in :attr:`tracking_uri`: a pyfunc
+        #: model that takes raw rows (``mlflow.pyfunc.load_model``), see :meth:`predict`.
         self.model_uri: str | None = None
         #: The round a boosting model that stopped early predicts with (counted from 1).
         self.best_round: int | None = None

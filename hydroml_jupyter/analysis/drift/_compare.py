@@ -62,18 +62,25 @@ def psi(ref: np.ndarray, new: np.ndarray) -> float:
     return float(np.sum((q - p) * np.log(q / p)))
 
 
-def chi2_p(ref: np.ndarray, new: np.ndarray) -> float:
-    """p-value of ``chi2_contingency`` on two count vectors.
+def pool(ref: np.ndarray, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pool the bins where either side expects fewer than 5 counts into one bin.
 
-    Bins where either row expects fewer than 5 counts are pooled into one, so the
-    chi-squared approximation holds.
+    Both PSI and chi-squared are taken on the pooled bins: with few new rows, many
+    sparse bins (a category among hundreds) would make PSI mostly noise, and the
+    chi-squared approximation needs 5 expected counts.
     """
     table = np.vstack([ref, new]).astype(float)
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / max(table.sum(), 1)
     sparse = expected.min(axis=0) < 5
-    if sparse.any():
+    if sparse.sum() > 1:
         pooled = table[:, sparse].sum(axis=1, keepdims=True)
         table = np.hstack([table[:, ~sparse], pooled])
+    return table[0], table[1]
+
+
+def chi2_p(ref: np.ndarray, new: np.ndarray) -> float:
+    """Return the p-value of ``chi2_contingency`` on two count vectors (pooled first)."""
+    table = np.vstack([ref, new])
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return 1.0
@@ -119,7 +126,8 @@ def _numeric(col: ColumnReference, series: pd.Series, out: ColumnDrift, seed: in
     ref = np.asarray(col.counts)
     out.bins_ref, out.bins_new = [int(c) for c in ref], [int(c) for c in new]
     out.labels = _edge_labels(col.edges)
-    out.psi, out.chi2_p = psi(ref, new), chi2_p(ref, new)
+    pooled = pool(ref, new)
+    out.psi, out.chi2_p = psi(*pooled), chi2_p(*pooled)
     _alert(out, "psi", out.psi, out.chi2_p, f"PSI {out.psi:.3f}", "the distribution moved")
     if len(values) > KS_ROWS:
         values = np.random.default_rng(seed).choice(values, KS_ROWS, replace=False)
@@ -175,7 +183,8 @@ def _categorical(col: ColumnReference, series: pd.Series, out: ColumnDrift) -> N
     labels.append("(other)")
     r, q = np.asarray(ref), np.asarray(new)
     out.labels, out.bins_ref, out.bins_new = labels, [int(c) for c in r], [int(c) for c in q]
-    out.psi, out.chi2_p = psi(r, q), chi2_p(r, q)
+    pooled = pool(r, q)
+    out.psi, out.chi2_p = psi(*pooled), chi2_p(*pooled)
     _alert(out, "psi", out.psi, out.chi2_p, f"PSI {out.psi:.3f}", "category shares moved")
     if unseen.empty:
         return

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import hydroml_jupyter as hj
+from hydroml_jupyter import experiments as ex
 from hydroml_jupyter.experiments import ExperimentError
 from hydroml_jupyter.experiments.serving import ModelServer, port_is_free, serve
 from hydroml_jupyter.experiments.serving_model import ModelCard
@@ -203,43 +205,111 @@ def test_a_server_that_dies_says_why(tmp_path: Path, store: dict[str, Any]) -> N
     assert "\n" not in message and time.monotonic() - started < 60
 
 
-def test_two_servers_at_once_and_a_clean_stop(server: ModelServer, store: dict[str, Any]) -> None:
-    frame = rows(10, seed=2)
-    with serve(f"runs:/{store['run_id']}/model") as second:
-        assert second.port != server.port and second.running
-        pgid = second.pid
+def flights(n: int, seed: int) -> pd.DataFrame:
+    """Raw rows: text, integers, floats with gaps, bools, a text target."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "carrier": rng.choice(["AA", "UA", "DL"], n),
+            "distance": rng.integers(100, 3000, n),
+            "dep_delay": rng.normal(10, 20, n).round(1),
+            "weekend": rng.random(n) > 0.7,
+        }
+    )
+    df.loc[::7, "dep_delay"] = np.nan
+    signal = df["dep_delay"].fillna(0) / 20 + (df["carrier"] == "AA")
+    df["late"] = np.where(signal > 0.8, "yes", "no")
+    return df
+
+
+@pytest.fixture(scope="module")
+def run(store: dict[str, Any]) -> Iterator[ex.TrainingRun]:
+    """A tracked hydroml run on a session whose recipe renames, fills and filters rows."""
+    s = hj.Session(flights(200, seed=0), name="serving-flights")
+    s.apply("rename", columns={"dep_delay": "delay"})
+    s.apply("fill_missing", column="delay", strategy="value", value=0.0)
+    s.apply("filter_rows", column="distance", op=">=", value=150)
+    handle = ex.train(s, "late", model="logistic_regression", tracking_uri=store["uri"])
+    assert handle.wait(120) == "completed", handle.logs
+    yield handle
+    s.close()
+
+
+def test_a_run_served_next_to_another_answers_as_run_predict_and_stops_clean(
+    server: ModelServer, run: ex.TrainingRun
+) -> None:
+    raw = flights(40, seed=3).drop(columns="late")
+    expected = run.predict(raw)
+    assert len(expected) < len(raw) and set(expected) == {"yes", "no"}
+    with run.serve() as served:
+        assert served.model_uri == run.model_uri and served.port != server.port
+        assert listening_address(served.port) == "127.0.0.1"
+        pgid = served.pid
         assert pgid is not None and os.getpgid(pgid) == pgid != os.getpgid(0)
-        expected = server.predict(frame).tolist()
-        assert second.predict(frame).tolist() == expected
-        folder = second._folder
+        got = served.predict(raw)
+        assert isinstance(got, pd.Series) and got.name == "late"
+        assert got.tolist() == expected.tolist()
+        whole = raw[raw["distance"] >= 150]
+        assert served.predict(whole).index.equals(whole.index)
+        records = {"dataframe_records": json.loads(raw.to_json(orient="records"))}
+        answer = post(f"{served.url}/invocations", records)
+        assert answer == [{"late": v} for v in expected]
+        curl = subprocess.run(shlex.split(served.curl), capture_output=True, check=True)
+        assert {p["late"] for p in json.loads(curl.stdout)["predictions"]} <= {"yes", "no"}
+        assert server.running and len(server.predict(rows(4))) == 4
+        folder = served._folder
         assert folder is not None and folder.is_dir()
-    assert not second.running and second.pid is None and not folder.exists()
+    assert not served.running and served.pid is None and not folder.exists()
     with pytest.raises(ProcessLookupError):
         os.killpg(pgid, 0)
-    assert port_is_free(second.port)
-    with (
-        pytest.raises(ConnectionRefusedError),
-        socket.create_connection(("127.0.0.1", second.port)),
-    ):
-        pass
-    assert "Finished server process" in second.log
-    second.stop()
-    assert server.running and server.predict(frame).tolist() == expected
+    assert port_is_free(served.port)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", served.port)).close()
+    assert "Finished server process" in served.log
+    served.stop()
+    assert "stopped" in repr(served) and server.running
 
 
-def test_the_server_ends_with_its_process(store: dict[str, Any], tmp_path: Path) -> None:
+def test_a_run_without_a_tracked_model_is_not_served(store: dict[str, Any]) -> None:
+    untracked = ex.train(flights(60, seed=4), "late", model="logistic_regression", track=False)
+    assert untracked.wait(60) == "completed"
+    with pytest.raises(ExperimentError, match=r"has no model to serve: it was not tracked$"):
+        untracked.serve()
+    pending = ex.TrainingRun("not started", "ridge", "regression", "y")
+    with pytest.raises(ExperimentError, match=r"^not started has no model to serve: it is pending"):
+        pending.serve()
+
+
+@pytest.mark.parametrize("end", ["exit", "kill"])
+def test_the_server_ends_with_its_process(store: dict[str, Any], end: str) -> None:
+    """At a normal exit the exit hook stops it; a process killed outright takes it along."""
     script = textwrap.dedent(
         """
         import sys
         from hydroml_jupyter.experiments.serving import serve
         srv = serve("models:/tiny@champion")
         print(srv.port, srv.pid, flush=True)
+        sys.stdin.readline()
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=150, check=True
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    port, pid = map(int, done.stdout.split())
+    assert child.stdin is not None and child.stdout is not None
+    port, pid = map(int, child.stdout.readline().split())
+    assert not port_is_free(port) and os.getpgid(pid) == pid
+    if end == "kill":
+        child.kill()
+    else:
+        child.stdin.close()
+    assert child.wait(30) == (-9 if end == "kill" else 0)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)
     assert port_is_free(port)

@@ -343,9 +343,10 @@ class ModelServer:
 
         Returns
         -------
-        numpy.ndarray or pandas.DataFrame
-            An array of one prediction per row, or a frame (on the rows' index) when the
-            model answers with several named values per row.
+        numpy.ndarray, pandas.Series or pandas.DataFrame
+            What the model answers: an array of values, or, for named values, a Series
+            (one name, e.g. a hydroml run's target) or a frame. Named values are on the
+            rows' index when the model kept every row (a run's recipe may filter rows).
 
         Raises
         ------
@@ -369,9 +370,12 @@ class ModelServer:
         except OSError as e:
             raise ExperimentError(f"the server at {self.url} did not answer: {e}") from e
         predictions = answer.get("predictions") if isinstance(answer, dict) else answer
-        if isinstance(predictions, list) and predictions and isinstance(predictions[0], dict):
-            return pd.DataFrame(predictions, index=rows.index)
-        return np.asarray(predictions)
+        if not (isinstance(predictions, list) and predictions and isinstance(predictions[0], dict)):
+            return np.asarray(predictions)
+        # the model's rows are the input's when it kept them all (a recipe may filter rows)
+        index = rows.index if len(predictions) == len(rows) else None
+        table = pd.DataFrame(predictions, index=index)
+        return table.iloc[:, 0] if table.shape[1] == 1 else table
 
     # -- display -----------------------------------------------------------------------
     def __repr__(self) -> str:

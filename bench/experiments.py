@@ -2,8 +2,9 @@
 
 Run from the repository root::
 
-    python bench/experiments.py                    # 20k rows, 3 repeats (~1-2 min)
+    python bench/experiments.py                    # 20k rows, 3 repeats (~2-3 min)
     python bench/experiments.py --rows 5000 --repeat 1 --json experiments.json
+    python bench/experiments.py --models xgboost --skip-kernel
 
 It prints two tables:
 
@@ -11,11 +12,15 @@ It prints two tables:
   the call to ``wait()`` with ``track=False`` (the same fit, no MLflow) and
   with ``track=True`` (params, per-round metrics batched with ``log_batch``,
   lineage artifacts, the model in skops format) on a warm sqlite store, the
-  median of ``--repeat`` runs, and their ratio; and the time ``run.charts()``
-  takes to build the end-of-run figures (on a worker thread in a notebook);
-* **kernel latency**: round-trip time of executing ``1+1`` in a real IPython
-  kernel (``jupyter_client``), idle and while an xgboost training runs in the
-  same kernel (median, p95, max of ``--pings`` executions).
+  median of ``--repeat`` runs, the extra seconds tracking costs and their ratio;
+  the *bare* fit (the same split, preprocessing and estimator ``fit``, no run)
+  and ``untracked/bare``; and the time ``run.charts()`` takes to build the
+  end-of-run figures (on a worker thread in a notebook). Early stopping is off
+  here, so every variant trains the same rounds;
+* **kernel latency**: round-trip time of executing ``1+1`` every 100 ms in a real
+  IPython kernel (``jupyter_client``), idle, while a tracked xgboost ``train`` runs
+  on ``--kernel-rows`` rows from its start to its end (model logging included), and
+  while the user fits the same pipeline in a plain thread (median, p95, max).
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -57,12 +61,38 @@ def make_frame(rows: int, seed: int = 0) -> pd.DataFrame:
     return df
 
 
+def bare_fit(df: pd.DataFrame, model: str) -> float:
+    """Return the seconds of the same split, preprocessing and ``fit`` with no run around them."""
+    from sklearn.model_selection import train_test_split
+
+    from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
+    from hydroml_jupyter.experiments.preprocess import build_preprocessor, prepare_target
+
+    start = time.perf_counter()
+    x, y = df.drop(columns="y"), prepare_target(df["y"], "classification")
+    x_tr, _, y_tr, _ = train_test_split(x, y, test_size=0.2, random_state=0, stratify=y)
+    pre, _ = build_preprocessor(x_tr, get_spec(model).scale)
+    estimator = make_estimator(model, "classification", MODELS[model], 0)
+    if model == "xgboost":
+        y_tr = np.unique(y_tr, return_inverse=True)[1]
+    estimator.fit(pre.fit_transform(x_tr), y_tr)
+    return time.perf_counter() - start
+
+
 def timed_run(df: pd.DataFrame, model: str, track: bool, uri: str) -> tuple[float, float]:
     """Return the seconds from ``train`` to the end of ``wait``, and to build the charts."""
     from hydroml_jupyter import experiments as ex
 
     start = time.perf_counter()
-    run = ex.train(df, "y", model=model, params=MODELS[model], track=track, tracking_uri=uri)
+    run = ex.train(
+        df,
+        "y",
+        model=model,
+        params=MODELS[model],
+        track=track,
+        tracking_uri=uri,
+        early_stopping=False,
+    )
     status = run.wait()
     if status != "completed":
         raise SystemExit(f"{model} ended {status}: {run.error}")
@@ -72,86 +102,103 @@ def timed_run(df: pd.DataFrame, model: str, track: bool, uri: str) -> tuple[floa
     return took, time.perf_counter() - start
 
 
-def tracking_overhead(rows: int, repeat: int, uri: str) -> list[dict[str, object]]:
+def tracking_overhead(
+    rows: int, repeat: int, uri: str, models: list[str]
+) -> list[dict[str, object]]:
     df = make_frame(rows)
     timed_run(df.head(500), "logistic_regression", True, uri)  # imports, store tables, plotly
     out = []
-    for model in MODELS:
-        plain, tracked, charts = [], [], []
+    for model in models:
+        bare, plain, tracked, charts = [], [], [], []
         for i in range(repeat):
             order = (False, True) if i % 2 == 0 else (True, False)
+            bare.append(bare_fit(df, model))
             for track in order:
                 took, drawn = timed_run(df, model, track, uri)
                 (tracked if track else plain).append(took)
                 charts.append(drawn)
-        p, t, c = statistics.median(plain), statistics.median(tracked), statistics.median(charts)
+        b, p = statistics.median(bare), statistics.median(plain)
+        t, c = statistics.median(tracked), statistics.median(charts)
         out.append(
             {
                 "model": model,
+                "bare_s": b,
                 "untracked_s": p,
+                "untracked/bare": p / b,
                 "tracked_s": t,
+                "tracking_s": t - p,
                 "ratio": t / p,
                 "charts_s": c,
-                "charts/untracked": c / p,
             }
         )
     return out
 
 
-def ping(kc, n: int) -> list[float]:
+def ping(kc, until: str | None = None, n: int = 0) -> list[float]:
+    """Execute ``1+1`` every 100 ms: ``n`` times, or until the expression ``until`` is true."""
     times = []
-    for _ in range(n):
+    while True:
         start = time.perf_counter()
-        reply = kc.execute_interactive("1+1", timeout=30, output_hook=lambda msg: None)
+        expressions = {"done": until} if until else {}
+        reply = kc.execute_interactive(
+            "1+1", timeout=60, output_hook=lambda msg: None, user_expressions=expressions
+        )
         times.append(time.perf_counter() - start)
         assert reply["content"]["status"] == "ok"
-        time.sleep(0.05)
-    return times
+        if until:
+            found = reply["content"]["user_expressions"]["done"]
+            if found.get("data", {}).get("text/plain") == "True":
+                return times
+        elif len(times) >= n:
+            return times
+        time.sleep(max(0.0, 0.1 - (time.perf_counter() - start)))
 
 
-def kernel_latency(rows: int, pings: int, folder: str) -> list[dict[str, object]]:
+def kernel_latency(rows: int, rounds: int, pings: int, folder: str) -> list[dict[str, object]]:
     from jupyter_client.manager import start_new_kernel
 
     km, kc = start_new_kernel(kernel_name="python3", cwd=folder, env=dict(os.environ))
+    params = {"n_estimators": rounds, "max_depth": 8}
     try:
         root = str(Path(__file__).resolve().parent.parent)
         setup = (
-            f"import sys; sys.path.insert(0, {root!r})\n"
-            "from bench.experiments import make_frame\n"
+            f"import sys, threading; sys.path.insert(0, {root!r})\n"
+            "from bench.experiments import make_frame, bare_fit, MODELS\n"
             "import hydroml_jupyter as hj\n"
             "from hydroml_jupyter import experiments as ex\n"
+            f"MODELS['xgboost'] = {params!r}\n"
             f"s = hj.Session(make_frame({rows}))\n"
+            f"uri = 'sqlite:///{folder}/kernel.db'\n"
+            "ex.train(s.df.head(500), 'y', model='xgboost', tracking_uri=uri).wait()\n"
         )
-        kc.execute_interactive(setup, timeout=120, output_hook=lambda msg: None)
-        idle = ping(kc, pings)
+        kc.execute_interactive(setup, timeout=300, output_hook=lambda msg: None)
+        idle = ping(kc, n=pings)
         start = (
-            "run = ex.train(s, 'y', model='xgboost', params={'n_estimators': 5000, "
-            f"'max_depth': 8}}, tracking_uri='sqlite:///{folder}/kernel.db')"
+            f"run = ex.train(s, 'y', model='xgboost', params={params!r}, "
+            "early_stopping=False, tracking_uri=uri)"
         )
         kc.execute_interactive(start, timeout=30, output_hook=lambda msg: None)
-        time.sleep(0.5)
-        busy = ping(kc, pings)
-        status = []
+        busy = ping(kc, until="run.done")
         kc.execute_interactive(
-            "print(run.status); run.cancel(); run.wait(30)",
-            timeout=60,
-            output_hook=lambda m: (
-                status.append(m["content"].get("text", ""))
-                if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
-                else None
-            ),
+            "assert run.status == 'completed', run.error", timeout=30, output_hook=lambda m: None
         )
-        if "running" not in "".join(status):
-            print("warning: the training ended before the pings did", file=sys.stderr)
+        plain = "fit = threading.Thread(target=bare_fit, args=(s.df, 'xgboost')); fit.start()"
+        kc.execute_interactive(plain, timeout=30, output_hook=lambda msg: None)
+        threaded = ping(kc, until="not fit.is_alive()")
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     rows_out = []
-    for name, times in (("idle", idle), ("while training", busy)):
+    for name, times in (
+        ("idle", idle),
+        ("while train() runs", busy),
+        ("while a plain thread fits", threaded),
+    ):
         ms = sorted(t * 1000 for t in times)
         rows_out.append(
             {
                 "kernel": name,
+                "pings": len(ms),
                 "median_ms": statistics.median(ms),
                 "p95_ms": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
                 "max_ms": ms[-1],
@@ -173,7 +220,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--pings", type=int, default=30)
+    parser.add_argument("--pings", type=int, default=30, help="idle pings")
+    parser.add_argument("--kernel-rows", type=int, default=200_000)
+    parser.add_argument("--kernel-rounds", type=int, default=300)
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    parser.add_argument("--skip-overhead", action="store_true")
+    parser.add_argument("--skip-kernel", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -181,12 +233,22 @@ def main() -> None:
         os.environ["XDG_CONFIG_HOME"] = os.path.join(folder, "config")
         os.chdir(folder)
         uri = f"sqlite:///{folder}/mlflow.db"
-        overhead = tracking_overhead(args.rows, args.repeat, uri)
-        print(f"\ntracking overhead ({args.rows} rows, median of {args.repeat})")
-        print(table(overhead))
-        latency = kernel_latency(args.rows, args.pings, folder)
-        print(f"\nkernel latency of `1+1` ({args.pings} pings)")
-        print(table(latency))
+        overhead = (
+            []
+            if args.skip_overhead
+            else tracking_overhead(args.rows, args.repeat, uri, args.models)
+        )
+        if overhead:
+            print(f"\ntracking overhead ({args.rows} rows, median of {args.repeat})")
+            print(table(overhead))
+        latency = []
+        if not args.skip_kernel:
+            latency = kernel_latency(args.kernel_rows, args.kernel_rounds, args.pings, folder)
+            print(
+                f"\nkernel latency of `1+1` every 100 ms ({args.kernel_rows} rows, "
+                f"xgboost {args.kernel_rounds} rounds)"
+            )
+            print(table(latency))
     if args.json:
         args.json.write_text(json.dumps({"overhead": overhead, "latency": latency}, indent=2))
 

@@ -42,7 +42,7 @@ import pandas as pd
 from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
 from hydroml_jupyter.experiments.preprocess import build_preprocessor
 
-__all__ = ["EarlyStopError", "Hooks", "best_round", "evaluate", "fit_pipeline"]
+__all__ = ["EarlyStopError", "Hooks", "best_round", "codes", "evaluate", "fit_pipeline"]
 
 #: A forest grows in chunks of about this many seconds: it checks for a cancel that often.
 _CHUNK_SECONDS = 0.3
@@ -132,6 +132,26 @@ def fit_pipeline(
     return Pipeline([("preprocess", pre), ("model", fitted)])
 
 
+def codes(y: Any, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``y`` as codes into the sorted ``classes`` (its own when None; -1: not a class).
+
+    By hashing, in one pass: ``np.unique`` and ``LabelEncoder`` sort the labels, which
+    holds the GIL for 100 ms on 200,000 text labels and freezes the kernel meanwhile.
+
+    Examples
+    --------
+    >>> codes(np.array(["b", "a", "b"], dtype=object))
+    (array([1, 0, 1]), array(['a', 'b'], dtype=object))
+    >>> codes(np.array(["b", "z"], dtype=object), np.array(["a", "b"], dtype=object))[0]
+    array([ 1, -1])
+    """
+    if classes is None:
+        found, classes = pd.factorize(np.asarray(y), sort=True)
+    else:
+        found = pd.Categorical(np.asarray(y), categories=classes).codes
+    return np.asarray(found, dtype=np.int64), np.asarray(classes)
+
+
 def _stop_if(hooks: Hooks) -> None:
     reason = hooks.should_stop()
     if reason:
@@ -141,19 +161,18 @@ def _stop_if(hooks: Hooks) -> None:
 def _fit_xgboost(
     est: Any, task: str, Xt: np.ndarray, yt: np.ndarray, Xv: Any, yv: Any, hooks: Hooks
 ) -> Any:
-    from sklearn.preprocessing import LabelEncoder
     from xgboost.callback import TrainingCallback
 
     from hydroml_jupyter.experiments.estimators import LabelEncodedClassifier
 
-    encoder = None
+    classes = None
     if task == "classification":
-        encoder = LabelEncoder().fit(yt)
-        yt = encoder.transform(yt)
+        yt, classes = codes(yt)
         if Xv is not None:
-            known = np.isin(yv, encoder.classes_)
-            Xv, yv = Xv[known], encoder.transform(yv[known])
-        metric = "logloss" if len(encoder.classes_) == 2 else "mlogloss"
+            yv = codes(yv, classes)[0]
+            known = yv >= 0
+            Xv, yv = Xv[known], yv[known]
+        metric = "logloss" if len(classes) == 2 else "mlogloss"
     else:
         metric = "rmse"
     rounds = int(est.get_params().get("n_estimators") or 100)
@@ -184,8 +203,8 @@ def _fit_xgboost(
         est.set_params(callbacks=None)
     if stopped:
         raise EarlyStopError(stopped[0])
-    if encoder is not None:
-        return LabelEncodedClassifier(est, encoder.classes_)
+    if classes is not None:
+        return LabelEncodedClassifier(est, classes)
     return est
 
 
@@ -349,22 +368,25 @@ def evaluate(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str) -> dict[s
             "mae": float(m.mean_absolute_error(y, pred)),
             "r2": float(m.r2_score(y, pred)) if len(y) > 1 else math.nan,
         }
-    out = {"accuracy": float(m.accuracy_score(y, pred))}
     classes = np.asarray(pipeline.classes_)
+    # scored on codes: scikit-learn sorts text labels for each metric (see codes)
+    y, pred = codes(y, classes)[0], codes(pred, classes)[0]
+    labels = np.arange(len(classes))
+    out = {"accuracy": float(m.accuracy_score(y, pred))}
     binary = len(classes) == 2
     if binary:
-        out["f1"] = float(m.f1_score(y, pred, pos_label=classes[1], average="binary"))
+        out["f1"] = float(m.f1_score(y, pred, pos_label=1, average="binary"))
     else:
-        out["f1"] = float(m.f1_score(y, pred, average="macro", labels=classes))
+        out["f1"] = float(m.f1_score(y, pred, average="macro", labels=labels))
     if hasattr(pipeline, "predict_proba"):
         proba = pipeline.predict_proba(X)
         try:
             if binary:
-                out["roc_auc"] = float(m.roc_auc_score(y == classes[1], proba[:, 1]))
+                out["roc_auc"] = float(m.roc_auc_score(y == 1, proba[:, 1]))
             else:
-                out["roc_auc"] = float(m.roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+                out["roc_auc"] = float(m.roc_auc_score(y, proba, multi_class="ovr", labels=labels))
         except ValueError:
             pass
         with contextlib.suppress(ValueError):
-            out["log_loss"] = float(m.log_loss(y, proba, labels=classes))
+            out["log_loss"] = float(m.log_loss(y, proba, labels=labels))
     return {k: v for k, v in out.items() if not math.isnan(v)}

@@ -63,9 +63,12 @@ def run_to_end(writer: RunWriter, work: Work) -> None:
         error = exc
     finally:
         if tracked.client is not None and handle.run_id is not None:
-            try:
-                if tracked.buffer is not None:
+            if tracked.buffer is not None:
+                try:
                     tracked.buffer.flush()
+                except Exception as exc:
+                    writer.log(f"could not send the run's last metrics: {exc}")
+            try:
                 reason = end_reason(handle, status, error)
                 tracking.end_run(tracked.client, handle.run_id, status, reason)
             except Exception as exc:

@@ -27,7 +27,8 @@ def split(X: pd.DataFrame, y: np.ndarray, task: str, test_size: float, seed: int
     if task == "classification":
         counts = pd.Series(y).value_counts()
         if counts.min() >= 2 and len(counts) <= test_size * len(y):
-            stratify = y
+            # the same split as by the labels: sorted codes, without sorting every label
+            stratify = pd.factorize(y, sort=True)[0]
         else:
             log("validation split is not stratified: some class has fewer than 2 rows")
     return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)

@@ -140,10 +140,10 @@ def _fit(
             },
         )
         run = (experiment_id, run_id)
-        tracking.log_params(client, run_id, run_params(job, task, X))
-        frame = X.assign(**{str(job.target): y}) if job.target not in X else X
-        tracking.log_lineage(client, run_id, lineage, frame)
-        tracked.buffer = tracking.MetricBuffer(client, run_id)
+        lane = tracked.buffer = tracking.MetricBuffer(client, run_id)
+        # sent while the model fits (the flush before the model is logged waits for them)
+        lane.submit(lambda: tracking.log_params(client, run_id, run_params(job, task, X)))
+        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, _frame(X, y, job)))
     buffer = tracked.buffer
     pipe, metrics, handle.holdout = abandonable(
         lambda: fit_and_score(writer, job, X, y, task, buffer),
@@ -162,13 +162,16 @@ def _fit(
         best = {} if handle.best_round is None else {"best_round": handle.best_round}
         buffer.add({**metrics, **best}, 0)
         buffer.flush()
-        reference.log_reference(
-            tracked.client, run_id, X, y, job.target, task, metrics, writer.log
-        )
+        reference.log_reference(tracked.client, run_id, X, y, job.target, task, metrics, writer.log)
         handle.model_uri = tracking.log_model(
             tracked.client, run_id, experiment_id, handle.scorer, job.model, raw
         )
     return pipe
+
+
+def _frame(X: pd.DataFrame, y: np.ndarray, job: Job) -> pd.DataFrame:
+    """Return the training frame whose hash the lineage keeps: features and target."""
+    return X.assign(**{str(job.target): y}) if job.target not in X else X
 
 
 def _best_line(best: int, handle: RunHandle) -> str:

@@ -56,7 +56,8 @@ def replies(panel: ExperimentPanel) -> list[dict[str, Any]]:
 
 def test_a_training_run_reaches_done_with_its_final_metrics() -> None:
     s = hj.Session(frame(), name="panel-train")
-    run = s.train("churn", model="xgboost", preset="fast", params={"n_estimators": 40})
+    params = {"n_estimators": 40, "early_stopping_rounds": None}
+    run = s.train("churn", model="xgboost", preset="fast", params=params)
     panel = ExperimentPanel(run)
     assert panel._kind == "experiment" and panel.status in {"queued", "running"}
     assert run.wait(60) == "completed", run.logs
@@ -100,7 +101,8 @@ def test_a_tuning_run_shows_trials_and_the_best_one() -> None:
 
 def test_the_cancel_request_cancels_a_long_run() -> None:
     s = hj.Session(frame(3000), name="panel-cancel")
-    run = s.train("churn", model="xgboost", params={"n_estimators": 20000, "max_depth": 6})
+    params = {"n_estimators": 20000, "max_depth": 6, "early_stopping_rounds": None}
+    run = s.train("churn", model="xgboost", params=params)
     panel = ExperimentPanel(run)
     sent = replies(panel)
     until(lambda: run.status == "running" and len(run.history) > 0)

@@ -31,7 +31,8 @@ df = pd.DataFrame({{"a": rng.normal(size=n), "b": rng.normal(size=n),
                    "c": rng.choice(["x", "y", "z"], n)}})
 df["y"] = np.where(df["a"] + rng.normal(size=n) > 0, "up", "down")
 s = hj.Session(df, name="panel-kernel")
-run = s.train("y", model="xgboost", params={{"n_estimators": 300, "max_depth": 8}},
+run = s.train("y", model="xgboost", params={{"n_estimators": 300, "max_depth": 8,
+                                          "early_stopping_rounds": None}},
               tracking_uri={uri!r})
 panel = run.panel()
 flush_threads = []

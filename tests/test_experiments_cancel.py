@@ -24,9 +24,9 @@ from hydroml_jupyter.experiments import ExperimentError, active, tracking
 #: enough that waiting for the abandoned fit keeps the test short; bench/cancel.py cancels
 #: fits of minutes).
 LONG: dict[str, tuple[int, int, str, dict[str, Any]]] = {
-    "xgboost": (5000, 8, "label", {"n_estimators": 100_000}),
+    "xgboost": (5000, 8, "label", {"n_estimators": 100_000, "early_stopping_rounds": None}),
     "random_forest": (5000, 8, "label", {"n_estimators": 100_000}),
-    "gradient_boosting": (5000, 8, "label", {"n_estimators": 100_000}),
+    "gradient_boosting": (5000, 8, "label", {"n_estimators": 100_000, "n_iter_no_change": None}),
     "logistic_regression": (5000, 10, "label", {"solver": "saga", "tol": 0.0, "max_iter": 5000}),
     "linear": (250_000, 50, "value", {}),
     "ridge": (5000, 10, "label", {"solver": "saga", "tol": 0.0, "max_iter": 6000}),

@@ -64,7 +64,7 @@ def test_kernel_answers_while_a_model_trains(kernel) -> None:
     execute(
         kc,
         f"run = train('y', model='xgboost', params={{'n_estimators': 400, "
-        f"'max_depth': 8}}, tracking_uri={uri!r})",
+        f"'max_depth': 8, 'early_stopping_rounds': None}}, tracking_uri={uri!r})",
     )
     latencies, seen = [], []
     for _ in range(10):

@@ -127,7 +127,11 @@ def test_a_param_given_twice_is_refused(shell) -> None:
 
 
 def long_run(shell) -> TrainingRun:
-    return hydroml(shell, "train y --model xgboost --param n_estimators=100000 --param max_depth=6")
+    return hydroml(
+        shell,
+        "train y --model xgboost --param n_estimators=100000 --param max_depth=6 "
+        "--param early_stopping_rounds=None",
+    )
 
 
 def test_cancel_stops_the_newest_run(shell) -> None:

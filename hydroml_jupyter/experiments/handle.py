@@ -332,7 +332,7 @@ class RunHandle(RunDisplay):
     def serve(self, port: int | None = None) -> Any:
         """Start MLflow's scoring server for the run's model on 127.0.0.1, in a background process.
 
-        Waits until the server answers (about 5-8 s). The returned
+        Waits until the server answers (about 6-10 s). The returned
         :class:`~hydroml_jupyter.experiments.serving.ModelServer` has ``url``, a
         ready-to-copy ``curl`` line, ``predict(frame)``, ``stop()`` and ``log``; the
         server stops when this process exits.

@@ -25,8 +25,12 @@ Process
   so MLflow's copy of the model is there too); ``stop`` removes the folder and
   keeps the log's last lines.
 
-Starting takes about 5-8 s on two busy cores (two Python starts that import
-MLflow, then the model's load).
+Starting takes about 6-10 s on two cores shared with other work (two Python
+starts that import MLflow, then the model's load), stopping about 2 s
+(uvicorn's graceful shutdown). Starting uvicorn on MLflow's scoring app
+directly would save one of the Python starts (about 4 s), but only through
+MLflow's private names; the command above is MLflow's documented one, the
+same a registered model is served with outside Jupyter.
 """
 
 from __future__ import annotations
@@ -39,7 +43,6 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,7 +50,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -57,10 +59,19 @@ import pandas as pd
 
 from hydroml_jupyter.experiments.errors import ExperimentError
 from hydroml_jupyter.experiments.serving_model import ModelCard, inspect_model, request_body
+from hydroml_jupyter.experiments.serving_process import (
+    HOST,
+    cause,
+    die_with_parent,
+    free_port,
+    port_is_free,
+    refusal,
+    tail,
+    wait_group,
+)
 
-__all__ = ["HOST", "ModelServer", "serve", "serve_run"]
+__all__ = ["HOST", "ModelServer", "port_is_free", "serve", "serve_run"]
 
-HOST = "127.0.0.1"
 #: Seconds :func:`serve` waits for the server to answer ``/ping``.
 START_SECONDS = 120.0
 _LIVE: set[ModelServer] = set()
@@ -82,75 +93,6 @@ def _remember(server: ModelServer) -> None:
             atexit.register(_stop_all)
             _watching.append(True)
         _LIVE.add(server)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    """Whether a server could listen on ``127.0.0.1:port`` now (as uvicorn binds it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-            sock.listen(1)
-        except OSError:
-            return False
-    return True
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """Return a ``preexec_fn`` that has Linux send ``SIGTERM`` to the child when this one dies.
-
-    Linux ties this to the *thread* that starts the child, so it is only used
-    from the main thread (a worker thread that ends would take the server along).
-    """
-    if not sys.platform.startswith("linux") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
-        return None
-    import ctypes
-
-    libc = ctypes.CDLL(None)
-    parent = os.getpid()
-
-    def preexec() -> None:
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return preexec
-
-
-def _tail(path: Path, lines: int) -> str:
-    """Return the last ``lines`` lines of a log file (of a progress bar, its last state)."""
-    try:
-        with path.open("rb") as f:
-            f.seek(max(0, f.seek(0, os.SEEK_END) - 65536))
-            data = f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    kept = [line.rsplit("\r", 1)[-1].rstrip() for line in data.split("\n")]
-    return "\n".join([line for line in kept if line][-lines:])
-
-
-def _cause(log: str) -> str:
-    """Return the line of a failed server's log that says why, and its last lines, as one line."""
-    lines = log.splitlines()
-    causes = [
-        line
-        for line in lines
-        if not line[:1].isspace()
-        and (line.startswith("ERROR") or ("Error: " in line or "Exception: " in line))
-        and not line.startswith("Exception: Command ")
-    ]
-    quoted = [causes[0]] if causes else []
-    quoted += [line.strip() for line in lines[-3:] if line not in quoted]
-    text = " | ".join(quoted) or "(the log is empty)"
-    return text if len(text) <= 800 else text[:799] + "…"
 
 
 class ModelServer:
@@ -216,7 +158,7 @@ class ModelServer:
     def log(self) -> str:
         """The last 40 lines the server wrote (kept after :meth:`stop`)."""
         path = self._log_path
-        return _tail(path, 40) if path is not None and path.exists() else self._last_log
+        return tail(path, 40) if path is not None and path.exists() else self._last_log
 
     # -- lifecycle ---------------------------------------------------------------------
     def _start(self, timeout: float) -> None:
@@ -241,7 +183,7 @@ class ModelServer:
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
-                    preexec_fn=_die_with_parent(),  # noqa: PLW1509 - only prctl and getppid run
+                    preexec_fn=die_with_parent(),  # noqa: PLW1509 - only prctl and getppid run
                 )
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
@@ -262,7 +204,7 @@ class ModelServer:
             if code is not None:
                 raise ExperimentError(
                     f"the server for {self.model_uri!r} exited (code {code}) before it was "
-                    f"ready: {_cause(self.log)}"
+                    f"ready: {cause(self.log)}"
                 )
             with (
                 contextlib.suppress(OSError),
@@ -273,7 +215,7 @@ class ModelServer:
             if time.monotonic() > deadline:
                 raise ExperimentError(
                     f"the server for {self.model_uri!r} did not answer within {timeout:g} s: "
-                    f"{_cause(self.log)}"
+                    f"{cause(self.log)}"
                 )
             time.sleep(0.15)
 
@@ -295,32 +237,14 @@ class ModelServer:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
-            self._wait_group(proc.pid, timeout)
+            wait_group(proc.pid, timeout)
             if self._log_path is not None:
-                self._last_log = _tail(self._log_path, 40)
+                self._last_log = tail(self._log_path, 40)
             if self._folder is not None:
                 shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = self._log_path = None
         with _LIVE_LOCK:
             _LIVE.discard(self)
-
-    @staticmethod
-    def _wait_group(pgid: int, timeout: float) -> None:
-        """Wait until no process of the group is left (uvicorn may outlive the MLflow command)."""
-        deadline = time.monotonic() + timeout
-        signalled = False
-        while True:
-            try:
-                os.killpg(pgid, 0)
-            except (ProcessLookupError, PermissionError):
-                return
-            if time.monotonic() > deadline:
-                if signalled:
-                    return
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pgid, signal.SIGKILL)
-                signalled, deadline = True, time.monotonic() + 2.0
-            time.sleep(0.05)
 
     def __enter__(self) -> ModelServer:
         return self
@@ -366,7 +290,7 @@ class ModelServer:
             with urllib.request.urlopen(request, timeout=timeout) as reply:
                 answer = json.loads(reply.read())
         except urllib.error.HTTPError as e:
-            raise ExperimentError(f"the server refused the rows: {_refusal(e)}") from e
+            raise ExperimentError(f"the server refused the rows: {refusal(e)}") from e
         except OSError as e:
             raise ExperimentError(f"the server at {self.url} did not answer: {e}") from e
         predictions = answer.get("predictions") if isinstance(answer, dict) else answer
@@ -392,26 +316,6 @@ class ModelServer:
             f"<pre style='white-space:pre-wrap'>{e(self.curl)}</pre>"
             f"<details><summary>log</summary><pre>{e(log)}</pre></details></div>"
         )
-
-
-def _refusal(error: urllib.error.HTTPError) -> str:
-    try:
-        body = error.read().decode("utf-8", "replace")
-    except OSError:
-        body = ""
-    try:
-        message = str(json.loads(body).get("message", body))
-    except (ValueError, AttributeError):
-        message = body
-    # MLflow's messages quote the whole frame, then "Error: <cause>" (schema, conversion)
-    parts = message.split("Error: ")
-    cause = parts[-1]
-    if len(parts) > 1:
-        before = parts[-2].strip().rsplit(". ", 1)[-1]
-        if "column" in before:
-            cause = f"{before} {cause}"
-    text = " ".join(cause.split()) or f"HTTP {error.code}"
-    return text if len(text) <= 500 else text[:499] + "…"
 
 
 def serve(
@@ -457,7 +361,7 @@ def serve(
     card = inspect_model(model_uri, uri)
     if port is not None and not port_is_free(port):
         raise ExperimentError(f"port {port} on {HOST} is in use")
-    server = ModelServer(card, port if port is not None else _free_port(), uri)
+    server = ModelServer(card, port if port is not None else free_port(), uri)
     server._start(timeout)
     return server
 

@@ -112,6 +112,20 @@ def test_the_server_scores_rows_as_the_model_does(
     assert post(f"{server.url}/invocations", records) == expected.tolist()
 
 
+def test_requests_to_the_server_skip_a_proxy(
+    server: ModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    urllib.request.install_opener(None)  # urlopen's next opener reads the proxy settings
+    try:
+        assert len(server.predict(rows(3))) == 3
+    finally:
+        urllib.request.install_opener(None)
+
+
 def test_the_curl_line_runs_as_printed(server: ModelServer, store: dict[str, Any]) -> None:
     argv = shlex.split(server.curl)
     assert argv[:2] == ["curl", "-s"] and f"{server.url}/invocations" in argv

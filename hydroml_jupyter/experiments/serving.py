@@ -77,6 +77,8 @@ START_SECONDS = 120.0
 _LIVE: set[ModelServer] = set()
 _LIVE_LOCK = threading.Lock()
 _watching: list[bool] = []
+#: Requests to the server never go through a proxy that ``$http_proxy`` may name.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _stop_all() -> None:
@@ -208,7 +210,7 @@ class ModelServer:
                 )
             with (
                 contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{self.url}/ping", timeout=2) as reply,
+                _OPENER.open(f"{self.url}/ping", timeout=2) as reply,
             ):
                 if reply.status == 200:
                     return
@@ -287,7 +289,7 @@ class ModelServer:
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as reply:
+            with _OPENER.open(request, timeout=timeout) as reply:
                 answer = json.loads(reply.read())
         except urllib.error.HTTPError as e:
             raise ExperimentError(f"the server refused the rows: {refusal(e)}") from e

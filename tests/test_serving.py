@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -302,7 +303,7 @@ def test_the_server_ends_with_its_process(store: dict[str, Any], end: str) -> No
         import sys
         from hydroml_jupyter.experiments.serving import serve
         srv = serve("models:/tiny@champion")
-        print(srv.port, srv.pid, flush=True)
+        print(srv.port, srv.pid, srv._folder, flush=True)
         sys.stdin.readline()
         """
     )
@@ -310,7 +311,8 @@ def test_the_server_ends_with_its_process(store: dict[str, Any], end: str) -> No
         [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     assert child.stdin is not None and child.stdout is not None
-    port, pid = map(int, child.stdout.readline().split())
+    port_text, pid_text, folder = child.stdout.readline().split()
+    port, pid = int(port_text), int(pid_text)
     assert not port_is_free(port) and os.getpgid(pid) == pid
     if end == "kill":
         child.kill()
@@ -327,3 +329,6 @@ def test_the_server_ends_with_its_process(store: dict[str, Any], end: str) -> No
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)
     assert port_is_free(port)
+    # the exit hook removes the server's temporary folder; a killed process cannot
+    assert Path(folder).exists() == (end == "kill")
+    shutil.rmtree(folder, ignore_errors=True)

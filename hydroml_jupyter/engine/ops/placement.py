@@ -18,6 +18,8 @@ df.columns.drop(['a_bin']).get_loc('a') + 1, ['a_bin'])]
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -27,7 +29,7 @@ from hydroml_jupyter.labels import Label
 __all__ = ["place_after", "place_code"]
 
 
-def place_after(df: pd.DataFrame, column: Label, new: list[Label]) -> pd.DataFrame:
+def place_after(df: pd.DataFrame, column: Label, new: Sequence[Label]) -> pd.DataFrame:
     """Return ``df`` with its columns ``new`` moved, in order, right after ``column``.
 
     ``column`` itself among ``new`` stays where it is (a result written over its
@@ -49,7 +51,7 @@ def place_after(df: pd.DataFrame, column: Label, new: list[Label]) -> pd.DataFra
     return df[np.insert(rest.astype("object"), at + 1, moved)]
 
 
-def place_code(var: str, column: Label, new: list[Label]) -> str:
+def place_code(var: str, column: Label, new: Sequence[Label]) -> str:
     """Return the line of code doing what :func:`place_after` does ("" when nothing moves)."""
     moved = [label for label in new if label != column]
     if not moved:

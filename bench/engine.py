@@ -4,6 +4,7 @@ Run from the repository root::
 
     python bench/engine.py                       # 1M and 5M rows, 3 repeats
     python bench/engine.py --rows 200000 --repeat 5 --json engine.json
+    python bench/engine.py --rows 1000000 --ops merge window   # only these operations
 
 For each size it builds a deterministic frame of 13 mixed columns and prints:
 
@@ -382,14 +383,16 @@ def compare(got: Frame, expected: Frame) -> str:
 
 
 # -- the benchmarks ------------------------------------------------------------------------------
-def bench_ops(df: Frame, repeat: int) -> list[OpResult]:
-    """Time every case with hydroml and with its pandas baseline, alternating the two.
+def bench_ops(df: Frame, repeat: int, only: set[str] | None = None) -> list[OpResult]:
+    """Time every case (of the operations ``only``, when given) with hydroml and with its
+    pandas baseline, alternating the two.
 
     The merge and concat cases read their other frame from a Parquet file; hydroml's
     cache keeps it after the first read, and the baseline's frame is read beforehand.
     """
     with tempfile.TemporaryDirectory() as folder:
-        return _bench_ops(df, repeat, [*CASES, *file_cases(df, Path(folder))])
+        cases = [*CASES, *file_cases(df, Path(folder))]
+        return _bench_ops(df, repeat, [c for c in cases if only is None or c.op in only])
 
 
 def _bench_ops(df: Frame, repeat: int, cases: list[Case]) -> list[OpResult]:
@@ -495,17 +498,18 @@ def bench_memory(df: Frame, repeat: int) -> tuple[dict[str, Any], dict[str, floa
     return memory, access
 
 
-def run_size(rows: int, repeat: int) -> SizeResult:
-    """Run every benchmark on a frame of ``rows`` rows."""
+def run_size(rows: int, repeat: int, only: set[str] | None = None) -> SizeResult:
+    """Run every benchmark on a frame of ``rows`` rows (with ``only``: those operations)."""
     started = time.perf_counter()
     df = make_frame(rows)
     built = time.perf_counter() - started
     result = SizeResult(rows, df.shape[1], frame_bytes(df),
                         int(df.memory_usage(deep=True).sum()), built)  # fmt: skip
     print(f"\n{rows:,} rows: frame built in {built:.1f} s; timing operations")
-    result.ops = bench_ops(df, repeat)
-    result.undo = bench_undo(df, repeat)
-    result.memory, result.access = bench_memory(df, repeat)
+    result.ops = bench_ops(df, repeat, only)
+    if only is None:
+        result.undo = bench_undo(df, repeat)
+        result.memory, result.access = bench_memory(df, repeat)
     result.peak_rss_bytes = peak_rss()
     return result
 
@@ -541,6 +545,8 @@ def report(result: SizeResult, repeat: int) -> str:
                      f"{r.ratio:>6.2f}x  {r.same:<4}  {r.pandas_code}{flag}")  # fmt: skip
     mismatched = [f"{r.op}: {r.same}" for r in result.ops if r.same != "yes"]
     lines += [f"  ! different result, {m}" for m in mismatched]
+    if not result.undo:  # --ops: the operations only
+        return "\n".join(lines)
     u = result.undo
     lines += ["", f"Undo/redo at the end of a {len(u['steps'])}-step history "
               f"({', '.join(u['steps'])})"]  # fmt: skip
@@ -578,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per op (median)")
     parser.add_argument("--json", metavar="PATH", help="write every figure to this JSON file")
+    parser.add_argument("--ops", nargs="+", metavar="OP", help="time only these operations")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -594,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     results = []
     for rows in args.rows:
-        result = run_size(rows, args.repeat)
+        result = run_size(rows, args.repeat, set(args.ops) if args.ops else None)
         results.append(result)
         print(report(result, args.repeat), flush=True)
         gc.collect()

@@ -17,6 +17,7 @@ from hydroml_jupyter.widgets import ExperimentView
 from hydroml_jupyter.widgets import experiment as experiment_module
 from hydroml_jupyter.widgets.dispatch import Dispatcher
 from hydroml_jupyter.widgets.experiment_view import PLOTLY_MIME
+from hydroml_jupyter.widgets.run_actions import RunActions
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -182,7 +183,8 @@ def test_the_view_draws_plotly_charts_on_the_loop_when_the_run_ends(
     while not view.drawn:
         assert time.monotonic() < deadline, "the charts were not drawn"
         time.sleep(0.02)
-    (box,) = view.charts.children
+    box, actions = view.charts.children
+    assert isinstance(actions, RunActions) and actions.handle is run
     outputs = [cell.outputs[0] for cell in box.children]
     assert [o["data"]["text/plain"].split(" (")[0] for o in outputs] == [
         "<Figure: Feature importance",
@@ -206,7 +208,7 @@ def test_a_view_of_an_ended_run_draws_at_once(session: hj.Session) -> None:
     while not view.drawn:  # built on a worker thread at once, not on the next update
         assert time.monotonic() < deadline, "the charts were not drawn"
         time.sleep(0.02)
-    assert len(view.charts.children) == 1
+    assert len(view.charts.children) == 2  # the charts, then the run's actions row
     assert run.charts().keys() == {"importance", "residuals"}
     assert run.charts()["residuals"] is run.charts()["residuals"]  # built once
     view.close()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets
 
 from hydroml_jupyter.messages import first_line
+from hydroml_jupyter.widgets.run_actions import RunActions, has_actions
 
 if TYPE_CHECKING:
     from hydroml_jupyter.experiments.handle import RunHandle
@@ -55,7 +56,8 @@ class ExperimentView(ipywidgets.VBox):
 
     Displaying a run (``run`` as a cell's last line) shows this view. While the runs go,
     only the panel shows; when every run has ended, each completed run's charts appear
-    under its name (failed and cancelled runs have none: the panel says why).
+    under its name, with its Register, Serve and Check drift row when it logged a model
+    (failed and cancelled runs have none: the panel says why).
 
     Parameters
     ----------
@@ -100,24 +102,27 @@ class ExperimentView(ipywidgets.VBox):
         dispatch = self.panel._throttle.dispatch
 
         def work() -> None:
-            dispatch(self._show, [(handle.name, _outputs(handle)) for handle in handles])
+            made = [(handle.name, _outputs(handle)) for handle in handles]
+            dispatch(self._show, made, handles)
 
         threading.Thread(target=work, name="hydroml-charts", daemon=True).start()
 
-    def _show(self, made: list[tuple[str, list[dict[str, Any]] | str]]) -> None:
-        """Put the built figures into widgets (on the kernel loop)."""
+    def _show(
+        self, made: list[tuple[str, list[dict[str, Any]] | str]], handles: list[RunHandle]
+    ) -> None:
+        """Put the built figures, and each run's actions row, into widgets (on the kernel loop)."""
         if self._closed:
             return
         blocks: list[ipywidgets.Widget] = []
-        for name, outputs in made:
+        for (name, outputs), handle in zip(made, handles, strict=True):
             if isinstance(outputs, str):
                 blocks.append(ipywidgets.Label(outputs))
-                continue
-            if not outputs:
-                continue
-            if len(made) > 1:
-                blocks.append(ipywidgets.Label(f"Charts of {name}"))
-            blocks.append(_grid(outputs))
+            elif outputs:
+                if len(made) > 1:
+                    blocks.append(ipywidgets.Label(f"Charts of {name}"))
+                blocks.append(_grid(outputs))
+            if has_actions(handle):
+                blocks.append(RunActions(handle, self.panel._throttle.dispatch))
         self.charts.children = tuple(blocks)
         self._drawn = True
 

@@ -83,17 +83,23 @@ class RunActions(ipywidgets.VBox):
         self._closed = False
         #: The running server, while one runs.
         self.server: ModelServer | None = None
-        small = ipywidgets.Layout(width="auto")
+        small, label = ipywidgets.Layout(width="auto"), {"description_width": "initial"}
         self.name = ipywidgets.Text(
-            value=default_model_name(handle.target), description="Model name", layout=small
+            value=default_model_name(handle.target),
+            description="Model name",
+            layout=small,
+            style=label,
         )
-        self.alias = ipywidgets.Text(value="champion", description="Alias", layout=small)
+        self.alias = ipywidgets.Text(
+            value="champion", description="Alias", layout=small, style=label
+        )
         self.register_button = ipywidgets.Button(description="Register", icon="bookmark")
         self.serve_button = ipywidgets.Button(description=_SERVE, icon="play")
         self.path = ipywidgets.Text(
             placeholder="new data: a file's path or a session's name",
             description="New data",
             layout=ipywidgets.Layout(width="420px"),
+            style=label,
         )
         self.drift_button = ipywidgets.Button(description="Check drift", icon="search")
         #: One line: what the last action did, or why it failed.

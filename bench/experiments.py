@@ -134,16 +134,20 @@ def tracking_overhead(
     return out
 
 
-def ping(kc, until: str | None = None, n: int = 0) -> list[float]:
-    """Execute ``1+1`` every 100 ms: ``n`` times, or until the expression ``until`` is true."""
-    times = []
+def ping(kc, until: str | None = None, n: int = 0) -> list[tuple[float, float]]:
+    """Execute ``1+1`` every 100 ms: ``n`` times, or until the expression ``until`` is true.
+
+    Returns each ping's (seconds since the first, round-trip seconds).
+    """
+    times: list[tuple[float, float]] = []
+    first = time.perf_counter()
     while True:
         start = time.perf_counter()
         expressions = {"done": until} if until else {}
         reply = kc.execute_interactive(
             "1+1", timeout=60, output_hook=lambda msg: None, user_expressions=expressions
         )
-        times.append(time.perf_counter() - start)
+        times.append((start - first, time.perf_counter() - start))
         assert reply["content"]["status"] == "ok"
         if until:
             found = reply["content"]["user_expressions"]["done"]
@@ -154,11 +158,15 @@ def ping(kc, until: str | None = None, n: int = 0) -> list[float]:
         time.sleep(max(0.0, 0.1 - (time.perf_counter() - start)))
 
 
-def kernel_latency(rows: int, rounds: int, pings: int, folder: str) -> list[dict[str, object]]:
+def kernel_latency(
+    rows: int, rounds: int, pings: int, folder: str, n_jobs: int | None = None
+) -> list[dict[str, object]]:
     from jupyter_client.manager import start_new_kernel
 
     km, kc = start_new_kernel(kernel_name="python3", cwd=folder, env=dict(os.environ))
-    params = {"n_estimators": rounds, "max_depth": 8}
+    params: dict[str, object] = {"n_estimators": rounds, "max_depth": 8}
+    if n_jobs is not None:
+        params["n_jobs"] = n_jobs
     try:
         root = str(Path(__file__).resolve().parent.parent)
         setup = (
@@ -194,14 +202,17 @@ def kernel_latency(rows: int, rounds: int, pings: int, folder: str) -> list[dict
         ("while train() runs", busy),
         ("while a plain thread fits", threaded),
     ):
-        ms = sorted(t * 1000 for t in times)
+        ms = sorted(t * 1000 for _, t in times)
+        at, _ = max(times, key=lambda pair: pair[1])
         rows_out.append(
             {
                 "kernel": name,
                 "pings": len(ms),
+                "seconds": times[-1][0],
                 "median_ms": statistics.median(ms),
                 "p95_ms": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
                 "max_ms": ms[-1],
+                "max_at_s": at,
             }
         )
     return rows_out
@@ -223,6 +234,7 @@ def main() -> None:
     parser.add_argument("--pings", type=int, default=30, help="idle pings")
     parser.add_argument("--kernel-rows", type=int, default=200_000)
     parser.add_argument("--kernel-rounds", type=int, default=300)
+    parser.add_argument("--kernel-n-jobs", type=int, help="xgboost threads (default: all)")
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-kernel", action="store_true")
@@ -243,7 +255,9 @@ def main() -> None:
             print(table(overhead))
         latency = []
         if not args.skip_kernel:
-            latency = kernel_latency(args.kernel_rows, args.kernel_rounds, args.pings, folder)
+            latency = kernel_latency(
+                args.kernel_rows, args.kernel_rounds, args.pings, folder, args.kernel_n_jobs
+            )
             print(
                 f"\nkernel latency of `1+1` every 100 ms ({args.kernel_rows} rows, "
                 f"xgboost {args.kernel_rounds} rounds)"

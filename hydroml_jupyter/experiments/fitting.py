@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
+from hydroml_jupyter.experiments.evaluation import Holdout
 from hydroml_jupyter.experiments.preprocess import build_preprocessor
 
 __all__ = ["EarlyStopError", "Hooks", "best_round", "codes", "evaluate", "fit_pipeline"]
@@ -353,15 +354,19 @@ def _add_votes(votes: np.ndarray | None, trees: list[Any], X: np.ndarray, task: 
     return votes
 
 
-def evaluate(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str) -> dict[str, float]:
+def evaluate(
+    pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str, held: Holdout | None = None
+) -> dict[str, float]:
     """Return the final metrics of a fitted pipeline on ``(X, y)``.
 
     A metric that cannot be computed (e.g. ROC AUC when the rows hold one
-    class) is left out.
+    class) is left out. ``held``, the :func:`~hydroml_jupyter.experiments.evaluation.holdout`
+    of the same rows, gives the predictions when it kept every row (no second pass).
     """
     from sklearn import metrics as m
 
-    pred = pipeline.predict(X)
+    kept = held is not None and not held.sampled and len(held.y_true) == len(y)
+    pred = held.y_pred if held is not None and kept else pipeline.predict(X)
     if task == "regression":
         return {
             "rmse": float(np.sqrt(m.mean_squared_error(y, pred))),
@@ -379,7 +384,8 @@ def evaluate(pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str) -> dict[s
     else:
         out["f1"] = float(m.f1_score(y, pred, average="macro", labels=labels))
     if hasattr(pipeline, "predict_proba"):
-        proba = pipeline.predict_proba(X)
+        proba = held.proba if held is not None and kept else None
+        proba = pipeline.predict_proba(X) if proba is None else proba
         try:
             if binary:
                 out["roc_auc"] = float(m.roc_auc_score(y == 1, proba[:, 1]))

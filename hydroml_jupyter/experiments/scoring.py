@@ -72,7 +72,7 @@ def fit_and_score(
         hooks = hooks or make_hooks(writer, on_step=on_step)
         pipe = fit_pipeline(job.model, task, job.params, job.seed, X_tr, y_tr, X_va, y_va, hooks)
         held = holdout(pipe, X_va, y_va, task, "validation split", permute=True, seed=job.seed)
-        return pipe, evaluate(pipe, X_va, y_va, task), held
+        return pipe, evaluate(pipe, X_va, y_va, task, held), held
     from sklearn.model_selection import KFold, StratifiedKFold
 
     strat = task == "classification" and pd.Series(y).value_counts().min() >= job.cv

@@ -128,6 +128,27 @@ def test_raw_rows_replay_the_sessions_recipe_first(mlflow_store) -> None:
     s.close()
 
 
+def test_raw_rows_with_the_feature_names_replay_a_recipe_that_only_casts(mlflow_store) -> None:
+    # The recipe drops and renames nothing: raw rows carry every feature's name, and only
+    # their dtypes say they are raw (text times, not the zoned times the model saw).
+    def stamped(seed: int) -> pd.DataFrame:
+        df = frame(600, seed=seed)
+        days = np.random.default_rng(seed).integers(0, 60, len(df))
+        when = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(days, unit="D")
+        return df.assign(when=when.strftime("%Y-%m-%dT%H:%M:%SZ").astype("str"))
+
+    s = hj.Session(stamped(0), name="drift-cast")
+    s.apply("cast", column="when", dtype="datetime64[ns, UTC]")
+    run = ex.train(s, "churn", "logistic_regression", tracking_uri=mlflow_store)
+    assert run.wait(120) == "completed", run.error
+    report = run.drift(stamped(7))
+    assert not [a for a in report.alerts if a.column == "when" and a.severity == "high"], [
+        a.message for a in report.alerts
+    ]
+    assert report.verdict == "no drift", [a.message for a in report.alerts]
+    s.close()
+
+
 def test_runs_without_a_reference_refuse_in_one_line(mlflow_store) -> None:
     untracked = ex.train(frame(200), "churn", model="logistic_regression", track=False)
     untracked.wait(60)

@@ -196,9 +196,9 @@ def _check(ref: Reference, frame: pd.DataFrame, model: Any) -> DriftReport:
 def run_drift(handle: Any, new: Any) -> DriftReport:
     """Do the work of :meth:`RunHandle.drift <hydroml_jupyter.experiments.RunHandle.drift>`.
 
-    A frame that lacks the run's feature columns is taken as shaped like the session's
-    source: when the run holds a scorer (``run.predict``), its recipe is replayed on it
-    first, and the target, if present, is kept beside the cleaned features.
+    A frame shaped like the session's source (see :func:`_is_raw`) is cleaned first:
+    when the run holds a scorer (``run.predict``), its recipe is replayed on it, and the
+    target, if present, is kept beside the cleaned features.
     """
     if handle.status != "completed":
         raise ExperimentError(f"{handle.name} is {handle.status}: drift needs a completed run")
@@ -208,9 +208,29 @@ def run_drift(handle: Any, new: Any) -> DriftReport:
     ref = load_reference(handle.run_id, handle.tracking_uri)
     features = [c for c in ref.names if c != ref.target]
     scorer = getattr(handle, "scorer", None)
-    if scorer is not None and not set(features) <= {str(c) for c in frame.columns}:
+    if scorer is not None and _is_raw(frame, ref, features, scorer.spec.raw):
         cleaned = scorer.features(frame)
         if ref.target is not None and ref.target in frame.columns:
             cleaned = cleaned.assign(**{ref.target: frame[ref.target].reindex(cleaned.index)})
         frame = cleaned
     return _check(ref, frame, handle.result())
+
+
+def _is_raw(
+    frame: pd.DataFrame, ref: Reference, features: list[str], raw: dict[str, str] | None
+) -> bool:
+    """Return whether ``frame`` is shaped like the source rather than the training frame.
+
+    A frame without the run's features is raw. One that has both the features and the
+    source's columns (a recipe that casts and adds, but drops nothing) is told by its
+    dtypes: raw when more of them are the source's than the training frame's.
+    """
+    names = {str(c) for c in frame.columns}
+    if not set(features) <= names:
+        return True
+    if not raw or not set(raw) - {ref.target} <= names:
+        return False
+    dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
+    as_source = sum(dtypes[c] == t for c, t in raw.items() if c in dtypes)
+    as_trained = sum(dtypes[c.name] == c.dtype for c in ref.columns if c.name in dtypes)
+    return as_source > as_trained

@@ -393,6 +393,10 @@ def evaluate(
                 out["roc_auc"] = float(m.roc_auc_score(y, proba, multi_class="ovr", labels=labels))
         except ValueError:
             pass
-        with contextlib.suppress(ValueError):
-            out["log_loss"] = float(m.log_loss(y, proba, labels=labels))
+        # xgboost's probabilities are float32: their rows sum to 1 only within float32's
+        # precision, which scikit-learn's log_loss warns about; it scores them renormalised.
+        wide = np.asarray(proba, dtype=np.float64)
+        with contextlib.suppress(ValueError), np.errstate(invalid="ignore", divide="ignore"):
+            wide = wide / wide.sum(axis=1, keepdims=True)
+            out["log_loss"] = float(m.log_loss(y, wide, labels=labels))
     return {k: v for k, v in out.items() if not math.isnan(v)}

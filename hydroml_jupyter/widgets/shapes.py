@@ -280,7 +280,11 @@ class BestTrial(TypedDict):
 
 
 class RunState(TypedDict):
-    """One run of the experiment panel's ``runs``."""
+    """One run of the experiment panel's ``runs``.
+
+    ``best_round`` is the round (counted from 1) a boosting model that stopped early
+    predicts with, else ``null``.
+    """
 
     name: str
     kind: str
@@ -296,6 +300,7 @@ class RunState(TypedDict):
     metrics: dict[str, float | None]
     latest: dict[str, float | None]
     best: BestTrial | None
+    best_round: int | None
     error: str
     cancel_requested: bool
     run_id: str

@@ -77,7 +77,8 @@ export class Chart {
     this.el.hidden = true;
   }
 
-  render(curve: CurveData | undefined, unit: string): void {
+  /** Draw `curve`; `marker` (an x value, e.g. the best boosting round) gets a dashed vertical line. */
+  render(curve: CurveData | undefined, unit: string, marker: number | null = null): void {
     clear(this.svg);
     clear(this.legend);
     const xs = curve?.x ?? [];
@@ -98,6 +99,25 @@ export class Chart {
     this.svg.appendChild(
       svg("rect", { class: "hydroml-exp-frame", x: "0.5", y: "0.5", width: String(CHART_WIDTH - 1), height: String(CHART_HEIGHT - 1) }),
     );
+    if (marker !== null && Number.isFinite(marker) && marker >= x0 && marker <= x1) {
+      const x = sx(marker).toFixed(1);
+      const line = svg("line", {
+        class: "hydroml-exp-marker",
+        "data-x": String(marker),
+        x1: x,
+        x2: x,
+        y1: String(PAD.top),
+        y2: String(CHART_HEIGHT - PAD.bottom),
+        stroke: "currentColor",
+        "stroke-dasharray": "3 3",
+        "stroke-opacity": "0.6",
+        "vector-effect": "non-scaling-stroke",
+      });
+      const title = svg("title");
+      title.textContent = `best ${curve.x_label} ${formatMetric(marker)}`;
+      line.appendChild(title);
+      this.svg.appendChild(line);
+    }
     series.forEach((s, i) => {
       const group = svg("g", { class: `hydroml-exp-series hydroml-exp-series-${i}`, "data-series": s.name });
       const title = svg("title");

@@ -32,6 +32,7 @@ export class RunCard {
   private readonly progressText: HTMLSpanElement;
   private readonly metricsEl: HTMLDivElement;
   private readonly best: HTMLDivElement;
+  private readonly round: HTMLDivElement;
   private readonly errorEl: HTMLDivElement;
   private readonly tracking: HTMLDivElement;
   private readonly logs: HTMLPreElement;
@@ -50,6 +51,7 @@ export class RunCard {
     this.progressText = h("span", { className: "hydroml-exp-progress-text" });
     this.metricsEl = h("div", { className: "hydroml-exp-metrics" });
     this.best = h("div", { className: "hydroml-exp-best" });
+    this.round = h("div", { className: "hydroml-exp-round" });
     this.errorEl = h("div", { className: "hydroml-exp-error", attrs: { role: "alert" } });
     this.tracking = h("div", { className: "hydroml-exp-tracking" });
     this.logs = h("pre", { className: "hydroml-exp-logs" });
@@ -57,7 +59,7 @@ export class RunCard {
       h("div", { className: "hydroml-exp-head" }, [this.title, this.badge, this.elapsedEl, this.cancel]),
       h("div", { className: "hydroml-exp-progress" }, [this.bar, this.progressText]),
       this.errorEl,
-      h("div", { className: "hydroml-exp-body" }, [this.chart.el, h("div", { className: "hydroml-exp-side" }, [this.metricsEl, this.best])]),
+      h("div", { className: "hydroml-exp-body" }, [this.chart.el, h("div", { className: "hydroml-exp-side" }, [this.metricsEl, this.round, this.best])]),
       this.tracking,
       this.logs,
     ]);
@@ -80,12 +82,13 @@ export class RunCard {
     this.bar.setAttribute("aria-valuenow", String(pct));
     this.renderMetrics(state);
     this.renderBest(state);
+    this.renderRound(state);
     this.errorEl.textContent = state.error ? `Error: ${state.error}` : "";
     this.errorEl.hidden = !state.error;
     this.renderTracking(state);
     this.logs.textContent = state.logs.join("\n");
     this.logs.hidden = state.logs.length === 0;
-    this.chart.render(curve, state.unit);
+    this.chart.render(curve, state.unit, state.best_round ?? null);
     this.tick(now);
   }
 
@@ -131,6 +134,20 @@ export class RunCard {
     this.best.appendChild(h("div", { className: "hydroml-exp-label", text: "best trial" }));
     this.best.appendChild(h("div", { text: `#${s.best.trial}: ${formatMetric(s.best.value)}` }));
     if (params) this.best.appendChild(h("div", { className: "hydroml-exp-params", text: params }));
+  }
+
+  /** "best round 50 of 800" and, when the run stopped before its last round, where it stopped. */
+  private renderRound(s: RunState): void {
+    clear(this.round);
+    const best = s.best_round ?? null;
+    this.round.hidden = best === null;
+    if (best === null) return;
+    const text = s.total !== null ? `best round ${best} of ${s.total}` : `best round ${best}`;
+    this.round.appendChild(h("div", { className: "hydroml-exp-label", text: "early stopping" }));
+    this.round.appendChild(h("div", { className: "hydroml-exp-round-text", text }));
+    if (s.done_steps !== null && s.total !== null && s.done_steps < s.total) {
+      this.round.appendChild(h("div", { className: "hydroml-exp-params", text: `stopped after round ${s.done_steps}` }));
+    }
   }
 
   private renderTracking(s: RunState): void {

@@ -30,6 +30,7 @@ function runState(over: Record<string, unknown> = {}): Record<string, unknown> {
     metrics: {},
     latest: { train_logloss: 0.41, val_logloss: 0.52 },
     best: null,
+    best_round: null,
     error: "",
     cancel_requested: false,
     run_id: "abc123",
@@ -155,6 +156,24 @@ describe("experiment panel", () => {
     expect(el.querySelector(".hydroml-exp-status")!.textContent).toBe("cancelling");
     expect(buttons[0]!.disabled).toBe(true);
     expect(model.requests("cancel").length).toBe(2);
+  });
+
+  it("shows the best round of a boosting run that stopped early, marked on its curve", () => {
+    const done = { status: "done", progress: 1, done_steps: 100, total: 800, best_round: 50 };
+    const { model, el } = mount({ runs: [runState(done)], curves: [curve(100)] });
+    const round = el.querySelector<HTMLElement>(".hydroml-exp-round")!;
+    expect(round.hidden).toBe(false);
+    expect(round.querySelector(".hydroml-exp-round-text")!.textContent).toBe("best round 50 of 800");
+    expect(round.textContent).toContain("stopped after round 100");
+    const marker = el.querySelector<SVGLineElement>(".hydroml-exp-marker")!;
+    expect(marker.getAttribute("data-x")).toBe("50");
+    // x runs from 1 to 100 over the chart's inner 348 px, starting at 6
+    expect(Number(marker.getAttribute("x1"))).toBeCloseTo(6 + (49 / 99) * 348, 1);
+    expect(marker.getAttribute("x2")).toBe(marker.getAttribute("x1"));
+
+    model.update({ runs: [runState({ best_round: null })], curves: [curve(100)] });
+    expect(el.querySelector<HTMLElement>(".hydroml-exp-round")!.hidden).toBe(true);
+    expect(el.querySelector(".hydroml-exp-marker")).toBeNull();
   });
 
   it("shows a best trial for tuning", () => {

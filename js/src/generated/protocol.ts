@@ -284,7 +284,12 @@ export interface BestTrial {
   params: Record<string, unknown>;
 }
 
-/** One run of the experiment panel's `runs`. */
+/**
+ * One run of the experiment panel's `runs`.
+ *
+ * `best_round` is the round (counted from 1) a boosting model that stopped early predicts with,
+ * else `null`.
+ */
 export interface RunState {
   name: string;
   kind: string;
@@ -300,6 +305,7 @@ export interface RunState {
   metrics: Record<string, number | null>;
   latest: Record<string, number | null>;
   best: BestTrial | null;
+  best_round: number | null;
   error: string;
   cancel_requested: boolean;
   run_id: string;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,8 +98,8 @@ def ctx(shell: InteractiveShell) -> Iterator[Context]:
         del shell.user_ns[name]
 
 
-@pytest.fixture
-def loop_thread() -> Iterator[Dispatcher]:
+@contextlib.contextmanager
+def kernel_loop() -> Iterator[Dispatcher]:
     """A dispatcher on an asyncio loop in its own thread, standing in for the kernel's loop."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -113,10 +114,26 @@ def loop_thread() -> Iterator[Dispatcher]:
     thread = threading.Thread(target=run, name="fake-kernel-loop", daemon=True)
     thread.start()
     ready.wait(5)
-    yield Dispatcher(loop, ident[0])
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.close()
+    try:
+        yield Dispatcher(loop, ident[0])
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
+@pytest.fixture
+def loop_thread() -> Iterator[Dispatcher]:
+    """The kernel's loop stood in for one test (see :func:`kernel_loop`)."""
+    with kernel_loop() as dispatcher:
+        yield dispatcher
+
+
+@pytest.fixture(scope="module")
+def module_loop_thread() -> Iterator[Dispatcher]:
+    """The kernel's loop stood in for a whole module (see :func:`kernel_loop`)."""
+    with kernel_loop() as dispatcher:
+        yield dispatcher
 
 
 @pytest.fixture(scope="module")

@@ -44,27 +44,9 @@ def until(check: Callable[[], bool], timeout: float = 60) -> None:
 
 
 @pytest.fixture(scope="module")
-def loop() -> Iterator[Dispatcher]:
-    """The kernel's loop stood in by an asyncio loop on its own thread (as conftest's)."""
-    import asyncio
-
-    event_loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    ident: list[int] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(event_loop)
-        ident.append(threading.get_ident())
-        ready.set()
-        event_loop.run_forever()
-
-    thread = threading.Thread(target=run, name="fake-kernel-loop", daemon=True)
-    thread.start()
-    ready.wait(5)
-    yield Dispatcher(event_loop, ident[0])
-    event_loop.call_soon_threadsafe(event_loop.stop)
-    thread.join(5)
-    event_loop.close()
+def loop(module_loop_thread: Dispatcher) -> Dispatcher:
+    """The kernel's loop, stood in for the whole module (conftest's)."""
+    return module_loop_thread
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
+from hydroml_jupyter.io.export import ExportError
+
 if TYPE_CHECKING:
     from hydroml_jupyter.engine import Session, Step
 
-__all__ = ["shape_text", "step_line", "studio", "studio_available"]
+__all__ = ["not_overwriting", "shape_text", "step_line", "studio", "studio_available"]
 
 
 def shape_text(shape: tuple[int, int]) -> str:
@@ -60,3 +62,14 @@ def studio(target: Session | Any) -> Any:
             "(hydroml_jupyter.studio is missing)"
         )
     return factory(target)
+
+
+def not_overwriting(exc: ExportError) -> UsageError:
+    """Return the one-line refusal of a magic asked to write over an existing file.
+
+    Raise it from the ``ExportError`` (reason ``exists``) the write raised.
+    """
+    return UsageError(
+        f"Not writing {exc.path!r}: the file exists; add --overwrite to replace it, "
+        "or choose another name"
+    )

@@ -13,6 +13,7 @@ from IPython.core.error import UsageError
 from hydroml_jupyter.io.export import ExportError
 from hydroml_jupyter.io.source import Source
 from hydroml_jupyter.magics.context import Context
+from hydroml_jupyter.magics.output import not_overwriting
 from hydroml_jupyter.magics.parser import CommandParser, text
 from hydroml_jupyter.magics.registry import Command
 from hydroml_jupyter.messages import did_you_mean
@@ -98,10 +99,7 @@ def _predict(ctx: Context, args: argparse.Namespace) -> pd.DataFrame | None:
     except ExportError as exc:
         if exc.reason != "exists":
             raise
-        raise UsageError(
-            f"Not writing {exc.path!r}: the file exists; add --overwrite to replace it, "
-            "or choose another name"
-        ) from None
+        raise not_overwriting(exc) from None
     print(f"wrote {len(out)} predictions of {scorer.spec.target!r} to {path}")
     return None
 

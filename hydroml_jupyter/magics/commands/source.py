@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from IPython.core.error import UsageError
-
 import hydroml_jupyter as hj
 from hydroml_jupyter.io.export import ExportError
 from hydroml_jupyter.magics.context import Context
-from hydroml_jupyter.magics.output import shape_text, studio, studio_available
+from hydroml_jupyter.magics.output import not_overwriting, shape_text, studio, studio_available
 from hydroml_jupyter.magics.parser import CommandParser, assignment, assignments, sheet, text
 from hydroml_jupyter.magics.registry import Command
 
@@ -101,10 +99,7 @@ def _export(ctx: Context, args: argparse.Namespace) -> None:
     except ExportError as exc:
         if exc.reason != "exists":
             raise
-        raise UsageError(
-            f"Not writing {exc.path!r}: the file exists; add --overwrite to replace it, "
-            "or choose another name"
-        ) from None
+        raise not_overwriting(exc) from None
     print(f"{session.name}: wrote {shape_text(shape)} to {path}")
 
 

@@ -82,3 +82,27 @@ def test_presets_set_the_patience_and_the_option_overrides_it() -> None:
         ex.train(noisy(), "y", model="xgboost", early_stopping=0)
     with pytest.raises(ExperimentError, match="early_stopping applies to xgboost"):
         ex.train(noisy(), "y", model="ridge", early_stopping=5)
+
+
+def test_the_train_curve_is_scored_on_a_bounded_sample_of_the_training_rows() -> None:
+    # Scoring every training row each round cost a third of the fit; the curve is scored on
+    # evenly spaced rows instead, at most TRAIN_CURVE_ROWS of them.
+    from xgboost import XGBRegressor
+
+    from hydroml_jupyter.experiments import fitting
+
+    rng = np.random.default_rng(1)
+    n = 3 * fitting.TRAIN_CURVE_ROWS + 1
+    X, y = rng.normal(size=(n, 4)), rng.normal(size=n)
+    steps: list[dict[str, float]] = []
+    hooks = fitting.Hooks(on_step=lambda step, values: steps.append(values))
+    model = XGBRegressor(n_estimators=3, max_depth=2, early_stopping_rounds=None)
+    fitting._fit_xgboost(model, "regression", X, y, X[:50], y[:50], hooks)
+
+    def rmse(rows: slice) -> float:
+        return float(np.sqrt(np.mean((model.predict(X[rows]) - y[rows]) ** 2)))
+
+    sample = slice(None, None, 4)  # 4 rows apart: 6,001 rows → 1,501 scored
+    assert len(range(n)[sample]) <= fitting.TRAIN_CURVE_ROWS
+    assert steps[-1]["train_rmse"] == pytest.approx(rmse(sample), rel=1e-5)
+    assert steps[-1]["train_rmse"] != pytest.approx(rmse(slice(None)), rel=1e-5)

@@ -262,7 +262,7 @@ def _fit_sklearn_boosting(
         raise EarlyStopError(stopped[0])
     if patience and best["round"]:
         if best["round"] < est.n_estimators_:
-            _keep_rounds(est, best["round"])
+            _keep_rounds(est, int(best["round"]))
         est.best_round_ = best["round"]
     return est
 

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hydroml_jupyter.engine.ops.params import plain
+
 __all__ = ["KeyCounts", "key_counts"]
 
 
@@ -83,7 +85,7 @@ class KeyCounts:
         if not len(where):
             return None
         row = side.iloc[int(where[0])]
-        values = tuple(_plain(row.iloc[i]) for i in range(side.shape[1] - 1))
+        values = tuple(plain(row.iloc[i]) for i in range(side.shape[1] - 1))
         return values, int(counts[where[0]])
 
     @property
@@ -91,10 +93,6 @@ class KeyCounts:
         """Whether some key has more than one row on both sides."""
         left, right = self._counts()
         return bool(((left > 1) & (right > 1)).any())
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _side(frame: pd.DataFrame, keys: Sequence[Hashable], tag: str) -> pd.DataFrame:

@@ -233,15 +233,24 @@ def load(spec: Spec, op: str) -> pd.DataFrame:
         assert isinstance(spec, dict)  # a path or a source has a Source
         return _rebuild(spec)
     except OperationError as exc:
-        raise OperationError(f"{op}: other {describe(spec)}: {exc}", op=op) from exc
+        raise OperationError(f"{op}: other {describe(spec)}: {first_line(exc)}", op=op) from exc
     except (SourceError, ValueError, TypeError, KeyError) as exc:
         raise OperationError(f"{op}: other: {first_line(exc)}", op=op) from exc
 
 
 def _rebuild(spec: dict[str, Any]) -> pd.DataFrame:
+    """Return a session other's frame: its recipe replayed on its source, kept like a file's.
+
+    A preview and the apply that follows (validate, transform, explain) replay it once.
+    """
     from hydroml_jupyter.engine.recipe import Recipe
 
-    return frame_of(Recipe.from_dict(spec["recipe"]))
+    recipe = root = Recipe.from_dict(spec["recipe"])
+    while root.base is not None:
+        root = root.base
+    stamp = None if root.source is None else _stamp(root.source)
+    key = "session " + json.dumps(spec, sort_keys=True)
+    return _kept(key, stamp, lambda: frame_of(recipe))
 
 
 def frame_of(recipe: Recipe) -> pd.DataFrame:
@@ -267,8 +276,11 @@ def _stamp(source: Source) -> Any:
 
 
 def _cached(source: Source) -> pd.DataFrame:
-    key = json.dumps(source.to_dict(), sort_keys=True)
-    stamp = _stamp(source)
+    return _kept(json.dumps(source.to_dict(), sort_keys=True), _stamp(source), source.load)
+
+
+def _kept(key: str, stamp: Any, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """Return the frame kept under ``key`` while its ``stamp`` holds, else ``build()`` it."""
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
@@ -278,7 +290,7 @@ def _cached(source: Source) -> pd.DataFrame:
             if fresh and stamp != "missing":
                 _cache.move_to_end(key)
                 return frame.copy(deep=False)
-    frame = source.load()
+    frame = build()
     with _cache_lock:
         _cache[key] = (stamp, now, frame)
         _cache.move_to_end(key)

@@ -188,7 +188,10 @@ class Scorer:
             One line naming the column at fault: a missing column, a value that cannot be
             read as its training dtype, or a step of the recipe that fails on the data.
         """
-        X = self.features(data, **options)
+        return self.predict_features(self.features(data, **options))
+
+    def predict_features(self, X: pd.DataFrame) -> pd.Series:
+        """Return the pipeline's predictions of ``X``, made by :meth:`features`."""
         values = self._run(lambda: self.pipeline.predict(X))
         return pd.Series(values, index=X.index, name=self.spec.target)
 
@@ -200,15 +203,22 @@ class Scorer:
         ExperimentError
             For a regression model, and as :meth:`predict`.
         """
+        self._need_classifier()
+        return self.proba_features(self.features(data, **options))
+
+    def proba_features(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Return each class's probability for ``X``, made by :meth:`features`."""
+        self._need_classifier()
+        values = self._run(lambda: self.pipeline.predict_proba(X))
+        classes = [c.item() if isinstance(c, np.generic) else c for c in self.pipeline.classes_]
+        return pd.DataFrame(values, index=X.index, columns=classes)
+
+    def _need_classifier(self) -> None:
         if self.spec.task != "classification":
             raise ExperimentError(
                 f"predict_proba needs a classifier: this model is a {self.spec.task} model "
                 f"of {self.spec.target!r}; use predict"
             )
-        X = self.features(data, **options)
-        values = self._run(lambda: self.pipeline.predict_proba(X))
-        classes = [c.item() if isinstance(c, np.generic) else c for c in self.pipeline.classes_]
-        return pd.DataFrame(values, index=X.index, columns=classes)
 
     def _run(self, fn: Any) -> Any:
         try:

@@ -173,7 +173,7 @@ def drift(
         arrive, its target): shaped like the training frame, not the raw source.
     model
         The run's fitted pipeline, to score it on new rows that carry the target (a
-        live run passes its own; hydroml never loads a model from a store itself).
+        live run passes its own; without it the model is not scored).
     tracking_uri
         The tracking store (default: ``$MLFLOW_TRACKING_URI`` or ``sqlite:///mlflow.db``).
 

@@ -67,12 +67,12 @@ def run_to_end(writer: RunWriter, work: Work) -> None:
                 try:
                     tracked.buffer.flush()
                 except Exception as exc:
-                    writer.log(f"could not send the run's last metrics: {exc}")
+                    writer.log(f"could not send the run's last metrics: {one_line(exc)}")
             try:
                 reason = end_reason(handle, status, error)
                 tracking.end_run(tracked.client, handle.run_id, status, reason)
             except Exception as exc:
-                writer.log(f"could not end the MLflow run: {exc}")
+                writer.log(f"could not end the MLflow run: {one_line(exc)}")
         writer.finish(status, error=error, result=result)
 
 

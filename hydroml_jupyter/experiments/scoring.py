@@ -85,9 +85,10 @@ def fit_and_score(
         pipe = fit_pipeline(
             job.model, task, job.params, job.seed, X.iloc[tr], y[tr], X.iloc[va], y[va], fold_hooks
         )
-        score = evaluate(pipe, X.iloc[va], y[va], task)
+        held = holdout(pipe, X.iloc[va], y[va], task, "fold")
+        score = evaluate(pipe, X.iloc[va], y[va], task, held)
         scores.append(score)
-        folds.append(holdout(pipe, X.iloc[va], y[va], task, "fold"))
+        folds.append(held)
         if writer.add_step({"fold": k + 1, **score}) and buffer is not None:
             buffer.add({f"cv_{m}": v for m, v in score.items()}, k + 1)
     table = pd.DataFrame(scores)

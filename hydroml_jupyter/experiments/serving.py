@@ -69,6 +69,7 @@ from hydroml_jupyter.experiments.serving_process import (
     tail,
     wait_group,
 )
+from hydroml_jupyter.messages import first_line
 
 __all__ = ["HOST", "ModelServer", "port_is_free", "serve", "serve_run"]
 
@@ -294,7 +295,9 @@ class ModelServer:
         except urllib.error.HTTPError as e:
             raise ExperimentError(f"the server refused the rows: {refusal(e)}") from e
         except OSError as e:
-            raise ExperimentError(f"the server at {self.url} did not answer: {e}") from e
+            raise ExperimentError(
+                f"the server at {self.url} did not answer: {first_line(e)}"
+            ) from e
         predictions = answer.get("predictions") if isinstance(answer, dict) else answer
         if not (isinstance(predictions, list) and predictions and isinstance(predictions[0], dict)):
             return np.asarray(predictions)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hydroml_jupyter.experiments.errors import ExperimentError
+from hydroml_jupyter.messages import first_line
 
 __all__ = ["ModelCard", "inspect_model", "request_body"]
 
@@ -46,11 +47,6 @@ class ModelCard:
     flavors: tuple[str, ...]
     columns: tuple[str, ...] = ()
     example: dict[str, Any] | None = field(default=None, compare=False)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0][:300]
 
 
 def _location(client: Any, uri: str) -> str:
@@ -158,7 +154,7 @@ def inspect_model(uri: str, tracking_uri: str) -> ModelCard:
                 with open(path, encoding="utf-8") as f:
                     example = _trim(json.load(f))
     except Exception as e:
-        raise ExperimentError(f"cannot serve {uri!r}: {_first_line(e)}") from e
+        raise ExperimentError(f"cannot serve {uri!r}: {first_line(e)}") from e
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return ModelCard(uri, flavors, columns, example)

@@ -310,15 +310,6 @@ def log_lineage(client: Any, run_id: str, lineage: Lineage, frame: pd.DataFrame)
     return tags
 
 
-def trusted_types(pipeline: Any) -> list[str]:
-    """Return the skops types to trust for ``pipeline``; refuse any outside the allow-list."""
-    import skops.io
-
-    from hydroml_jupyter.experiments.model_file import check_types
-
-    return check_types(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)))
-
-
 @functools.cache
 def _requirements(model: str) -> list[str]:
     from importlib.metadata import PackageNotFoundError, version

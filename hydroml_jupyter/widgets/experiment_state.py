@@ -242,7 +242,7 @@ class RunTracker:
             "metrics": plain(snap["metrics"]),
             "latest": dict(self.latest),
             "best": self.best,
-            "best_round": _best_round(self.handle),
+            "best_round": self.handle.best_round,
             "error": snap["error"] or "",
             "cancel_requested": bool(snap["cancel_requested"]),
             "run_id": snap["run_id"] or "",
@@ -252,11 +252,3 @@ class RunTracker:
             "model_uri": snap["model_uri"] or "",
             "logs": [str(line) for line in snap["logs"]],
         }
-
-
-def _best_round(handle: Any) -> int | None:
-    """Return the handle's best round when it is a positive whole number, else ``None``."""
-    found = getattr(handle, "best_round", None)
-    if isinstance(found, bool) or not isinstance(found, int) or found < 1:
-        return None
-    return found

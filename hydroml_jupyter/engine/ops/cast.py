@@ -24,7 +24,12 @@ from hydroml_jupyter.engine.ops.base import (
 )
 from hydroml_jupyter.engine.ops.shortform import ShortForm
 from hydroml_jupyter.engine.ops.spec import param
-from hydroml_jupyter.engine.ops.timezone import DatetimeDtype, datetime_dtype, zone_problem
+from hydroml_jupyter.engine.ops.timezone import (
+    DatetimeDtype,
+    datetime_dtype,
+    times,
+    zone_problem,
+)
 
 INT_TYPES = ("int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64")
 NULLABLE_INT_TYPES = ("Int8", "Int16", "Int32", "Int64")
@@ -282,9 +287,9 @@ class Cast(Operation):
         column = name(self.column)
         if date.tz is None and zoned:
             where = f" (in {zone})" if zone is not None else " with a zone"
-            return [f"{_times(zoned)} of {column}{where} converted to UTC, their zone dropped"]
+            return [f"{times(zoned)} of {column}{where} converted to UTC, their zone dropped"]
         if date.tz is not None and plain and not _reads_zone(self.format):
-            return [f"{_times(plain)} of {column} without a zone read as UTC"]
+            return [f"{times(plain)} of {column} without a zone read as UTC"]
         return []
 
     # -- conversion, written twice: as pandas calls and as code ------------------------
@@ -377,7 +382,3 @@ def _whole(value: Any) -> int | None:
     if not number.is_finite() or number.adjusted() > 40 or number != number.to_integral_value():
         return None
     return int(number)
-
-
-def _times(count: int) -> str:
-    return f"{count:,} time{'' if count == 1 else 's'}"

@@ -187,10 +187,10 @@ class Timezone(Operation):
         column, zone = name(self.column), name(self.tz)
         notes = []
         if moved:
-            notes.append(f"{_times(moved)} of {column} the clocks skip in {zone}: moved forward")
+            notes.append(f"{times(moved)} of {column} the clocks skip in {zone}: moved forward")
         if lost:
             verb = "happen" if lost > 1 else "happens"
-            notes.append(f"{_times(lost)} of {column} {verb} twice in {zone}: missing")
+            notes.append(f"{times(lost)} of {column} {verb} twice in {zone}: missing")
         return notes
 
     def _convert(self, s: pd.Series) -> pd.Series:
@@ -227,5 +227,6 @@ class Timezone(Operation):
         return f"{verb} {name(self.column)} to {name(self.tz)}"
 
 
-def _times(count: int) -> str:
+def times(count: int) -> str:
+    """Return ``1 time`` or ``2,000 times``."""
     return f"{count:,} time{'' if count == 1 else 's'}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import warnings
 from typing import Any
 
 import pandas as pd
@@ -59,7 +58,8 @@ def predictions(scorer: Any, raw: pd.DataFrame, id_column: str | None, proba: bo
     if id_column is not None and id_column not in raw.columns:
         hint = did_you_mean(id_column, raw.columns)
         raise UsageError(f"%hydroml predict: --id {id_column!r} is not a column of SOURCE{hint}")
-    predicted = scorer.predict(raw)
+    features = scorer.features(raw)  # the recipe replayed once, for both answers
+    predicted = scorer.predict_features(features)
     if id_column is not None:
         out = pd.DataFrame({id_column: raw[id_column].reindex(predicted.index)})
     else:
@@ -68,9 +68,7 @@ def predictions(scorer: Any, raw: pd.DataFrame, id_column: str | None, proba: bo
     target = str(scorer.spec.target)
     out[target if target not in out.columns else f"predicted_{target}"] = predicted
     if proba:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the same warnings were given for predict
-            probabilities = scorer.predict_proba(raw)
+        probabilities = scorer.proba_features(features)
         for label in probabilities.columns:
             out[f"proba_{label}"] = probabilities[label]
     return out.reset_index(drop=True)

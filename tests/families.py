@@ -17,6 +17,7 @@ Such a module defines any of:
 
 from __future__ import annotations
 
+import functools
 import importlib
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,10 @@ from typing import Any
 HERE = Path(__file__).parent
 
 
-def modules() -> list[Any]:
-    """Every ``tests/ops_*.py`` module, imported, in name order."""
-    return [importlib.import_module(p.stem) for p in sorted(HERE.glob("ops_*.py"))]
+@functools.cache
+def modules() -> tuple[Any, ...]:
+    """Every ``tests/ops_*.py`` module, imported, in name order (found once)."""
+    return tuple(importlib.import_module(p.stem) for p in sorted(HERE.glob("ops_*.py")))
 
 
 def collect(attribute: str) -> dict[str, Any]:

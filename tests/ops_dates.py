@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from hostile import texts
 from hypothesis import strategies as st
 
 from hydroml_jupyter.engine.ops.base import kind_of
@@ -56,13 +57,6 @@ def _timezone(draw: st.DrawFn, df: pd.DataFrame) -> Op:
 PROPERTY = {"datetime_parts": _datetime_parts, "timezone": _timezone}
 
 
-def _texts(min_size: int = 0) -> st.SearchStrategy[str]:
-    # Imported here: hostile.py collects this module's strategies as it loads.
-    from hostile import texts
-
-    return texts(min_size)
-
-
 def _hostile_datetime_parts(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     column = draw(st.sampled_from(_dates(df) or cols)) if draw(st.booleans()) else None
     return "datetime_parts", {
@@ -76,7 +70,7 @@ def _hostile_timezone(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     params: dict[str, Any] = {"column": column}
     params["action"] = draw(st.sampled_from(["localize", "convert", "drop"]))
     if draw(st.integers(0, 3)):
-        params["tz"] = draw(st.one_of(st.sampled_from(ZONES), _texts()))
+        params["tz"] = draw(st.one_of(st.sampled_from(ZONES), texts()))
     return "timezone", params
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from hostile import texts
 from hypothesis import strategies as st
 
 from hydroml_jupyter.engine.ops.base import kind_of
@@ -96,13 +97,6 @@ def _window(draw: st.DrawFn, df: pd.DataFrame) -> Op:
 PROPERTY = {"bin": _bin, "round": _round, "window": _window}
 
 
-def _texts(min_size: int = 0) -> st.SearchStrategy[str]:
-    # Imported here: hostile.py collects this module's strategies as it loads.
-    from hostile import texts
-
-    return texts(min_size)
-
-
 def _hostile_bin(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     column = draw(st.sampled_from(_numeric(df) or cols))
     method = draw(st.sampled_from(["width", "quantile", "edges"]))
@@ -115,9 +109,9 @@ def _hostile_bin(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     params: dict[str, Any] = {"column": column, "method": method, "bins": bins}
     count = len(bins) - 1 if isinstance(bins, list) else bins
     if draw(st.booleans()):
-        params["labels"] = draw(st.lists(_texts(), min_size=count, max_size=count, unique=True))
+        params["labels"] = draw(st.lists(texts(), min_size=count, max_size=count, unique=True))
     if draw(st.booleans()):
-        params["into"] = draw(st.one_of(_texts(1), st.sampled_from(cols)))
+        params["into"] = draw(st.one_of(texts(1), st.sampled_from(cols)))
     return "bin", params
 
 
@@ -139,7 +133,7 @@ def _hostile_window(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     if func in _ROLLING:
         params["window"] = draw(st.integers(1, 3))
     if draw(st.booleans()):
-        params["into"] = draw(st.one_of(_texts(1), st.sampled_from(cols)))
+        params["into"] = draw(st.one_of(texts(1), st.sampled_from(cols)))
     return "window", params
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from hostile import texts
 from hypothesis import strategies as st
 
 from hydroml_jupyter.engine.ops.base import kind_of
@@ -80,18 +81,11 @@ PROPERTY = {
 }
 
 
-def _texts(min_size: int = 0) -> st.SearchStrategy[str]:
-    # Imported here: hostile.py collects this module's strategies as it loads.
-    from hostile import texts
-
-    return texts(min_size)
-
-
 def _hostile_pivot(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     index = _pick(draw, cols, 1, 2)
     columns = draw(st.sampled_from(cols))
     values = _pick(draw, cols, 1, 2)
-    aggfunc = draw(st.one_of(st.sampled_from(PIVOT_FUNCS), _texts()))
+    aggfunc = draw(st.one_of(st.sampled_from(PIVOT_FUNCS), texts()))
     return "pivot", {"index": index, "columns": columns, "values": values, "aggfunc": aggfunc}
 
 
@@ -99,13 +93,13 @@ def _hostile_melt(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
     params: dict[str, Any] = {"id_vars": _pick(draw, cols, 0, 2)}
     if draw(st.booleans()):
         params["value_vars"] = _pick(draw, cols, 1, 2)
-    params["var_name"] = draw(st.one_of(_texts(1), st.integers(-5, 5)))
-    params["value_name"] = draw(st.one_of(_texts(1), st.integers(-5, 5)))
+    params["var_name"] = draw(st.one_of(texts(1), st.integers(-5, 5)))
+    params["value_name"] = draw(st.one_of(texts(1), st.integers(-5, 5)))
     return "melt", params
 
 
 def _hostile_reorder_columns(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:
-    return "reorder_columns", {"columns": _pick(draw, [*cols, draw(_texts())], 1, 3)}
+    return "reorder_columns", {"columns": _pick(draw, [*cols, draw(texts())], 1, 3)}
 
 
 def _hostile_sample(draw: st.DrawFn, df: pd.DataFrame, cols: list[Any]) -> Op:

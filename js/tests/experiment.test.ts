@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formatMetric, segments } from "../src/chart";
-import { render } from "../src/index";
+import { render } from "../src/render";
 import { formatSeconds } from "../src/runcard";
 import { MockModel, flush } from "./mock";
 

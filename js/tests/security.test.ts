@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { render } from "../src/index";
+import { render } from "../src/render";
 import { FakeKernel, MockModel, flush } from "./mock";
 
 const EVIL = "<img src=x onerror=alert(1)>";

@@ -208,20 +208,32 @@ def _done(
 
 
 # -- the grid's view ------------------------------------------------------------------------
-def rows(grid: DataGrid, content: dict[str, Any]) -> Reply:
-    """Answer ``rows``: one window of the view, as an Arrow IPC buffer."""
+def rows(grid: DataGrid, content: dict[str, Any]) -> Reply | None:
+    """Answer ``rows``: one window of the view, as an Arrow IPC buffer.
+
+    A window past the first page of a sort still being computed is answered in the
+    background, once the order is known.
+    """
     start, stop = window_bounds(content.get("start"), content.get("stop"))
-    window = grid.grid_view.rows(start, stop)
-    body = reply(
-        "rows",
-        content["request"],
-        start=window.start,
-        stop=window.stop,
-        version=window.version,
-        view=window.view,
-        rows=window.positions.tolist(),
-    )
-    return body, [memoryview(window.ipc)]
+    view = grid.grid_view
+
+    def work() -> Reply:
+        window = view.rows(start, stop)
+        body = reply(
+            "rows",
+            content["request"],
+            start=window.start,
+            stop=window.stop,
+            version=window.version,
+            view=window.view,
+            rows=window.positions.tolist(),
+        )
+        return body, [memoryview(window.ipc)]
+
+    if view.ready(start, stop):
+        return work()
+    grid._in_background(content, work)
+    return None
 
 
 def view(grid: DataGrid, content: dict[str, Any]) -> Reply:

@@ -3,6 +3,10 @@
 The order is computed the way pandas computes it (one key: ``nargsort``; several keys:
 ``lexsort_indexer``), on the key columns only: no frame is copied or reordered. Missing
 values go last whatever the direction, and ties keep frame order.
+
+:func:`first_positions` finds the first rows of that order without sorting the rest: the
+value at rank ``k`` is selected in linear time, the few rows before it are sorted, and the
+rows tied with it are ordered by the remaining keys (then frame order) the same way.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["sort_positions"]
+__all__ = ["first_positions", "sort_positions"]
 
 _NUMERIC_KEYS = "fiub"
 
@@ -156,3 +162,140 @@ def _many_keys(columns: Sequence[pd.Series], ascending: list[bool]) -> np.ndarra
             codes = np.where(missing, codes, n - codes - 1)
         labels.append(codes)
     return np.lexsort(labels)
+
+
+def first_positions(
+    columns: Sequence[pd.Series],
+    ascending: Sequence[bool],
+    k: int,
+    rows: np.ndarray | None = None,
+) -> np.ndarray | None:
+    """Return the first ``k`` positions of :func:`sort_positions` order, in that order.
+
+    Linear in the rows plus the sort of about ``k`` of them. Exactly the rows the full
+    stable sort puts first, ties and missing values included.
+
+    Parameters
+    ----------
+    columns, ascending
+        As :func:`sort_positions`.
+    k
+        How many rows.
+    rows
+        Only these frame positions (increasing ``int64``), as a filter leaves them; the
+        result is then the first ``k`` of ``sort_positions`` order restricted to them.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``int64`` frame positions; ``None`` when a key's type has no selection here
+        (categoricals, objects, timezone-aware times...): sort in full instead.
+
+    Examples
+    --------
+    >>> s = pd.Series([2.0, None, 1.0, 2.0, 0.5])
+    >>> first_positions([s], [False], 2).tolist()
+    [0, 3]
+    """
+    if len(columns) != len(ascending) or not columns:
+        raise ValueError("first_positions needs one direction per key, and at least one key")
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    split = _split(columns[0], bool(ascending[0]), k, rows)
+    if split is None:
+        return None
+    before, ties = split
+    head = _sorted_subset(columns, ascending, before)
+    need = k - len(head)
+    if need <= 0 or not len(ties):
+        return head[:k]
+    if len(columns) == 1:
+        tail: np.ndarray | None = ties[:need]
+    else:
+        tail = first_positions(columns[1:], ascending[1:], need, ties)
+        if tail is None:
+            return None
+    return np.concatenate([head, tail]).astype(np.int64, copy=False)
+
+
+def _sorted_subset(
+    columns: Sequence[pd.Series], ascending: Sequence[bool], at: np.ndarray
+) -> np.ndarray:
+    if not len(at):
+        return at.astype(np.int64, copy=False)
+    subset = [column.iloc[at] for column in columns]
+    return at[sort_positions(subset, ascending)]
+
+
+def _split(
+    series: pd.Series, ascending: bool, k: int, rows: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Frame positions before the value at rank ``k``, and those equal to it (frame order).
+
+    Fewer than ``k`` present values: all of them, and the missing ones as the ties.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return _split_arrow(series, ascending, k, rows)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiubMm":
+        values = series.to_numpy()
+        if dtype.kind in "Mm":
+            missing: np.ndarray | None = np.isnat(values)
+            values = values.view(np.int64)
+        else:
+            missing = _missing(values)
+        if dtype.kind == "b":
+            values = values.view(np.uint8)
+    elif isinstance(dtype, _MASKED):
+        array = series.array
+        values = array.to_numpy(
+            dtype=np.dtype(dtype.type), na_value=np.nan if dtype.kind == "f" else 0
+        )
+        missing = np.asarray(array.isna(), dtype=bool)
+        if dtype.kind == "b":
+            values = values.view(np.uint8)
+    else:
+        return None
+    if rows is not None:
+        values = values[rows]
+        missing = None if missing is None else missing[rows]
+    at = np.arange(len(values), dtype=np.int64) if rows is None else rows
+    present = values if missing is None else values[~missing]
+    if len(present) < k:
+        if missing is None:
+            return at, at[:0]
+        return at[~missing], at[missing]
+    rank = k - 1 if ascending else len(present) - k
+    value = np.partition(present, rank)[rank]
+    if values.dtype.kind == "f" and np.isnan(value):
+        # NaN held as a value (a masked float's) sorts after numbers: no cut to make.
+        return None
+    before = values < value if ascending else values > value
+    ties = values == value
+    if missing is not None:
+        before &= ~missing
+        ties &= ~missing
+    return at[before], at[ties]
+
+
+def _split_arrow(
+    series: pd.Series, ascending: bool, k: int, rows: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    values = pa.chunked_array(series.array._pa_array)
+    if rows is not None:
+        values = values.take(pa.array(rows))
+    at = np.arange(len(values), dtype=np.int64) if rows is None else rows
+    if len(values) - values.null_count < k:
+        missing = np.asarray(values.is_null(), dtype=bool)
+        return at[~missing], at[missing]
+    order = "ascending" if ascending else "descending"
+    chosen = pc.drop_null(values.take(pc.select_k_unstable(values, k, sort_keys=[("", order)])))
+    if len(chosen) < k:
+        return None
+    value = pc.max(chosen) if ascending else pc.min(chosen)
+    before = (pc.less if ascending else pc.greater)(values, value)
+    ties = pc.equal(values, value)
+    return (
+        at[np.asarray(pc.fill_null(before, False), dtype=bool)],
+        at[np.asarray(pc.fill_null(ties, False), dtype=bool)],
+    )

@@ -4,6 +4,10 @@ The view never copies, sorts or filters the frame. It keeps the positions of the
 shows (``int64``), computed from the sort order and the filter masks, and caches each of them
 for the session's current version: changing a filter does not sort again, and going back to
 an earlier sort or filter reuses it.
+
+On a large frame a new sort answers first with its first page only (the rows the full sort
+puts first, selected in linear time by :func:`~hydroml_jupyter.widgets.sorting.first_positions`)
+while the full order is computed in a background thread; a window past that page waits for it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets.arrow import FrameEncoder
 from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError
-from hydroml_jupyter.widgets.sorting import sort_positions
+from hydroml_jupyter.widgets.sorting import first_positions, sort_positions
 from hydroml_jupyter.widgets.viewspec import (
     Filter,
     SortKey,
@@ -40,6 +44,35 @@ _KEEP_ORDERS = 2
 _KEEP_MASKS = 16
 _KEEP_INDEXES = 4
 _NOTHING = pd.DataFrame()
+#: Frames with at least this many rows show a new sort's first page before the full order.
+FIRST_PAGE_FROM = 200_000
+#: The rows of that first page: a few screens.
+FIRST_PAGE = 2_000
+
+_SortKeys = tuple[tuple[Label, bool], ...]
+
+
+class _Sorting:
+    """A full order being computed in the background, and the first pages known meanwhile."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.failed = False
+        self.pages: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Page:
+    """The first positions of a view whose full order is not known yet."""
+
+    positions: np.ndarray
+    count: int
+    sorting: _Sorting
+
+
+class _NotYetError(Exception):
+    def __init__(self, done: threading.Event) -> None:
+        self.done = done
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +186,8 @@ class GridView:
         with self._lock:
             self.sync()
             index = self._current_index()
+            if isinstance(index, _Page):
+                return index.count
             return len(self._frame) if index is None else len(index)
 
     def release(self) -> None:
@@ -195,6 +230,8 @@ class GridView:
         self._orders: OrderedDict[tuple[tuple[Label, bool], ...], np.ndarray] = OrderedDict()
         self._masks: OrderedDict[tuple[Label, str, str], np.ndarray] = OrderedDict()
         self._indexes: OrderedDict[tuple[Any, ...], np.ndarray | None] = OrderedDict()
+        self._sorting: dict[_SortKeys, _Sorting] = {}
+        self._generation = getattr(self, "_generation", 0) + 1
 
     def _revalidate(self) -> tuple[tuple[SortKey, ...], tuple[Filter, ...], list[str]]:
         problems: list[str] = []
@@ -220,7 +257,7 @@ class GridView:
         sort = tuple(keys)
         if sort:
             try:
-                self._order(sort)
+                self._index(sort, ())
             except ProtocolError as exc:
                 sort = ()
                 problems.append(f"the sort was removed: {first_line(exc, limit=None)}")
@@ -269,12 +306,70 @@ class GridView:
         try:
             order = sort_positions(columns, ascending)
         except (TypeError, ValueError) as exc:
-            culprit = _unsortable(sort, columns)
-            raise ProtocolError(
-                f"sort: cannot sort by {culprit!r}: {first_line(exc, limit=None)}"
-            ) from exc
+            raise _sort_error(sort, columns, exc) from exc
         _remember(self._orders, key, order, _KEEP_ORDERS)
         return order
+
+    def _first_page(
+        self, sort: tuple[SortKey, ...], filters: tuple[Any, ...], mask: np.ndarray | None
+    ) -> _Page | None:
+        """Return the first page of a sort not known in full yet; start its full order.
+
+        ``None`` when the order is known, the frame is small, the key types have no
+        selection, or a background sort failed (sorting again in full says why).
+        """
+        key = tuple((k.label, k.descending) for k in sort)
+        if key in self._orders or len(self._frame) < FIRST_PAGE_FROM:
+            return None
+        sorting = self._sorting.get(key)
+        if sorting is not None and sorting.failed:
+            return None
+        count = len(self._frame) if mask is None else int(np.count_nonzero(mask))
+        page = None if sorting is None else sorting.pages.get(filters)
+        if page is None:
+            columns = [self._frame[k.label] for k in sort]
+            ascending = [not k.descending for k in sort]
+            rows = None if mask is None else np.flatnonzero(mask)
+            try:
+                page = first_positions(columns, ascending, FIRST_PAGE, rows)
+            except (TypeError, ValueError) as exc:
+                raise _sort_error(sort, columns, exc) from exc
+            if page is None:
+                return None
+            if sorting is None:
+                sorting = self._sort_in_background(key, columns, ascending)
+            sorting.pages[filters] = page
+        return _Page(page, count, sorting)
+
+    def _sort_in_background(
+        self, key: _SortKeys, columns: list[pd.Series], ascending: list[bool]
+    ) -> _Sorting:
+        sorting = _Sorting()
+        self._sorting[key] = sorting
+        generation = self._generation
+
+        def run() -> None:
+            try:
+                order: np.ndarray | None = sort_positions(columns, ascending)
+            except Exception:
+                order = None
+            with self._lock:
+                if self._generation == generation and self._sorting.get(key) is sorting:
+                    if order is None:
+                        sorting.failed = True
+                    else:
+                        _remember(self._orders, key, order, _KEEP_ORDERS)
+                        del self._sorting[key]
+            sorting.done.set()
+
+        threading.Thread(target=run, name="hydroml-sort", daemon=True).start()
+        return sorting
+
+    def wait_sorted(self, timeout: float | None = None) -> bool:
+        """Wait until every order being computed in the background is known; return whether."""
+        with self._lock:
+            pending = [s.done for s in self._sorting.values()]
+        return all(done.wait(timeout) for done in pending)
 
     def _mask(self, item: Filter) -> np.ndarray:
         key = item.key
@@ -285,7 +380,9 @@ class GridView:
         _remember(self._masks, key, mask, _KEEP_MASKS)
         return mask
 
-    def _index(self, sort: tuple[SortKey, ...], filters: tuple[Filter, ...]) -> np.ndarray | None:
+    def _index(
+        self, sort: tuple[SortKey, ...], filters: tuple[Filter, ...]
+    ) -> np.ndarray | _Page | None:
         key = (tuple((k.label, k.descending) for k in sort), tuple(f.key for f in filters))
         if key in self._indexes:
             self._indexes.move_to_end(key)
@@ -293,6 +390,10 @@ class GridView:
         mask: np.ndarray | None = None
         for item in filters:
             mask = self._mask(item) if mask is None else mask & self._mask(item)
+        if sort:
+            page = self._first_page(sort, key[1], mask)
+            if page is not None:
+                return page
         order = self._order(sort) if sort else None
         if order is None:
             index = None if mask is None else np.flatnonzero(mask).astype(np.int64, copy=False)
@@ -301,22 +402,61 @@ class GridView:
         _remember(self._indexes, key, index, _KEEP_INDEXES)
         return index
 
-    def _current_index(self) -> np.ndarray | None:
+    def _current_index(self) -> np.ndarray | _Page | None:
         return self._index(self._sort, self._filters)
 
     def positions(self, start: int, stop: int) -> np.ndarray:
-        """Return the frame positions of view rows ``start..stop`` (clipped to the view)."""
+        """Return the frame positions of view rows ``start..stop`` (clipped to the view).
+
+        Past the first page of a sort still being computed, this waits for it.
+        """
+        while True:
+            with self._lock:
+                self.sync()
+                try:
+                    return self._positions(start, stop)[2]
+                except _NotYetError as wait:
+                    done = wait.done
+            done.wait()
+
+    def ready(self, start: int, stop: int) -> bool:
+        """Whether view rows ``start..stop`` can be read without waiting for a sort."""
         with self._lock:
             self.sync()
-            return self._positions(start, stop)[2]
+            try:
+                self._positions(start, stop)
+            except _NotYetError:
+                return False
+            return True
+
+    def full_index(self) -> tuple[int, int, pd.DataFrame, np.ndarray | None]:
+        """Return ``(version, view, frame, positions)`` of the whole view, waiting for its sort.
+
+        ``positions`` is ``None`` for the frame's own order, unfiltered.
+        """
+        while True:
+            with self._lock:
+                self.sync()
+                index = self._current_index()
+                if not isinstance(index, _Page):
+                    return self._version, self._view, self._frame, index
+                done = index.sorting.done
+            done.wait()
 
     def _positions(self, start: int, stop: int) -> tuple[int, int, np.ndarray]:
         index = self._current_index()
-        count = len(self._frame) if index is None else len(index)
+        if isinstance(index, _Page):
+            count = index.count
+        else:
+            count = len(self._frame) if index is None else len(index)
         stop = min(stop, count)
         start = min(start, stop)
         if index is None:
             return start, stop, np.arange(start, stop, dtype=np.int64)
+        if isinstance(index, _Page):
+            if stop > len(index.positions):
+                raise _NotYetError(index.sorting.done)
+            return start, stop, index.positions[start:stop]
         return start, stop, index[start:stop]
 
     def rows(self, start: int, stop: int) -> Window:
@@ -330,13 +470,19 @@ class GridView:
             As :func:`window_bounds`.
         """
         start, stop = window_bounds(start, stop)
-        with self._lock:
-            self.sync()
-            start, stop, positions = self._positions(start, stop)
-            if self._encoder is None:
-                self._encoder = FrameEncoder(self._frame, self._names.names)
-            ipc = self._encoder.encode(positions)
-            return Window(start, stop, self._version, self._view, positions, ipc)
+        while True:
+            with self._lock:
+                self.sync()
+                try:
+                    first, last, positions = self._positions(start, stop)
+                except _NotYetError as wait:
+                    done = wait.done
+                else:
+                    if self._encoder is None:
+                        self._encoder = FrameEncoder(self._frame, self._names.names)
+                    ipc = self._encoder.encode(positions)
+                    return Window(first, last, self._version, self._view, positions, ipc)
+            done.wait()
 
     def window(self, start: int, stop: int) -> tuple[pa.Buffer, np.ndarray]:
         """Return view rows ``start..stop`` as ``(Arrow IPC stream, frame positions)``."""
@@ -368,6 +514,13 @@ class GridView:
 
 def _identity(sort: tuple[SortKey, ...], filters: tuple[Filter, ...]) -> tuple[Any, ...]:
     return tuple(k.to_dict().items() for k in sort), tuple(f.key for f in filters)
+
+
+def _sort_error(
+    sort: tuple[SortKey, ...], columns: list[pd.Series], exc: Exception
+) -> ProtocolError:
+    culprit = _unsortable(sort, columns)
+    return ProtocolError(f"sort: cannot sort by {culprit!r}: {first_line(exc, limit=None)}")
 
 
 def _unsortable(sort: tuple[SortKey, ...], columns: list[pd.Series]) -> str:

@@ -100,18 +100,31 @@ def holdout(
     if rows > MAX_ROWS:
         keep = np.linspace(0, rows - 1, MAX_ROWS).astype(np.int64)
         X, y = X.iloc[keep], np.asarray(y)[keep]
-    pred = np.asarray(pipeline.predict(X))
+    model, features = _final_step(pipeline, X)
+    pred = np.asarray(model.predict(features))
     proba = None
     classes = np.asarray([])
     if task == "classification":
         classes = np.asarray(pipeline.classes_)
         if hasattr(pipeline, "predict_proba"):
-            proba = np.asarray(pipeline.predict_proba(X), dtype=np.float64)
+            proba = np.asarray(model.predict_proba(features), dtype=np.float64)
     importance, measured = None, 0
     if permute and _lacks_importance(pipeline) and X.shape[1] <= PERMUTATION_COLUMNS:
         measured = min(len(y), PERMUTATION_ROWS)
         importance = _permutation(pipeline, X.iloc[:measured], np.asarray(y)[:measured], seed)
     return Holdout(task, np.asarray(y), pred, proba, classes, source, rows, importance, measured)
+
+
+def _final_step(pipeline: Any, X: pd.DataFrame) -> tuple[Any, Any]:
+    """Return a pipeline's model and ``X`` through its preprocessing, transformed once.
+
+    A pipeline's ``predict`` and ``predict_proba`` would each transform ``X`` again.
+    """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(pipeline, Pipeline) and len(pipeline) > 1:
+        return pipeline[-1], pipeline[:-1].transform(X)
+    return pipeline, X
 
 
 def _lacks_importance(pipeline: Any) -> bool:

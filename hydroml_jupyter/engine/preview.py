@@ -10,7 +10,7 @@ from hydroml_jupyter.engine.transaction import describe, label_of, run
 from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.labels import Label
 
-__all__ = ["preview_operation"]
+__all__ = ["preview_frames", "preview_operation"]
 
 _SAMPLE_ROWS = 10
 
@@ -28,17 +28,23 @@ def preview_operation(op: Operation, frame: pd.DataFrame) -> Preview:
     OperationError
         Only when even the difference cannot be described (naming the operation).
     """
+    return preview_frames(op, frame)[0]
+
+
+def preview_frames(op: Operation, frame: pd.DataFrame) -> tuple[Preview, pd.DataFrame | None]:
+    """As :func:`preview_operation`, with the frame ``op`` gives (``None`` when it fails)."""
     failures = _failures(op, frame)
     try:
         # As a step is built: an operation whose label or code fails would not apply.
         after = run(op, frame)
         label = describe(op)[0]
     except OperationError as exc:
-        return Preview(
+        failed = Preview(
             op.name, label_of(op), False, str(exc), len(frame), len(frame), [], [], {}, {}, failures
         )
+        return failed, None
     try:
-        return _compare(op, label, frame, after, failures)
+        return _compare(op, label, frame, after, failures), after
     except Exception as exc:
         raise op.failed(exc, "cannot preview the change: ") from exc
 

@@ -11,6 +11,7 @@ import traitlets
 
 from hydroml_jupyter.engine.ops.rows import FilterRows
 from hydroml_jupyter.errors import HydroMLError
+from hydroml_jupyter.widgets import previewgrid
 from hydroml_jupyter.widgets.base import SessionWidget
 from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError, protocol_name
 from hydroml_jupyter.widgets.shapes import WidgetKind
@@ -76,6 +77,7 @@ class DataGrid(SessionWidget):
 
     def _state(self, initial: bool = False) -> dict[str, Any]:
         grid = self._grid
+        previewgrid.drop_stale(self)
         with grid.lock:
             grid.sync()
             problems = grid.take_problems()

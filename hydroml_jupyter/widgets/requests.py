@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io.export import ExportError, suggest_path
 from hydroml_jupyter.messages import first_line
-from hydroml_jupyter.widgets import quality
+from hydroml_jupyter.widgets import previewgrid, quality
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
     EXPORT_FORMATS,
@@ -91,6 +91,9 @@ def _operation(
 def preview(widget: SessionWidget, content: dict[str, Any]) -> None:
     """Answer ``preview`` in the background: what the operation would change."""
     op, params = _operation(widget._names(), content, "preview")
+    if content.get("grid") is True and widget._KIND in ("grid", "studio"):
+        previewgrid.preview(widget, content, op, params)
+        return
     session, request = widget.session, content["request"]
 
     def work() -> Reply:
@@ -290,6 +293,8 @@ HANDLERS: dict[RequestKind, Handler] = {
     "view": view,
     "apply_view": apply_view,
     "preview": preview,
+    "preview_rows": previewgrid.preview_rows,
+    "preview_end": previewgrid.preview_end,
     "apply": apply,
     "undo": undo,
     "redo": redo,

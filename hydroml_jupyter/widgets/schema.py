@@ -25,6 +25,7 @@ from hydroml_jupyter.widgets.shapes import (
     ExportRefusal,
     Filter,
     Preview,
+    PreviewGrid,
     Severity,
     SortKey,
     StepRef,
@@ -52,7 +53,11 @@ __all__ = [
     "GotoRequest",
     "NoFields",
     "OperationRequest",
+    "PreviewEndRequest",
     "PreviewReply",
+    "PreviewRequest",
+    "PreviewRowsReply",
+    "PreviewRowsRequest",
     "QualityReport",
     "QualityRequest",
     "Request",
@@ -77,6 +82,8 @@ RequestKind = Literal[
     "view",
     "apply_view",
     "preview",
+    "preview_rows",
+    "preview_end",
     "apply",
     "undo",
     "redo",
@@ -121,6 +128,26 @@ class OperationRequest(TypedDict):
 
     op: str
     params: dict[str, Any]
+
+
+class PreviewRequest(OperationRequest):
+    """An operation to preview; with ``grid`` true a grid keeps the frame it would give."""
+
+    grid: NotRequired[bool]
+
+
+class PreviewRowsRequest(TypedDict):
+    """Positions ``start..stop`` of the kept preview ``preview`` (its ``PreviewGrid.id``)."""
+
+    preview: int
+    start: int
+    stop: int
+
+
+class PreviewEndRequest(TypedDict):
+    """The kept preview to drop; absent: whichever is kept."""
+
+    preview: NotRequired[int]
 
 
 class GotoRequest(TypedDict):
@@ -218,6 +245,21 @@ class PreviewReply(TypedDict):
 
     version: int
     preview: Preview
+    grid: NotRequired[PreviewGrid]
+
+
+class PreviewRowsReply(TypedDict):
+    """A window of a kept preview: its bounds, rows and changed cells.
+
+    ``rows`` holds each row's position in the previewed frame; ``changed``, per column, the
+    window offsets (``0`` is ``start``) of the cells the operation changes.
+    """
+
+    preview: int
+    start: int
+    stop: int
+    rows: list[int]
+    changed: dict[str, list[int]]
 
 
 class CodeReply(TypedDict):
@@ -336,8 +378,14 @@ REQUESTS: tuple[Request, ...] = (
     Request("apply_view", NoFields, "done", Done, _GRIDS, 0,
             "The view's filters become `filter_rows` steps and its sort a `sort_rows` step; "
             "the view's sort and filters are then cleared."),
-    Request("preview", OperationRequest, "preview", PreviewReply, _DATA, 0,
-            "What `apply` would do; changes nothing."),
+    Request("preview", PreviewRequest, "preview", PreviewReply, _DATA, 0,
+            "What `apply` would do; changes nothing. With `grid` a grid keeps the frame it "
+            "would give (dropping any kept before) and describes it in `grid`."),
+    Request("preview_rows", PreviewRowsRequest, "preview_rows", PreviewRowsReply, _GRIDS, 1,
+            "A window of the kept preview, as `rows` gives one of the view: an Arrow IPC "
+            "stream of every column of its `schema`; an error reply once it is dropped."),
+    Request("preview_end", PreviewEndRequest, "done", Done, _GRIDS, 0,
+            "Drops the kept preview (an apply or any change of the session also does)."),
     Request("apply", OperationRequest, "done", Done, _DATA, 0, "Adds one step."),
     Request("undo", NoFields, "done", Done, _DATA, 0, "Moves the history cursor back."),
     Request("redo", NoFields, "done", Done, _DATA, 0, "Moves the history cursor forward."),

@@ -14,6 +14,7 @@ from hydroml_jupyter.engine.ops.spec import Widget
 from hydroml_jupyter.io.export import Reason
 
 __all__ = [
+    "COLUMN_CHANGES",
     "EXPORT_FORMATS",
     "EXPORT_REFUSALS",
     "FILTER_OPS",
@@ -26,6 +27,7 @@ __all__ = [
     "WIDGET_KINDS",
     "Alert",
     "BestTrial",
+    "ColumnChange",
     "ColumnInfo",
     "ColumnSummary",
     "CurveData",
@@ -43,6 +45,8 @@ __all__ = [
     "ParamSpec",
     "ParamType",
     "Preview",
+    "PreviewField",
+    "PreviewGrid",
     "RunState",
     "RunStatus",
     "Sample",
@@ -75,6 +79,10 @@ PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
 #: Which view the front end renders (the ``_kind`` trait).
 WidgetKind = Literal["grid", "sidebar", "studio", "experiment"]
 WIDGET_KINDS: tuple[WidgetKind, ...] = get_args(WidgetKind)
+
+#: How a previewed operation changes a column: shown in the grid while it is previewed.
+ColumnChange = Literal["same", "changed", "added", "removed"]
+COLUMN_CHANGES: tuple[ColumnChange, ...] = get_args(ColumnChange)
 
 #: The file formats of ``export`` and ``export_path``.
 ExportFormat = Literal["csv", "parquet", "xlsx", "json"]
@@ -231,6 +239,32 @@ class Preview(TypedDict):
     failures_total: int
     sample: Sample | None
     notes: list[str]
+
+
+class PreviewField(TypedDict):
+    """One column of a previewed frame: ``removed`` columns keep their old values, if rows align."""
+
+    name: str
+    dtype: str
+    kind: Kind
+    change: ColumnChange
+
+
+class PreviewGrid(TypedDict):
+    """The frame a preview would give, served in windows by ``preview_rows``.
+
+    The kernel keeps it until ``preview_end``, an apply or the next change.
+
+    ``aligned`` says whether its rows match the current frame's (then changed cells are
+    marked); ``rows_removed`` counts the current frame's rows it no longer has.
+    """
+
+    id: int
+    version: int
+    row_count: int
+    schema: list[PreviewField]
+    aligned: bool
+    rows_removed: int
 
 
 class Alert(TypedDict):

@@ -86,6 +86,11 @@ export type WidgetKind = "grid" | "sidebar" | "studio" | "experiment";
 
 export const WIDGET_KINDS: readonly WidgetKind[] = ["grid", "sidebar", "studio", "experiment"];
 
+/** How a previewed operation changes a column: shown in the grid while it is previewed. */
+export type ColumnChange = "same" | "changed" | "added" | "removed";
+
+export const COLUMN_CHANGES: readonly ColumnChange[] = ["same", "changed", "added", "removed"];
+
 /** The file formats of `export` and `export_path`. */
 export type ExportFormat = "csv" | "parquet" | "xlsx" | "json";
 
@@ -241,6 +246,31 @@ export interface Preview {
   failures_total: number;
   sample: Sample | null;
   notes: string[];
+}
+
+/** One column of a previewed frame: `removed` columns keep their old values, if rows align. */
+export interface PreviewField {
+  name: string;
+  dtype: string;
+  kind: Kind;
+  change: ColumnChange;
+}
+
+/**
+ * The frame a preview would give, served in windows by `preview_rows`.
+ *
+ * The kernel keeps it until `preview_end`, an apply or the next change.
+ *
+ * `aligned` says whether its rows match the current frame's (then changed cells are marked);
+ * `rows_removed` counts the current frame's rows it no longer has.
+ */
+export interface PreviewGrid {
+  id: number;
+  version: number;
+  row_count: number;
+  schema: PreviewField[];
+  aligned: boolean;
+  rows_removed: number;
 }
 
 /** A data-quality finding; `columns` is empty for the whole frame. */
@@ -404,6 +434,8 @@ export type RequestKind =
   | "view"
   | "apply_view"
   | "preview"
+  | "preview_rows"
+  | "preview_end"
   | "apply"
   | "undo"
   | "redo"
@@ -440,6 +472,25 @@ export interface ViewRequest {
 export interface OperationRequest {
   op: string;
   params: Record<string, unknown>;
+}
+
+/** An operation to preview; with `grid` true a grid keeps the frame it would give. */
+export interface PreviewRequest {
+  op: string;
+  params: Record<string, unknown>;
+  grid?: boolean;
+}
+
+/** Positions `start..stop` of the kept preview `preview` (its `PreviewGrid.id`). */
+export interface PreviewRowsRequest {
+  preview: number;
+  start: number;
+  stop: number;
+}
+
+/** The kept preview to drop; absent: whichever is kept. */
+export interface PreviewEndRequest {
+  preview?: number;
 }
 
 /** The step to move the history cursor to. */
@@ -522,6 +573,21 @@ export interface Done {
 export interface PreviewReply {
   version: number;
   preview: Preview;
+  grid?: PreviewGrid;
+}
+
+/**
+ * A window of a kept preview: its bounds, rows and changed cells.
+ *
+ * `rows` holds each row's position in the previewed frame; `changed`, per column, the window
+ * offsets (`0` is `start`) of the cells the operation changes.
+ */
+export interface PreviewRowsReply {
+  preview: number;
+  start: number;
+  stop: number;
+  rows: number[];
+  changed: Record<string, number[]>;
 }
 
 /** The pandas script that reproduces the current frame. */
@@ -590,6 +656,8 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   "view",
   "apply_view",
   "preview",
+  "preview_rows",
+  "preview_end",
   "apply",
   "undo",
   "redo",
@@ -610,6 +678,7 @@ export const REPLY_KINDS = [
   "view",
   "done",
   "preview",
+  "preview_rows",
   "code",
   "export_path",
   "quality",
@@ -630,7 +699,9 @@ export interface RequestFields {
   summary: SummaryRequest;
   view: ViewRequest;
   apply_view: NoFields;
-  preview: OperationRequest;
+  preview: PreviewRequest;
+  preview_rows: PreviewRowsRequest;
+  preview_end: PreviewEndRequest;
   apply: OperationRequest;
   undo: NoFields;
   redo: NoFields;
@@ -651,6 +722,8 @@ export interface ReplyFields {
   view: ViewReply;
   apply_view: Done;
   preview: PreviewReply;
+  preview_rows: PreviewRowsReply;
+  preview_end: Done;
   apply: Done;
   undo: Done;
   redo: Done;
@@ -671,6 +744,8 @@ export const REPLY_OF = {
   view: "view",
   apply_view: "done",
   preview: "preview",
+  preview_rows: "preview_rows",
+  preview_end: "done",
   apply: "done",
   undo: "done",
   redo: "done",
@@ -692,6 +767,8 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
     "view",
     "apply_view",
     "preview",
+    "preview_rows",
+    "preview_end",
     "apply",
     "undo",
     "redo",
@@ -721,6 +798,8 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
     "view",
     "apply_view",
     "preview",
+    "preview_rows",
+    "preview_end",
     "apply",
     "undo",
     "redo",

@@ -235,3 +235,23 @@ def test_absent_and_retyped_columns_are_high_alerts() -> None:
     report = compare(ref, new)
     checks = {(a.column, a.check): a.severity for a in report.alerts}
     assert checks == {("size", "absent"): "high", ("x", "type"): "high"}
+
+
+def test_durations_are_numbers_in_seconds_and_shift_like_numbers() -> None:
+    rng = np.random.default_rng(3)
+    old = pd.DataFrame({"wait": pd.to_timedelta(rng.gamma(2.0, 60.0, 3000), unit="s")})
+    same = pd.DataFrame({"wait": pd.to_timedelta(rng.gamma(2.0, 60.0, 3000), unit="s")})
+    later = same.assign(wait=same["wait"] + pd.Timedelta(minutes=3))
+    ref = build_reference(old)
+    assert ref.column("wait").kind == "numeric" and 100 < ref.column("wait").mean < 140
+    assert compare(ref, same).verdict == "no drift"
+    report = compare(ref, later)
+    assert {a.check for a in report.alerts if a.severity == "high"} >= {"ks"}
+
+
+def test_unseen_values_are_named_with_their_line_breaks_escaped() -> None:
+    old = pd.DataFrame({"c": ["a", "b"] * 500})
+    new = pd.DataFrame({"c": ["a", "evil\nline", "b\u202e"] * 300})
+    alert = next(a for a in compare(build_reference(old), new).alerts if a.check == "unseen")
+    assert "\n" not in alert.message and "\u202e" not in alert.message
+    assert "'evil\\nline'" in alert.message

@@ -25,6 +25,7 @@ from hydroml_jupyter.analysis.drift._reference import (
     numeric_values,
 )
 from hydroml_jupyter.analysis.drift._report import Alert, ColumnDrift, DriftReport
+from hydroml_jupyter.engine.codegen import shown
 
 __all__ = ["ALPHA", "THRESHOLDS", "compare", "performance_alert"]
 
@@ -192,7 +193,7 @@ def _categorical(col: ColumnReference, series: pd.Series, out: ColumnDrift) -> N
     out.unseen = share
     rate = bound if col.complete else bound * len(unseen)
     p = float(stats.binom.sf(int(unseen.sum()) - 1, n1, min(rate, 1.0)))
-    top = ", ".join(repr(v) for v in unseen.index[:3])
+    top = ", ".join(shown(v) for v in unseen.index[:3])
     more = f" and {len(unseen) - 3} more" if len(unseen) > 3 else ""
     seen = "unseen in training" if col.complete else f"each at most {bound:.2%} in training"
     figure = f"{share:.1%} of rows"

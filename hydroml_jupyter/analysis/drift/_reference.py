@@ -56,8 +56,8 @@ class ReferenceError(ValueError):
 class ColumnReference:
     """One column of the training frame, summarised.
 
-    ``kind`` is ``numeric`` (numbers, and dates as seconds since 1970) or ``categorical``
-    (text, categories, True/False). Numeric columns fill ``edges`` (inner bin edges,
+    ``kind`` is ``numeric`` (numbers, dates as seconds since 1970, durations in seconds) or
+    ``categorical`` (text, categories, True/False). Numeric columns fill ``edges`` (inner bin edges,
     a bin ``(e[i-1], e[i]]``), ``counts`` (one more than the edges), ``low``, ``high``,
     ``mean``, ``std`` and ``sample``; categorical ones fill ``categories`` (value as text
     to count, most frequent first), ``other`` (rows with any other value) and
@@ -183,18 +183,32 @@ def _column(raw: Any) -> ColumnReference:
 
 
 def kind_of(series: pd.Series) -> str:
-    """Return ``numeric`` for numbers and dates, ``categorical`` for everything else."""
+    """Return ``numeric`` for numbers, dates and durations, ``categorical`` for the rest."""
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
         return "categorical"
-    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+    if (
+        pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+    ):
         return "numeric"
     return "categorical"
 
 
 def numeric_values(series: pd.Series) -> np.ndarray:
-    """Return the column's finite values as float64 (dates as seconds since 1970)."""
-    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+    """Return the column's finite values as float64 (dates as seconds since 1970).
+
+    Durations are in seconds too.
+
+    Examples
+    --------
+    >>> numeric_values(pd.Series(pd.to_timedelta(["1min", None, "2s"]))).tolist()
+    [60.0, 2.0]
+    """
+    if pd.api.types.is_timedelta64_dtype(series.dtype):
+        values = series.dropna().dt.total_seconds().to_numpy(dtype="float64")
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = series.dropna()
         if getattr(stamps.dt, "tz", None) is not None:
             stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)

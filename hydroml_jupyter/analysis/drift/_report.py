@@ -8,6 +8,7 @@ import html
 import pandas as pd
 
 from hydroml_jupyter.analysis.drift._svg import NEW_COLOR, REF_COLOR, paired_bars
+from hydroml_jupyter.engine.codegen import shown
 
 __all__ = ["SEVERITIES", "Alert", "ColumnDrift", "DriftReport"]
 
@@ -175,7 +176,7 @@ class DriftReport:
         ]
         parts += [f"<div><i>{esc(n)}</i></div>" for n in self.notes]
         if self.extra:
-            parts.append(f"<div>not in training: {esc(', '.join(map(repr, self.extra)))}</div>")
+            parts.append(f"<div>not in training: {esc(', '.join(map(shown, self.extra)))}</div>")
         alerts = self.alerts
         if alerts:
             parts.append('<table style="border-collapse:collapse;margin:6px 0">')

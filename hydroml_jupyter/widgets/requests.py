@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io.export import ExportError, suggest_path
 from hydroml_jupyter.messages import first_line
-from hydroml_jupyter.widgets import previewgrid, quality
+from hydroml_jupyter.widgets import find, previewgrid, quality
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
     EXPORT_FORMATS,
@@ -291,6 +291,7 @@ HANDLERS: dict[RequestKind, Handler] = {
     "rows": rows,
     "summary": summary,
     "view": view,
+    "find": find.find,
     "apply_view": apply_view,
     "preview": preview,
     "preview_rows": previewgrid.preview_rows,

@@ -50,6 +50,8 @@ __all__ = [
     "ExportPathReply",
     "ExportPathRequest",
     "ExportRequest",
+    "FindReply",
+    "FindRequest",
     "GotoRequest",
     "NoFields",
     "OperationRequest",
@@ -80,6 +82,7 @@ RequestKind = Literal[
     "rows",
     "summary",
     "view",
+    "find",
     "apply_view",
     "preview",
     "preview_rows",
@@ -148,6 +151,15 @@ class PreviewEndRequest(TypedDict):
     """The kept preview to drop; absent: whichever is kept."""
 
     preview: NotRequired[int]
+
+
+class FindRequest(TypedDict):
+    """Text to find, and the cell to step from (absent: the first match)."""
+
+    text: str
+    row: NotRequired[int | None]
+    column: NotRequired[str | None]
+    step: NotRequired[int]
 
 
 class GotoRequest(TypedDict):
@@ -232,6 +244,17 @@ class ViewReply(TypedDict):
     version: int
     view: int
     row_count: int
+
+
+class FindReply(TypedDict):
+    """The match found (``row`` a view row; ``null`` when none), its ordinal and the count."""
+
+    version: int
+    view: int
+    total: int
+    index: int
+    row: int | None
+    column: str | None
 
 
 class Done(TypedDict):
@@ -375,6 +398,12 @@ REQUESTS: tuple[Request, ...] = (
             "Each column's summary, computed in the background."),
     Request("view", ViewRequest, "view", ViewReply, _GRIDS, 0,
             "Sorts and filters the whole frame in the kernel; the traits are updated first."),
+    Request("find", FindRequest, "find", FindReply, _GRIDS, 0,
+            "Finds `text` in every cell of the view (text by substring in any case, numbers "
+            "and true/false by value, times by their text), in the background: the match "
+            "after (`step` 1, the default), before (-1) or at (0) the cell `row`, `column`, "
+            "wrapping around; `index` counts from 1 in view order. A newer `find` stops an "
+            "older one still running (an error reply)."),
     Request("apply_view", NoFields, "done", Done, _GRIDS, 0,
             "The view's filters become `filter_rows` steps and its sort a `sort_rows` step; "
             "the view's sort and filters are then cleared."),

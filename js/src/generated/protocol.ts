@@ -432,6 +432,7 @@ export type RequestKind =
   | "rows"
   | "summary"
   | "view"
+  | "find"
   | "apply_view"
   | "preview"
   | "preview_rows"
@@ -491,6 +492,14 @@ export interface PreviewRowsRequest {
 /** The kept preview to drop; absent: whichever is kept. */
 export interface PreviewEndRequest {
   preview?: number;
+}
+
+/** Text to find, and the cell to step from (absent: the first match). */
+export interface FindRequest {
+  text: string;
+  row?: number | null;
+  column?: string | null;
+  step?: number;
 }
 
 /** The step to move the history cursor to. */
@@ -562,6 +571,16 @@ export interface ViewReply {
   version: number;
   view: number;
   row_count: number;
+}
+
+/** The match found (`row` a view row; `null` when none), its ordinal and the count. */
+export interface FindReply {
+  version: number;
+  view: number;
+  total: number;
+  index: number;
+  row: number | null;
+  column: string | null;
 }
 
 /** The session's version after the change. */
@@ -654,6 +673,7 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   "rows",
   "summary",
   "view",
+  "find",
   "apply_view",
   "preview",
   "preview_rows",
@@ -676,6 +696,7 @@ export const REPLY_KINDS = [
   "rows",
   "summary",
   "view",
+  "find",
   "done",
   "preview",
   "preview_rows",
@@ -698,6 +719,7 @@ export interface RequestFields {
   rows: RowsRequest;
   summary: SummaryRequest;
   view: ViewRequest;
+  find: FindRequest;
   apply_view: NoFields;
   preview: PreviewRequest;
   preview_rows: PreviewRowsRequest;
@@ -720,6 +742,7 @@ export interface ReplyFields {
   rows: RowsReply;
   summary: SummaryReply;
   view: ViewReply;
+  find: FindReply;
   apply_view: Done;
   preview: PreviewReply;
   preview_rows: PreviewRowsReply;
@@ -742,6 +765,7 @@ export const REPLY_OF = {
   rows: "rows",
   summary: "summary",
   view: "view",
+  find: "find",
   apply_view: "done",
   preview: "preview",
   preview_rows: "preview_rows",
@@ -765,6 +789,7 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
     "rows",
     "summary",
     "view",
+    "find",
     "apply_view",
     "preview",
     "preview_rows",
@@ -796,6 +821,7 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
     "rows",
     "summary",
     "view",
+    "find",
     "apply_view",
     "preview",
     "preview_rows",

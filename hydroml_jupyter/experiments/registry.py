@@ -81,29 +81,28 @@ def models(tracking_uri: str | None = None) -> pd.DataFrame:
     from hydroml_jupyter.experiments.presets import resolve_tracking_uri
 
     client = tracking.get_client(resolve_tracking_uri(tracking_uri))
-    rows = []
+    aliases: dict[tuple[str, str], list[str]] = {}
     for model in client.search_registered_models(max_results=1000):
-        aliases: dict[str, list[str]] = {}
         for alias, version in (model.aliases or {}).items():
-            aliases.setdefault(str(version), []).append(alias)
-        quoted = model.name.replace("\\", "\\\\").replace("'", "\\'")
-        for v in client.search_model_versions(f"name = '{quoted}'", max_results=1000):
-            metrics: dict[str, float] = {}
-            if v.run_id:
-                try:
-                    metrics = dict(client.get_run(v.run_id).data.metrics)
-                except Exception:
-                    metrics = {}
-            rows.append(
-                {
-                    "name": model.name,
-                    "version": int(v.version),
-                    "aliases": ", ".join(sorted(aliases.get(str(v.version), []))),
-                    "run_id": v.run_id,
-                    "created": pd.Timestamp(v.creation_timestamp, unit="ms"),
-                    **metrics,
-                }
-            )
+            aliases.setdefault((model.name, str(version)), []).append(alias)
+    runs: dict[str, dict[str, float]] = {}  # a run registered as several versions is read once
+    rows = []
+    for v in client.search_model_versions(max_results=10_000):
+        if v.run_id and v.run_id not in runs:
+            try:
+                runs[v.run_id] = dict(client.get_run(v.run_id).data.metrics)
+            except Exception:
+                runs[v.run_id] = {}
+        rows.append(
+            {
+                "name": v.name,
+                "version": int(v.version),
+                "aliases": ", ".join(sorted(aliases.get((v.name, str(v.version)), []))),
+                "run_id": v.run_id,
+                "created": pd.Timestamp(v.creation_timestamp, unit="ms"),
+                **runs.get(v.run_id or "", {}),
+            }
+        )
     columns = ["name", "version", "aliases", "run_id", "created"]
     frame = pd.DataFrame(
         rows, columns=[*columns, *sorted({k for r in rows for k in r} - set(columns))]

@@ -97,6 +97,28 @@ class RunDisplay:
         shell = get_ipython()
         self._shown_in = getattr(shell, "execution_count", None)
 
+    def _ipython_display_(self) -> None:
+        """Show the run's view (the panel, then its charts and a static placeholder).
+
+        Nothing when :meth:`show_once` already showed it in this cell: a run started by
+        ``%hydroml train`` as a cell's last line leaves one output, not a second line of
+        text frozen at "running 0%". Outside a kernel, the text.
+        """
+        from IPython.display import display
+
+        if self._shown_in_this_cell():
+            return
+        if not _in_kernel():
+            display({"text/plain": repr(self)}, raw=True)
+            return
+        try:
+            view = self.view()
+        except Exception:
+            log.exception("the panel of %s could not be shown", self.name)
+            display({"text/plain": repr(self)}, raw=True)
+            return
+        display(view)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
         text = {"text/plain": repr(self)}
         if not _in_kernel() or self._shown_in_this_cell():

@@ -22,6 +22,7 @@ import traitlets
 
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.widgets.dispatch import kernel_dispatcher, worker_pool
+from hydroml_jupyter.widgets.placeholder import display_with_placeholder
 from hydroml_jupyter.widgets.protocol import ColumnNames, error_reply, schema_of
 from hydroml_jupyter.widgets.requesting import (
     Reply,
@@ -200,6 +201,13 @@ class SessionWidget(RequestRouter, anywidget.AnyWidget):
         name = type(self).__name__
         return f"<{name} of session {self.session_name!r}: {rows:,} rows × {cols} columns>"
 
+    def _ipython_display_(self) -> None:
+        # The widget, then what a saved notebook shows once the kernel is gone.
+        rows, cols = self._session.shape
+        title = _TITLES.get(self._KIND, type(self).__name__)
+        what = f"{title} of session {self.session_name!r} ({rows:,} rows × {cols} columns)"
+        display_with_placeholder(self, what)
+
     # -- closing ------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop following the session and close the widget's comm."""
@@ -209,6 +217,9 @@ class SessionWidget(RequestRouter, anywidget.AnyWidget):
             self._unsubscribe = None
         self._closed = True
         super().close()
+
+
+_TITLES = {"studio": "Data Studio", "grid": "Data grid", "sidebar": "Data Studio sidebar"}
 
 
 def _as_session(owner: str, data: Any, name: str | None) -> Session:

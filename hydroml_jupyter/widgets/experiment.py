@@ -17,7 +17,8 @@ Traits (written by the kernel only)
     The mean fraction done of the runs, from 0 to 1.
 ``runs``
     One small dict per run: ``name``, ``kind`` (``training``/``tuning``), ``model``, ``task``,
-    ``target``, ``status``, ``progress``, ``done_steps`` of ``total`` ``unit`` (rounds,
+    ``target``, ``status``, ``phase`` (what it is doing: ``preparing data``, ``training``,
+    ``computing charts``...), ``progress``, ``done_steps`` of ``total`` ``unit`` (rounds,
     trees, folds or trials), ``elapsed`` seconds, final ``metrics``, ``latest`` step values,
     ``best`` trial (tuning), ``error``, ``cancel_requested``, ``run_id``, ``experiment``,
     ``experiment_id``, ``tracking_uri``, ``model_uri`` and the last ``logs`` lines.
@@ -51,12 +52,17 @@ from hydroml_jupyter.widgets.base import _UNBUILT_ESM, CSS_PATH, ESM_PATH, _asse
 from hydroml_jupyter.widgets.dispatch import kernel_dispatcher
 from hydroml_jupyter.widgets.experiment_state import RunTracker, number, overall_status
 from hydroml_jupyter.widgets.experiment_throttle import Throttle
+from hydroml_jupyter.widgets.placeholder import display_with_placeholder
 from hydroml_jupyter.widgets.requesting import RequestRouter, set_changed, weak_listener
 from hydroml_jupyter.widgets.shapes import WidgetKind
 
 __all__ = ["ExperimentPanel"]
 
 log = logging.getLogger("hydroml_jupyter")
+
+#: While a run goes, the panel looks again this often (seconds) even when the run reports
+#: nothing: its phase changes without an event (the fit starts, a model without rounds).
+LOOK_AGAIN = 0.5
 
 
 class ExperimentPanel(RequestRouter, anywidget.AnyWidget):
@@ -105,6 +111,8 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):
         self._unsubscribe: list[Callable[[], None]] = []
         self._on_end: list[Callable[[], None]] = []
         self._ended = False
+        self._charting = False
+        self._looking = False
         super().__init__(**self._state())
         self._throttle = Throttle(kernel_dispatcher(), self._flush, interval)
         self._unsubscribe = [weak_listener(h.subscribe, self, _poke) for h in self._handles]
@@ -132,6 +140,9 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):
         with self._sync_lock:
             runs = [t.update() for t in self._trackers]
             curves = [t.curve_dict() for t in self._trackers]
+        if self._charting:
+            charting = {"phase": "computing charts"}
+            runs = [{**r, **charting} if r["status"] == "done" else r for r in runs]
         progress = sum(r["progress"] for r in runs) / len(runs)
         return {
             "_kind": self._KIND,
@@ -149,6 +160,30 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):
         if all(t.ended for t in self._trackers):
             self._stop_following()
             self._end()
+        else:
+            self._look_again()
+
+    def _look_again(self) -> None:
+        loop = self._throttle.dispatch.loop
+        if loop is None or self._looking:
+            return
+        self._looking = True
+
+        def look() -> None:
+            self._looking = False
+            if not self._closed:
+                self._throttle.poke()
+
+        loop.call_later(LOOK_AGAIN, look)
+
+    def charting(self, on: bool) -> None:
+        """Say (or stop saying) that the completed runs' charts are being computed.
+
+        Called on the kernel's loop by the view that draws them.
+        """
+        self._charting = on
+        if not self._closed:
+            set_changed(self, self._state())
 
     def on_end(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` once, on the kernel's loop, when every run has ended.
@@ -192,6 +227,9 @@ class ExperimentPanel(RequestRouter, anywidget.AnyWidget):
         names = ", ".join(h.name for h in self._handles)
         return f"<ExperimentPanel of {names}: {self.status} {self.progress:.0%}>"
 
+    def _ipython_display_(self) -> None:
+        display_with_placeholder(self, placeholder_text(self._handles))
+
 
 def _handles(runs: Any) -> tuple[RunHandle, ...]:
     items = [runs] if isinstance(runs, RunHandle) else runs
@@ -208,6 +246,12 @@ def _handles(runs: Any) -> tuple[RunHandle, ...]:
     if not items:
         raise TypeError("ExperimentPanel() needs at least one run")
     return tuple(items)
+
+
+def placeholder_text(handles: Sequence[RunHandle]) -> str:
+    """Return what a saved notebook says of a panel of ``handles`` once the kernel is gone."""
+    names = ", ".join(h.name for h in handles)
+    return f"Experiment panel of {names}"
 
 
 def _poke(panel: ExperimentPanel) -> None:

@@ -20,6 +20,7 @@ __all__ = [
     "Curve",
     "RunTracker",
     "overall_status",
+    "phase",
 ]
 
 #: A handle's status → the word the panel shows.
@@ -137,6 +138,25 @@ class Curve:
         }
 
 
+def phase(handle: Any, status: str, snap: Mapping[str, Any]) -> str:
+    """Return what a run is doing, in words the panel shows beside its progress.
+
+    A run prepares its data (and opens its MLflow run) until the thread that fits the model
+    starts; it then trains (or tunes, trial after trial); once the fit has returned it scores
+    and logs the model. The panel shows ``computing charts`` itself, after the run.
+    """
+    if status == "queued":
+        return "queued"
+    if status != "running":
+        return ""
+    fit = handle.fit_thread
+    if fit is None and not snap["steps"]:
+        return "preparing data"
+    if snap["kind"] == "tuning":
+        return "tuning"
+    return "training" if fit is None or fit.is_alive() else "finishing"
+
+
 def overall_status(statuses: Iterable[str]) -> str:
     """Return the status of several runs together.
 
@@ -234,6 +254,7 @@ class RunTracker:
             "task": snap["task"],
             "target": str(snap["target"]),
             "status": status,
+            "phase": phase(self.handle, status, snap),
             "progress": number(snap["progress"]) or 0.0,
             "done_steps": done,
             "total": snap["total"],

@@ -317,7 +317,8 @@ class RunState(TypedDict):
     """One run of the experiment panel's ``runs``.
 
     ``best_round`` is the round (counted from 1) a boosting model that stopped early
-    predicts with, else ``null``.
+    predicts with, else ``null``. ``phase`` says what the run is doing (``preparing data``,
+    ``training``, ``tuning``, ``finishing``, ``computing charts``; ``""`` when nothing).
     """
 
     name: str
@@ -375,6 +376,7 @@ class SessionTraits(TypedDict):
 
 class GridTraits(SessionTraits):
     """The traits of ``DataGrid`` (and ``Studio``)."""
+    phase: str
 
     total_rows: int
     row_count: int

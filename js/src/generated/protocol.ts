@@ -318,7 +318,8 @@ export interface BestTrial {
  * One run of the experiment panel's `runs`.
  *
  * `best_round` is the round (counted from 1) a boosting model that stopped early predicts with,
- * else `null`.
+ * else `null`. `phase` says what the run is doing (`preparing data`, `training`, `tuning`,
+ * `finishing`, `computing charts`; `""` when nothing).
  */
 export interface RunState {
   name: string;
@@ -341,6 +342,7 @@ export interface RunState {
   run_id: string;
   experiment: string;
   experiment_id: string;
+  phase: string;
   tracking_uri: string;
   model_uri: string;
   logs: string[];

@@ -39,6 +39,7 @@ __all__ = [
     "column_info",
     "column_summary",
     "histogram",
+    "prepared_histogram",
     "summary",
 ]
 
@@ -297,6 +298,15 @@ def histogram(series: pd.Series, bins: int = 20) -> Histogram | None:
     [1, 2]
     """
     return _histogram(prepare(series), bins)
+
+
+def prepared_histogram(prep: Prepared, bins: int = 20) -> Histogram | None:
+    """Compute :func:`histogram` from a column already prepared: its kind and non-null values.
+
+    Only ``prep.kind``, ``prep.values`` and, for datetimes, ``prep.unit`` and ``prep.tz``
+    are read, so a caller holding the non-null values of some rows skips the null pass.
+    """
+    return _histogram(prep, bins)
 
 
 def column_info(series: pd.Series, bins: int = 20, top: int = 10) -> ColumnInfo:

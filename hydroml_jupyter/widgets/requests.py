@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io.export import ExportError, suggest_path
 from hydroml_jupyter.messages import first_line
-from hydroml_jupyter.widgets import find, previewgrid, quality
+from hydroml_jupyter.widgets import find, headerstats, previewgrid, quality, valuecounts
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
     EXPORT_FORMATS,
@@ -290,6 +290,8 @@ def cancel(panel: ExperimentPanel, content: dict[str, Any]) -> Reply:
 HANDLERS: dict[RequestKind, Handler] = {
     "rows": rows,
     "summary": summary,
+    "header_stats": headerstats.request,
+    "values": valuecounts.request,
     "view": view,
     "find": find.find,
     "apply_view": apply_view,

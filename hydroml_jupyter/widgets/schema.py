@@ -24,6 +24,7 @@ from hydroml_jupyter.widgets.shapes import (
     ExportFormat,
     ExportRefusal,
     Filter,
+    HeaderStats,
     Preview,
     PreviewGrid,
     Severity,
@@ -53,6 +54,8 @@ __all__ = [
     "FindReply",
     "FindRequest",
     "GotoRequest",
+    "HeaderStatsReply",
+    "HeaderStatsRequest",
     "NoFields",
     "OperationRequest",
     "PreviewEndRequest",
@@ -71,6 +74,8 @@ __all__ = [
     "SuggestionsDone",
     "SummaryReply",
     "SummaryRequest",
+    "ValuesReply",
+    "ValuesRequest",
     "ViewReply",
     "ViewRequest",
     "answers",
@@ -81,6 +86,8 @@ __all__ = [
 RequestKind = Literal[
     "rows",
     "summary",
+    "header_stats",
+    "values",
     "view",
     "find",
     "apply_view",
@@ -117,6 +124,20 @@ class SummaryRequest(TypedDict):
     """The columns to summarise."""
 
     columns: list[str]
+
+
+class HeaderStatsRequest(TypedDict):
+    """The columns whose header figures to compute."""
+
+    columns: list[str]
+
+
+class ValuesRequest(TypedDict):
+    """A column, the text its listed values must hold (any case), and how many to list."""
+
+    column: str
+    search: NotRequired[str | None]
+    limit: NotRequired[int | None]
 
 
 class ViewRequest(TypedDict):
@@ -236,6 +257,29 @@ class SummaryReply(TypedDict):
 
     version: int
     summaries: dict[str, ColumnInfo]
+
+
+class HeaderStatsReply(TypedDict):
+    """Each asked column's figures, for the version and the filters they describe."""
+
+    version: int
+    filters: list[Filter]
+    stats: dict[str, HeaderStats]
+
+
+class ValuesReply(TypedDict):
+    """The most frequent values holding ``search``, with their counts, over the ``rows``
+    rows the filters on other columns keep; ``distinct`` values hold it, and ``complete``
+    says whether all of them are listed."""
+
+    version: int
+    filters: list[Filter]
+    column: str
+    rows: int
+    nulls: int
+    distinct: int
+    complete: bool
+    values: list[tuple[Any, int]]
 
 
 class ViewReply(TypedDict):
@@ -396,6 +440,13 @@ REQUESTS: tuple[Request, ...] = (
             "row's position in the frame, for row numbers."),
     Request("summary", SummaryRequest, "summary", SummaryReply, _DATA, 0,
             "Each column's summary, computed in the background."),
+    Request("header_stats", HeaderStatsRequest, "header_stats", HeaderStatsReply, _GRIDS, 0,
+            "Each column's header figures over the rows the view's filters keep, computed in "
+            "the background and cached per version and filters."),
+    Request("values", ValuesRequest, "values", ValuesReply, _GRIDS, 0,
+            "A text, category, integer or boolean column's values and counts, most frequent "
+            "first, over the rows the filters on other columns keep: at most `limit` (default "
+            "200, at most 1,000), those holding `search` when given."),
     Request("view", ViewRequest, "view", ViewReply, _GRIDS, 0,
             "Sorts and filters the whole frame in the kernel; the traits are updated first."),
     Request("find", FindRequest, "find", FindReply, _GRIDS, 0,

@@ -38,6 +38,7 @@ __all__ = [
     "Filter",
     "FilterOp",
     "GridTraits",
+    "HeaderStats",
     "Histogram",
     "HistoryEntry",
     "Kind",
@@ -199,6 +200,20 @@ class ColumnInfo(TypedDict):
     """``Session.column_info(column).to_dict()``."""
 
     summary: ColumnSummary
+    histogram: Histogram | None
+    top_values: list[tuple[Any, int]]
+
+
+class HeaderStats(TypedDict):
+    """A column's figures in the grid header, over the ``rows`` rows the view's filters keep.
+
+    ``distinct`` and ``top_values`` (the 10 most frequent, ties in value order) are given
+    for columns without a ``histogram``; ``distinct`` is ``null`` for the others.
+    """
+
+    rows: int
+    nulls: int
+    distinct: int | None
     histogram: Histogram | None
     top_values: list[tuple[Any, int]]
 

@@ -24,6 +24,8 @@ const POPOVER_WIDTH = 270;
 export interface GridOptions {
   errors?: ErrorArea;
   onSelectColumn?: (column: string) => void;
+  /** An extra CSS class for a cell (the diff preview marks changed cells). */
+  cellClass?: (row: number, field: SchemaField) => string;
 }
 
 export class Grid {
@@ -253,6 +255,7 @@ export class Grid {
         return formatCell(ref.data.columns[i]!(ref.index), field.kind, ref.data.hints[i]);
       },
       frameRow: (row) => this.cache.row(row)?.frameRow ?? null,
+      cellClass: this.options.cellClass,
     });
     this.summaries.want(this.schema.slice(cols[0], cols[1] + 1).map((f) => f.name));
   }

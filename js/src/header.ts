@@ -117,7 +117,7 @@ export class Header {
     const root = h(
       "div",
       {
-        className: `hydroml-header-cell hydroml-kind-${field.kind}`,
+        className: `hydroml-header-cell hydroml-kind-${field.kind}${changeClass(field)}`,
         attrs: { "data-column": field.name, role: "columnheader" },
       },
       [h("div", { className: "hydroml-header-top" }, [nameArea, filterButton]), meta, chart, handle],
@@ -153,6 +153,12 @@ export class Header {
     handle.addEventListener("pointerup", up);
     handle.addEventListener("pointercancel", up);
   }
+}
+
+/** The diff preview's mark of a column it adds, removes or changes (its fields carry `change`). */
+function changeClass(field: SchemaField): string {
+  const change = (field as { change?: unknown }).change;
+  return typeof change === "string" && change !== "same" ? ` hydroml-diff-${change}` : "";
 }
 
 function miniHistogram(chart: HTMLElement, info: ColumnInfo): void {

@@ -22,6 +22,7 @@ export interface RowsFrame {
   /** Cell text, or null while the row is not loaded. */
   cell: (row: number, field: SchemaField) => CellText | null;
   frameRow: (row: number) => number | null;
+  cellClass?: (row: number, field: SchemaField) => string;
 }
 
 interface Slot {
@@ -91,7 +92,8 @@ export class RowsView {
     setAttr(slot.num, "data-row", rowText);
     setText(slot.num, formatCount(row + 1));
     const frameRow = f.frameRow(row);
-    slot.num.title = frameRow === null ? "" : `frame row ${frameRow}`;
+    // Counted from 1, as the row numbers are.
+    slot.num.title = frameRow === null ? "" : `frame row ${formatCount(frameRow + 1)}`;
     const selectedRow = f.selection?.row === row;
     slot.row.classList.toggle("hydroml-selected-row", selectedRow);
     slot.num.classList.toggle("hydroml-selected-row", selectedRow);
@@ -111,6 +113,8 @@ export class RowsView {
       let cls = "hydroml-cell";
       if (text === null) cls += " hydroml-loading";
       else if (text.className) cls += ` ${text.className}`;
+      const extra = f.cellClass?.(row, col.field);
+      if (extra) cls += ` ${extra}`;
       if (selected) cls += " hydroml-selected";
       if (cell.className !== cls) cell.className = cls;
       setAttr(cell, "aria-selected", selected ? "true" : "false");

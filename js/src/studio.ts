@@ -1,4 +1,6 @@
-// Grid and sidebar side by side: draggable divider, collapsible sidebar, undo/redo keys.
+// Grid and sidebar side by side: draggable divider, collapsible sidebar, undo/redo keys, a
+// height that can be dragged or made the window's, and the diff preview above the grid.
+import { DiffPreview } from "./diffpreview";
 import { ErrorArea, Listeners, h } from "./dom";
 import { Grid } from "./grid";
 import { type Client, type Model, errorMessage } from "./protocol";
@@ -6,6 +8,7 @@ import { Sidebar } from "./sidebar";
 
 const MIN_SIDEBAR = 220;
 const DEFAULT_SIDEBAR = 340;
+const MIN_HEIGHT = 240;
 
 function isTextEntry(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -18,20 +21,26 @@ export class Studio {
   readonly grid: Grid;
   readonly sidebar: Sidebar;
   readonly errors = new ErrorArea();
+  readonly diff: DiffPreview;
   private readonly client: Client;
   private readonly listeners = new Listeners();
   private readonly side: HTMLDivElement;
   private readonly toggle: HTMLButtonElement;
   private sidebarWidth = DEFAULT_SIDEBAR;
   private collapsed = false;
+  private readonly fullButton: HTMLButtonElement;
+  private height: number | null = null;
+  private full = false;
 
   constructor(model: Model, client: Client) {
     this.client = client;
-    this.sidebar = new Sidebar(model, client, this.errors);
     this.grid = new Grid(model, client, {
       errors: this.errors,
       onSelectColumn: (column) => this.sidebar.selectColumn(column),
     });
+    this.diff = new DiffPreview({ client, model, errors: this.errors, main: this.grid });
+    // The sidebar's previews go through the diff preview, which shows them in the grid.
+    this.sidebar = new Sidebar(model, this.diff.sidebarClient(), this.errors);
     const divider = h("div", {
       className: "hydroml-divider",
       title: "Drag to resize",
@@ -45,8 +54,26 @@ export class Studio {
     });
     this.side = h("div", { className: "hydroml-studio-side" }, [this.sidebar.el]);
     const main = h("div", { className: "hydroml-studio-main" }, [this.grid.el, divider, this.toggle, this.side]);
-    this.el = h("div", { className: "hydroml-studio" }, [this.errors.el, main]);
+    const grip = h("div", {
+      className: "hydroml-height-grip",
+      title: "Drag to change the height",
+      attrs: { role: "separator", "aria-orientation": "horizontal" },
+    });
+    this.fullButton = h("button", {
+      className: "hydroml-full-height",
+      text: "⤢ Full height",
+      title: "Make the studio as tall as the window",
+      attrs: { type: "button", "data-action": "full-height", "aria-pressed": "false" },
+    });
+    const foot = h("div", { className: "hydroml-studio-foot" }, [grip, this.fullButton]);
+    this.el = h("div", { className: "hydroml-studio" }, [this.errors.el, this.diff.banner, main, foot]);
     this.applyWidth();
+    this.listeners.dom(grip, "pointerdown", (e) => this.startHeightDrag(e, grip));
+    this.listeners.dom(this.fullButton, "click", () => this.setFullHeight(!this.full));
+    // Another operation chosen: the preview of the last one is no longer what the form says.
+    this.listeners.dom(this.sidebar.el, "change", (e) => {
+      if ((e.target as Element).classList?.contains("hydroml-op-select")) this.diff.discard();
+    });
     this.listeners.dom(divider, "pointerdown", (e) => this.startDrag(e, divider));
     this.listeners.dom(this.toggle, "click", () => this.setCollapsed(!this.collapsed));
     this.listeners.dom(this.el, "keydown", (e) => this.onKey(e));
@@ -54,6 +81,7 @@ export class Studio {
 
   dispose(): void {
     this.listeners.dispose();
+    this.diff.dispose();
     this.grid.dispose();
     this.sidebar.dispose();
   }
@@ -66,6 +94,48 @@ export class Studio {
     this.toggle.title = collapsed ? "Show the sidebar" : "Hide the sidebar";
     this.toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
     this.grid.scheduleRender();
+  }
+
+  /** The studio's height in pixels; `null` gives back the default. */
+  setHeight(height: number | null): void {
+    this.height = height === null ? null : Math.max(MIN_HEIGHT, Math.round(height));
+    if (this.height !== null) this.setFullHeight(false);
+    this.el.style.setProperty("--hydroml-studio-height", this.height === null ? "" : `${this.height}px`);
+    this.grid.scheduleRender();
+    this.diff.grid?.scheduleRender();
+  }
+
+  /** As tall as the window (less a margin for the notebook's toolbar), or back. */
+  setFullHeight(full: boolean): void {
+    this.full = full;
+    this.el.classList.toggle("hydroml-full", full);
+    this.fullButton.setAttribute("aria-pressed", full ? "true" : "false");
+    this.fullButton.textContent = full ? "⤡ Restore height" : "⤢ Full height";
+    this.fullButton.title = full ? "Give the studio its height back" : "Make the studio as tall as the window";
+    this.grid.scheduleRender();
+    this.diff.grid?.scheduleRender();
+  }
+
+  get fullHeight(): boolean {
+    return this.full;
+  }
+
+  private startHeightDrag(e: PointerEvent, grip: HTMLElement): void {
+    e.preventDefault();
+    const startY = e.clientY;
+    const startHeight = this.el.getBoundingClientRect().height || 520;
+    const move = (ev: PointerEvent): void => this.setHeight(startHeight + ev.clientY - startY);
+    const up = (): void => {
+      grip.removeEventListener("pointermove", move);
+      grip.removeEventListener("pointerup", up);
+      grip.removeEventListener("pointercancel", up);
+      grip.classList.remove("hydroml-dragging");
+    };
+    grip.setPointerCapture?.(e.pointerId);
+    grip.classList.add("hydroml-dragging");
+    grip.addEventListener("pointermove", move);
+    grip.addEventListener("pointerup", up);
+    grip.addEventListener("pointercancel", up);
   }
 
   private applyWidth(): void {

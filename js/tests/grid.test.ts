@@ -50,7 +50,7 @@ describe("grid", () => {
     expect(cell(grid, 4, "name")!.textContent).toBe("item 4");
     const num = grid.el.querySelector<HTMLElement>('.hydroml-rownum[data-row="3"]')!;
     expect(num.textContent).toBe("4");
-    expect(num.title).toBe("frame row 3");
+    expect(num.title).toBe("frame row 4");
     expect(grid.el.querySelectorAll(".hydroml-row").length).toBe(5);
     expect(grid.el.querySelector(".hydroml-status")!.textContent).toBe("5 rows");
     expect((grid.el.querySelector('[data-action="apply-view"]') as HTMLElement).hidden).toBe(true);

@@ -212,6 +212,20 @@ export interface ColumnInfo {
   top_values: [unknown, number][];
 }
 
+/**
+ * A column's figures in the grid header, over the `rows` rows the view's filters keep.
+ *
+ * `distinct` and `top_values` (the 10 most frequent, ties in value order) are given for columns
+ * without a `histogram`; `distinct` is `null` for the others.
+ */
+export interface HeaderStats {
+  rows: number;
+  nulls: number;
+  distinct: number | null;
+  histogram: Histogram | null;
+  top_values: [unknown, number][];
+}
+
 /** A value an operation could not convert. */
 export interface Failure {
   row: unknown;
@@ -342,7 +356,6 @@ export interface RunState {
   run_id: string;
   experiment: string;
   experiment_id: string;
-  phase: string;
   tracking_uri: string;
   model_uri: string;
   logs: string[];
@@ -379,6 +392,7 @@ export interface GridTraits {
   version: number;
   schema: SchemaField[];
   error: string;
+  phase: string;
   total_rows: number;
   row_count: number;
   view: number;
@@ -407,6 +421,7 @@ export interface StudioTraits {
   version: number;
   schema: SchemaField[];
   error: string;
+  phase: string;
   total_rows: number;
   row_count: number;
   view: number;
@@ -433,6 +448,8 @@ export interface ExperimentTraits {
 export type RequestKind =
   | "rows"
   | "summary"
+  | "header_stats"
+  | "values"
   | "view"
   | "find"
   | "apply_view"
@@ -463,6 +480,18 @@ export interface RowsRequest {
 /** The columns to summarise. */
 export interface SummaryRequest {
   columns: string[];
+}
+
+/** The columns whose header figures to compute. */
+export interface HeaderStatsRequest {
+  columns: string[];
+}
+
+/** A column, the text its listed values must hold (any case), and how many to list. */
+export interface ValuesRequest {
+  column: string;
+  search?: string | null;
+  limit?: number | null;
 }
 
 /** A new sort, new filters, or both. */
@@ -566,6 +595,29 @@ export interface RowsReply {
 export interface SummaryReply {
   version: number;
   summaries: Record<string, ColumnInfo>;
+}
+
+/** Each asked column's figures, for the version and the filters they describe. */
+export interface HeaderStatsReply {
+  version: number;
+  filters: Filter[];
+  stats: Record<string, HeaderStats>;
+}
+
+/**
+ * The most frequent values holding `search`, with their counts, over the `rows` rows the filters on
+ * other columns keep; `distinct` values hold it, and `complete` says whether all of them are
+ * listed.
+ */
+export interface ValuesReply {
+  version: number;
+  filters: Filter[];
+  column: string;
+  rows: number;
+  nulls: number;
+  distinct: number;
+  complete: boolean;
+  values: [unknown, number][];
 }
 
 /** The view after the change. */
@@ -674,6 +726,8 @@ export interface ErrorReply {
 export const REQUEST_KINDS: readonly RequestKind[] = [
   "rows",
   "summary",
+  "header_stats",
+  "values",
   "view",
   "find",
   "apply_view",
@@ -697,6 +751,8 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
 export const REPLY_KINDS = [
   "rows",
   "summary",
+  "header_stats",
+  "values",
   "view",
   "find",
   "done",
@@ -720,6 +776,8 @@ export interface Traits {
 export interface RequestFields {
   rows: RowsRequest;
   summary: SummaryRequest;
+  header_stats: HeaderStatsRequest;
+  values: ValuesRequest;
   view: ViewRequest;
   find: FindRequest;
   apply_view: NoFields;
@@ -743,6 +801,8 @@ export interface RequestFields {
 export interface ReplyFields {
   rows: RowsReply;
   summary: SummaryReply;
+  header_stats: HeaderStatsReply;
+  values: ValuesReply;
   view: ViewReply;
   find: FindReply;
   apply_view: Done;
@@ -766,6 +826,8 @@ export interface ReplyFields {
 export const REPLY_OF = {
   rows: "rows",
   summary: "summary",
+  header_stats: "header_stats",
+  values: "values",
   view: "view",
   find: "find",
   apply_view: "done",
@@ -790,6 +852,8 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
   grid: [
     "rows",
     "summary",
+    "header_stats",
+    "values",
     "view",
     "find",
     "apply_view",
@@ -822,6 +886,8 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
   studio: [
     "rows",
     "summary",
+    "header_stats",
+    "values",
     "view",
     "find",
     "apply_view",

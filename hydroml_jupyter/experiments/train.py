@@ -23,7 +23,7 @@ from hydroml_jupyter.experiments.scoring import fit_and_score
 from hydroml_jupyter.experiments.writer import RunWriter
 from hydroml_jupyter.labels import Label
 
-__all__ = ["plan_steps", "prepare", "run_params", "snapshot", "train"]
+__all__ = ["keep_model", "plan_steps", "prepare", "run_params", "snapshot", "train"]
 
 
 def snapshot(session: Any) -> tuple[pd.DataFrame, tracking.Lineage]:
@@ -156,17 +156,48 @@ def _fit(
         writer.log(_best_line(handle.best_round, handle))
     writer.set_metrics(metrics)
     writer.log("metrics: " + ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()))
-    handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
     if run is not None and buffer is not None:
-        experiment_id, run_id = run
         best = {} if handle.best_round is None else {"best_round": handle.best_round}
         buffer.add({**metrics, **best}, 0)
         buffer.flush()
-        reference.log_reference(tracked.client, run_id, X, y, job.target, task, metrics, writer.log)
-        handle.model_uri = tracking.log_model(
-            tracked.client, run_id, experiment_id, handle.scorer, job.model, raw
-        )
+    keep_model(
+        writer,
+        job,
+        (df, lineage),
+        (X, y, task),
+        pipe=pipe,
+        metrics=metrics,
+        client=tracked.client,
+        run=run,
+    )
     return pipe
+
+
+def keep_model(
+    writer: RunWriter,
+    job: Job,
+    source: tuple[pd.DataFrame, tracking.Lineage],
+    data: tuple[pd.DataFrame, np.ndarray, str],
+    *,
+    pipe: Any,
+    metrics: dict[str, float],
+    client: Any,
+    run: tuple[str, str] | None,
+) -> None:
+    """Give the run's handle its scorer; on a tracked run, log the reference and the model.
+
+    ``source`` is the frame the run trained on and its lineage, ``data`` the features,
+    target and task, ``run`` the MLflow experiment and run ids (None when untracked).
+    """
+    handle = writer.handle
+    (df, lineage), (X, y, task) = source, data
+    handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
+    if run is not None and client is not None:
+        experiment_id, run_id = run
+        reference.log_reference(client, run_id, X, y, job.target, task, metrics, writer.log)
+        handle.model_uri = tracking.log_model(
+            client, run_id, experiment_id, handle.scorer, job.model, raw
+        )
 
 
 def _frame(X: pd.DataFrame, y: np.ndarray, job: Job) -> pd.DataFrame:

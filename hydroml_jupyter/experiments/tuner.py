@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from hydroml_jupyter.experiments import reference, tracking
+from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.evaluation import holdout
@@ -33,11 +33,10 @@ from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, evaluate,
 from hydroml_jupyter.experiments.handle import TuningRun
 from hydroml_jupyter.experiments.interrupt import abandonable
 from hydroml_jupyter.experiments.options import Job
-from hydroml_jupyter.experiments.predict import scorer_for
 from hydroml_jupyter.experiments.running import Tracked
 from hydroml_jupyter.experiments.scoring import split
 from hydroml_jupyter.experiments.spaces import search_space
-from hydroml_jupyter.experiments.train import prepare, run_params
+from hydroml_jupyter.experiments.train import keep_model, prepare, run_params
 from hydroml_jupyter.experiments.writer import RunCancelledError, RunWriter
 
 __all__ = ["METRICS", "Tuner", "open_storage"]
@@ -398,14 +397,15 @@ class Tuner:
         pipe, held = abandonable(refit, self.cancelled, on_thread=self.watch_thread)
         if held is not None:
             handle.holdout = held
-        df, lineage = self.source
-        handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
-        if self.client is not None:
-            experiment_id, run_id = self.parent()
-            reference.log_reference(
-                self.client, run_id, X, y, job.target, task, metrics, self.writer.log
-            )
-            handle.model_uri = tracking.log_model(
-                self.client, run_id, experiment_id, handle.scorer, job.model, raw
-            )
+        run = self.parent() if self.client is not None else None
+        keep_model(
+            self.writer,
+            job,
+            self.source,
+            (X, y, task),
+            pipe=pipe,
+            metrics=metrics,
+            client=self.client,
+            run=run,
+        )
         return pipe

@@ -4,11 +4,13 @@ import { WindowCache, type RowsWindow } from "./cache";
 import { ColumnLayout } from "./columns";
 import { ErrorArea, Listeners, h, traitList, traitNumber } from "./dom";
 import { FilterPopover } from "./filters";
+import { FindBar } from "./find";
 import { formatCell } from "./format";
 import { Header } from "./header";
 import { moveSelection, type Cell } from "./keys";
 import { type Client, type ColumnInfo, type Filter, type Model, type SchemaField, type SortKey, errorMessage } from "./protocol";
 import { RowsView } from "./rows";
+import { Selection, contains, rangeOf, rangeTsv } from "./selection";
 import { type Geometry, offsetForScroll, offsetShowingRow, scrollForOffset, isScaled, spacerHeight, visibleRange, clampOffset } from "./scroll";
 import { SummaryLoader } from "./summaries";
 import { ViewBar } from "./viewbar";
@@ -49,6 +51,8 @@ export class Grid {
   private lastScrollTop = 0;
   private measured = { height: 0, width: 0 };
   private selection: Cell | null = null;
+  private readonly range = new Selection();
+  private readonly finder: FindBar;
   private selectedColumn: string | null = null;
   private frame: number | null = null;
   private disposed = false;
@@ -83,7 +87,15 @@ export class Grid {
     this.scroll = h("div", { className: "hydroml-scroll" }, [this.canvas]);
     this.bar = new ViewBar(model, client, this.errors, this.listeners, () => this.setOffset(0));
     this.popover = new FilterPopover({ apply: (column, filters) => this.applyFilters(column, filters) });
-    this.el = h("div", { className: "hydroml-grid", attrs: { tabindex: "0", role: "grid" } }, [this.bar.el]);
+    this.finder = new FindBar(client, {
+      show: (m) => this.showMatch(m.row, m.column),
+      cursor: () => (this.selection ? { row: this.selection.row, column: this.schema[this.selection.col]?.name ?? "" } : null),
+      closed: () => {
+        this.el.focus({ preventScroll: true });
+        this.renderNow();
+      },
+    });
+    this.el = h("div", { className: "hydroml-grid", attrs: { tabindex: "0", role: "grid" } }, [this.bar.el, this.finder.el]);
     if (!options.errors) this.el.appendChild(this.errors.el);
     this.el.append(this.scroll, this.popover.el);
     this.bind();
@@ -110,6 +122,9 @@ export class Grid {
     l.dom(this.scroll, "wheel", (e) => this.onWheel(e), { passive: false });
     l.dom(this.el, "keydown", (e) => this.onKey(e));
     l.dom(this.rows.body, "click", (e) => this.onCellClick(e));
+    l.dom(this.rows.body, "pointerdown", (e) => this.onPress(e));
+    l.dom(this.rows.body, "pointermove", (e) => this.onDrag(e));
+    l.dom(document, "pointerup", () => this.range.release());
     l.dom(document, "pointerdown", (e) => {
       const target = e.target as Element;
       if (!this.popover.isOpen || this.popover.el.contains(target)) return;
@@ -258,6 +273,68 @@ export class Grid {
       cellClass: this.options.cellClass,
     });
     this.summaries.want(this.schema.slice(cols[0], cols[1] + 1).map((f) => f.name));
+    this.paintRange();
+  }
+
+  /** Mark the cells of the selected range and the match found (visible cells only). */
+  private paintRange(): void {
+    const range = this.range.range;
+    const many = range !== null && (range.top !== range.bottom || range.left !== range.right);
+    const match = this.finder.match;
+    for (const el of Array.from(this.rows.body.querySelectorAll<HTMLElement>(".hydroml-cell"))) {
+      const row = Number(el.dataset.row);
+      const col = this.schema.findIndex((f) => f.name === el.dataset.column);
+      el.classList.toggle("hydroml-in-range", many && contains(range!, row, col));
+      el.classList.toggle("hydroml-found", match !== null && match.row === row && match.column === el.dataset.column);
+    }
+  }
+
+  private cellAt(e: Event): Cell | null {
+    const el = (e.target as HTMLElement).closest<HTMLElement>(".hydroml-cell");
+    if (!el) return null;
+    const row = Number(el.dataset.row);
+    const col = this.schema.findIndex((f) => f.name === el.dataset.column);
+    return Number.isFinite(row) && col >= 0 ? { row, col } : null;
+  }
+
+  private onPress(e: PointerEvent): void {
+    const cell = this.cellAt(e);
+    if (!cell || e.button !== 0) return;
+    if (e.shiftKey) e.preventDefault(); // no text selection on shift-click
+    this.range.press(cell, e.shiftKey);
+    this.paintRange();
+  }
+
+  private onDrag(e: PointerEvent): void {
+    if (!(e.buttons & 1)) return;
+    const cell = this.cellAt(e);
+    if (cell && this.range.drag(cell)) {
+      e.preventDefault();
+      this.selection = cell;
+      this.renderNow();
+    }
+  }
+
+  /** Copy the selected range (or the selected cell) to the clipboard as TSV. */
+  copy(headers: boolean): Promise<string | null> {
+    const range = this.range.range ?? (this.selection ? rangeOf(this.selection, this.selection) : null);
+    if (!range) return Promise.resolve(null);
+    return rangeTsv(range, this.schema, (row) => this.cache.row(row), (a, b) => this.fetchRows(a, b), headers)
+      .then(async (text) => {
+        await navigator.clipboard.writeText(text);
+        return text;
+      })
+      .catch((err) => {
+        this.errors.show(errorMessage(err));
+        return null;
+      });
+  }
+
+  private showMatch(row: number, column: string): void {
+    const col = this.schema.findIndex((f) => f.name === column);
+    if (col < 0) return;
+    this.range.set({ row, col });
+    this.select({ row, col });
   }
 
   private onScroll(): void {
@@ -297,12 +374,26 @@ export class Grid {
       this.popover.close();
       return;
     }
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && (e.key === "f" || e.key === "F")) {
+      e.preventDefault();
+      e.stopPropagation(); // the notebook's own find stays closed
+      this.finder.open();
+      return;
+    }
+    if (mod && (e.key === "c" || e.key === "C")) {
+      e.preventDefault();
+      e.stopPropagation(); // the notebook would copy its cells
+      void this.copy(e.shiftKey || e.altKey);
+      return;
+    }
     const g = this.geometry();
     const from = this.selection ?? { row: visibleRange(this.offset, g).first, col: 0 };
     const pageRows = Math.max(1, Math.floor(g.viewport / ROW_HEIGHT) - 1);
     const next = moveSelection(e, from, this.rowCount, this.schema.length, pageRows);
     if (next === null) return;
     e.preventDefault();
+    this.range.set(next);
     this.select(next);
   }
 

@@ -21,6 +21,23 @@ function paramText(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/**
+ * The line beside the bar: the run's phase, then steps, percent and ETA once there are any
+ * ("preparing data", "training · 25 of 100 rounds · 25% · ETA 7.5 s"), never a bare "0%".
+ */
+export function progressText(s: RunState, elapsed: number | null): string {
+  const pct = Math.round(Math.max(0, Math.min(1, s.progress || 0)) * 100);
+  const parts: string[] = [];
+  if (s.phase) parts.push(s.phase);
+  if (s.done_steps !== null && s.total !== null) parts.push(`${s.done_steps} of ${s.total} ${s.unit}`);
+  else if (s.done_steps !== null) parts.push(`${s.done_steps} ${s.unit}`);
+  if (pct > 0 || s.done_steps !== null || !s.phase) parts.push(`${pct}%`);
+  if (s.status === "running" && elapsed !== null && s.progress > 0.01 && s.progress < 1) {
+    parts.push(`ETA ${formatSeconds((elapsed * (1 - s.progress)) / s.progress)}`);
+  }
+  return parts.join(" · ");
+}
+
 export class RunCard {
   readonly el: HTMLDivElement;
   readonly cancel: HTMLButtonElement;
@@ -80,6 +97,10 @@ export class RunCard {
     const pct = Math.round(Math.max(0, Math.min(1, state.progress || 0)) * 100);
     this.fill.style.width = `${pct}%`;
     this.bar.setAttribute("aria-valuenow", String(pct));
+    // No fraction to show yet (preparing data, a model without rounds): the bar says busy.
+    const busy = !ENDED.has(state.status) && pct === 0 && state.done_steps === null;
+    this.bar.classList.toggle("hydroml-exp-bar-busy", busy);
+    this.el.dataset.phase = state.phase ?? "";
     this.renderMetrics(state);
     this.renderBest(state);
     this.renderRound(state);
@@ -99,15 +120,7 @@ export class RunCard {
     let elapsed = s.elapsed;
     if (elapsed !== null && s.status === "running") elapsed += Math.max(0, (now - this.stateAt) / 1000);
     this.elapsedEl.textContent = elapsed === null ? "" : formatSeconds(elapsed);
-    const pct = Math.round(Math.max(0, Math.min(1, s.progress || 0)) * 100);
-    const parts: string[] = [];
-    if (s.done_steps !== null && s.total !== null) parts.push(`${s.done_steps} of ${s.total} ${s.unit}`);
-    else if (s.done_steps !== null) parts.push(`${s.done_steps} ${s.unit}`);
-    parts.push(`${pct}%`);
-    if (s.status === "running" && elapsed !== null && s.progress > 0.01 && s.progress < 1) {
-      parts.push(`ETA ${formatSeconds((elapsed * (1 - s.progress)) / s.progress)}`);
-    }
-    this.progressText.textContent = parts.join(" · ");
+    this.progressText.textContent = progressText(s, elapsed);
   }
 
   private renderMetrics(s: RunState): void {

@@ -251,3 +251,32 @@ describe("chart and format helpers", () => {
     expect(formatSeconds(3720)).toBe("1 h 02 min");
   });
 });
+
+describe("the run's phase", () => {
+  it("shows what the run does from the start instead of sitting at 0%", () => {
+    const { model, el } = mount({
+      runs: [runState({ status: "running", phase: "preparing data", progress: 0, done_steps: null, latest: {}, elapsed: 0.2 })],
+      curves: [curve(0)],
+    });
+    const text = () => el.querySelector(".hydroml-exp-progress-text")!.textContent;
+    const bar = () => el.querySelector<HTMLElement>(".hydroml-exp-bar")!;
+    expect(text()).toBe("preparing data");
+    expect(bar().classList.contains("hydroml-exp-bar-busy")).toBe(true);
+    expect(el.querySelector<HTMLElement>(".hydroml-exp-run")!.dataset.phase).toBe("preparing data");
+    model.update({ runs: [runState({ phase: "training", progress: 0, done_steps: null, latest: {} })] });
+    expect(text()).toBe("training");
+    model.update({ runs: [runState({ phase: "training" })] });
+    expect(text()).toMatch(/^training · 25 of 100 rounds · 25% · ETA /);
+    expect(bar().classList.contains("hydroml-exp-bar-busy")).toBe(false);
+    model.update({ runs: [runState({ status: "done", phase: "computing charts", progress: 1, done_steps: 100 })] });
+    expect(text()).toBe("computing charts · 100 of 100 rounds · 100%");
+    model.update({ runs: [runState({ status: "done", phase: "", progress: 1, done_steps: 100 })] });
+    expect(text()).toBe("100 of 100 rounds · 100%");
+  });
+
+  it("keeps a phase text from the kernel as text", () => {
+    const { el } = mount({ runs: [runState({ phase: EVIL, progress: 0, done_steps: null })], curves: [curve(0)] });
+    expect(el.querySelector(".hydroml-exp-progress-text")!.textContent).toBe(EVIL);
+    expect(el.querySelector("img")).toBeNull();
+  });
+});

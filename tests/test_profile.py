@@ -359,3 +359,14 @@ def test_the_static_report_escapes_names_in_its_charts() -> None:
     df.loc[::3, "n"] = np.nan
     page = profile(df)._repr_html_()
     assert EVIL not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_rows_without_a_target_are_not_called_a_sample() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=400)
+    df = pd.DataFrame({"x": x, "target": np.where(x > 0, "yes", "no")})
+    df.loc[::10, "target"] = None
+    assert profile(df, target="target").sampled == {}
+    big = pd.DataFrame({"x": np.resize(x, 12_000), "target": np.resize(df["target"], 12_000)})
+    note = profile(big, target="target").sampled["target_leakage"]
+    assert note.endswith("other rows of 10,000 sampled (fixed seed)")

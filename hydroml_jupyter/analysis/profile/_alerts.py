@@ -251,7 +251,8 @@ def leakage_alerts(
             each = ", ".join(f"{scores[c].value:.2f}" if c in scores else "-" for c in (a, b))
             out.append(_leak_alert((a, b), target, found, f" (each alone: {each})"))
     note = {}
-    if len(rows) < len(df):
+    # rows lacking a target are left out, not sampled: only a cut to SAMPLE rows is a sample
+    if len(rows) == lk.SAMPLE and int(df[target].notna().sum()) > lk.SAMPLE:
         note["target_leakage"] = (
             f"one-feature models fitted on {len(task.fit):,} and scored on {len(task.test):,} "
             f"other rows of {len(rows):,} sampled (fixed seed)"

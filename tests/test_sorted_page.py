@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hydroml_jupyter as hj
-from hydroml_jupyter.widgets import view as view_module
+from hydroml_jupyter.widgets import pages as pages_module
 from hydroml_jupyter.widgets.sorting import first_positions
 from hydroml_jupyter.widgets.view import GridView
 
@@ -35,7 +35,7 @@ def column(kind: str, codes: list[int | None]) -> pd.Series:
     if kind == "m":
         return pd.Series(codes, dtype="Int64")
     if kind == "b":
-        return pd.Series([bool((c or 0) % 2) for c in codes])
+        return pd.Series([bool((c or 0) % 2) for c in codes], dtype="bool")
     if kind == "s":
         words = ["", "a", "B", "ab", "é", "b"]
         return pd.Series([None if c is None else words[c % 6] for c in codes], dtype="str")
@@ -97,8 +97,8 @@ def test_a_nan_held_as_a_value_sorts_in_full() -> None:
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> int:
     """Let a 5,000-row frame take the first-page path, with 50-row pages."""
-    monkeypatch.setattr(view_module, "FIRST_PAGE_FROM", 1_000)
-    monkeypatch.setattr(view_module, "FIRST_PAGE", 50)
+    monkeypatch.setattr(pages_module, "FIRST_PAGE_FROM", 1_000)
+    monkeypatch.setattr(pages_module, "FIRST_PAGE", 50)
     return 50
 
 
@@ -153,13 +153,13 @@ def test_the_first_page_is_answered_before_the_full_order(
 ) -> None:
     frame = big_frame()
     release = threading.Event()
-    original = view_module.sort_positions
+    original = pages_module.sort_positions
 
     def slow(*args: object, **kwargs: object) -> np.ndarray:
         release.wait(30)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(view_module, "sort_positions", slow)
+    monkeypatch.setattr(pages_module, "sort_positions", slow)
     view = GridView(hj.Session(frame), sort=[{"column": "price", "descending": True}])
     expected = frame.sort_values("price", ascending=False, kind="stable").index.to_numpy()
     assert view.ready(0, small_pages)

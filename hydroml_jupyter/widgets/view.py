@@ -5,9 +5,9 @@ shows (``int64``), computed from the sort order and the filter masks, and caches
 for the session's current version: changing a filter does not sort again, and going back to
 an earlier sort or filter reuses it.
 
-On a large frame a new sort answers first with its first page only (the rows the full sort
-puts first, selected in linear time by :func:`~hydroml_jupyter.widgets.sorting.first_positions`)
-while the full order is computed in a background thread; a window past that page waits for it.
+On a large frame a new sort answers first with its first page only, while the full order is
+computed in a background thread (:mod:`~hydroml_jupyter.widgets.pages`); a window past that
+page waits for it.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.labels import Label
 from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets.arrow import FrameEncoder
+from hydroml_jupyter.widgets.pages import FirstPages, NotYetError, Page
 from hydroml_jupyter.widgets.protocol import ColumnNames, ProtocolError
-from hydroml_jupyter.widgets.sorting import first_positions, sort_positions
+from hydroml_jupyter.widgets.sorting import sort_positions
 from hydroml_jupyter.widgets.viewspec import (
     Filter,
     SortKey,
@@ -44,35 +45,6 @@ _KEEP_ORDERS = 2
 _KEEP_MASKS = 16
 _KEEP_INDEXES = 4
 _NOTHING = pd.DataFrame()
-#: Frames with at least this many rows show a new sort's first page before the full order.
-FIRST_PAGE_FROM = 200_000
-#: The rows of that first page: a few screens.
-FIRST_PAGE = 2_000
-
-_SortKeys = tuple[tuple[Label, bool], ...]
-
-
-class _Sorting:
-    """A full order being computed in the background, and the first pages known meanwhile."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.failed = False
-        self.pages: dict[tuple[Any, ...], np.ndarray] = {}
-
-
-@dataclasses.dataclass(frozen=True)
-class _Page:
-    """The first positions of a view whose full order is not known yet."""
-
-    positions: np.ndarray
-    count: int
-    sorting: _Sorting
-
-
-class _NotYetError(Exception):
-    def __init__(self, done: threading.Event) -> None:
-        self.done = done
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,7 +158,7 @@ class GridView:
         with self._lock:
             self.sync()
             index = self._current_index()
-            if isinstance(index, _Page):
+            if isinstance(index, Page):
                 return index.count
             return len(self._frame) if index is None else len(index)
 
@@ -230,8 +202,10 @@ class GridView:
         self._orders: OrderedDict[tuple[tuple[Label, bool], ...], np.ndarray] = OrderedDict()
         self._masks: OrderedDict[tuple[Label, str, str], np.ndarray] = OrderedDict()
         self._indexes: OrderedDict[tuple[Any, ...], np.ndarray | None] = OrderedDict()
-        self._sorting: dict[_SortKeys, _Sorting] = {}
-        self._generation = getattr(self, "_generation", 0) + 1
+        old = getattr(self, "_pages", None)
+        if old is not None:
+            old.close()
+        self._pages = FirstPages(self._lock, self._store_order)
 
     def _revalidate(self) -> tuple[tuple[SortKey, ...], tuple[Filter, ...], list[str]]:
         problems: list[str] = []
@@ -310,66 +284,25 @@ class GridView:
         _remember(self._orders, key, order, _KEEP_ORDERS)
         return order
 
+    def _store_order(self, key: Any, order: np.ndarray) -> None:
+        _remember(self._orders, key, order, _KEEP_ORDERS)
+
     def _first_page(
         self, sort: tuple[SortKey, ...], filters: tuple[Any, ...], mask: np.ndarray | None
-    ) -> _Page | None:
-        """Return the first page of a sort not known in full yet; start its full order.
-
-        ``None`` when the order is known, the frame is small, the key types have no
-        selection, or a background sort failed (sorting again in full says why).
-        """
+    ) -> Page | None:
+        """Return the first page of a sort not known in full yet (starting its full order)."""
         key = tuple((k.label, k.descending) for k in sort)
-        if key in self._orders or len(self._frame) < FIRST_PAGE_FROM:
+        if key in self._orders:
             return None
-        sorting = self._sorting.get(key)
-        if sorting is not None and sorting.failed:
-            return None
-        count = len(self._frame) if mask is None else int(np.count_nonzero(mask))
-        page = None if sorting is None else sorting.pages.get(filters)
-        if page is None:
-            columns = [self._frame[k.label] for k in sort]
-            ascending = [not k.descending for k in sort]
-            rows = None if mask is None else np.flatnonzero(mask)
-            try:
-                page = first_positions(columns, ascending, FIRST_PAGE, rows)
-            except (TypeError, ValueError) as exc:
-                raise _sort_error(sort, columns, exc) from exc
-            if page is None:
-                return None
-            if sorting is None:
-                sorting = self._sort_in_background(key, columns, ascending)
-            sorting.pages[filters] = page
-        return _Page(page, count, sorting)
-
-    def _sort_in_background(
-        self, key: _SortKeys, columns: list[pd.Series], ascending: list[bool]
-    ) -> _Sorting:
-        sorting = _Sorting()
-        self._sorting[key] = sorting
-        generation = self._generation
-
-        def run() -> None:
-            try:
-                order: np.ndarray | None = sort_positions(columns, ascending)
-            except Exception:
-                order = None
-            with self._lock:
-                if self._generation == generation and self._sorting.get(key) is sorting:
-                    if order is None:
-                        sorting.failed = True
-                    else:
-                        _remember(self._orders, key, order, _KEEP_ORDERS)
-                        del self._sorting[key]
-            sorting.done.set()
-
-        threading.Thread(target=run, name="hydroml-sort", daemon=True).start()
-        return sorting
+        columns = [self._frame[k.label] for k in sort]
+        try:
+            return self._pages.page(key, columns, [not k.descending for k in sort], filters, mask)
+        except (TypeError, ValueError) as exc:
+            raise _sort_error(sort, columns, exc) from exc
 
     def wait_sorted(self, timeout: float | None = None) -> bool:
         """Wait until every order being computed in the background is known; return whether."""
-        with self._lock:
-            pending = [s.done for s in self._sorting.values()]
-        return all(done.wait(timeout) for done in pending)
+        return self._pages.wait(timeout)
 
     def _mask(self, item: Filter) -> np.ndarray:
         key = item.key
@@ -382,7 +315,7 @@ class GridView:
 
     def _index(
         self, sort: tuple[SortKey, ...], filters: tuple[Filter, ...]
-    ) -> np.ndarray | _Page | None:
+    ) -> np.ndarray | Page | None:
         key = (tuple((k.label, k.descending) for k in sort), tuple(f.key for f in filters))
         if key in self._indexes:
             self._indexes.move_to_end(key)
@@ -402,7 +335,7 @@ class GridView:
         _remember(self._indexes, key, index, _KEEP_INDEXES)
         return index
 
-    def _current_index(self) -> np.ndarray | _Page | None:
+    def _current_index(self) -> np.ndarray | Page | None:
         return self._index(self._sort, self._filters)
 
     def positions(self, start: int, stop: int) -> np.ndarray:
@@ -415,7 +348,7 @@ class GridView:
                 self.sync()
                 try:
                     return self._positions(start, stop)[2]
-                except _NotYetError as wait:
+                except NotYetError as wait:
                     done = wait.done
             done.wait()
 
@@ -425,7 +358,7 @@ class GridView:
             self.sync()
             try:
                 self._positions(start, stop)
-            except _NotYetError:
+            except NotYetError:
                 return False
             return True
 
@@ -438,14 +371,14 @@ class GridView:
             with self._lock:
                 self.sync()
                 index = self._current_index()
-                if not isinstance(index, _Page):
+                if not isinstance(index, Page):
                     return self._version, self._view, self._frame, index
-                done = index.sorting.done
+                done = index.done
             done.wait()
 
     def _positions(self, start: int, stop: int) -> tuple[int, int, np.ndarray]:
         index = self._current_index()
-        if isinstance(index, _Page):
+        if isinstance(index, Page):
             count = index.count
         else:
             count = len(self._frame) if index is None else len(index)
@@ -453,9 +386,9 @@ class GridView:
         start = min(start, stop)
         if index is None:
             return start, stop, np.arange(start, stop, dtype=np.int64)
-        if isinstance(index, _Page):
+        if isinstance(index, Page):
             if stop > len(index.positions):
-                raise _NotYetError(index.sorting.done)
+                raise NotYetError(index.done)
             return start, stop, index.positions[start:stop]
         return start, stop, index[start:stop]
 
@@ -475,7 +408,7 @@ class GridView:
                 self.sync()
                 try:
                     first, last, positions = self._positions(start, stop)
-                except _NotYetError as wait:
+                except NotYetError as wait:
                     done = wait.done
                 else:
                     if self._encoder is None:

@@ -148,6 +148,19 @@ def test_an_sql_table_as_the_other(files: dict[str, str], tmp_path: Path) -> Non
     s.close()
 
 
+def test_a_source_dict_is_checked_as_load_source_checks_it(files: dict[str, str]) -> None:
+    s = open_session(files["left"], name="sales-dict")
+    for other, words in (
+        ({"path": files["lookup"], "sheet": 0}, "sheet= only applies to Excel files"),
+        ({"url": "sqlite:///nowhere.db"}, "pass exactly one of table="),
+        ({"path": files["lookup"], "table": "t"}, "table= and query= only apply to SQL URLs"),
+    ):
+        with pytest.raises(hj.OperationError, match=words):
+            s.apply("merge", other=other, on="shop")
+    assert s.version == 0
+    s.close()
+
+
 def test_the_preview_says_what_did_not_match(files: dict[str, str]) -> None:
     s = open_session(files["left"], name="sales-preview")
     lookup = files["lookup"]

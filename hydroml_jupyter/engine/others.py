@@ -42,7 +42,7 @@ from hydroml_jupyter.engine.codegen import check_var, comment, shown
 from hydroml_jupyter.errors import OperationError, SourceError
 from hydroml_jupyter.io import Source
 from hydroml_jupyter.io.formats import detect_format, is_remote
-from hydroml_jupyter.io.load import is_sql_url
+from hydroml_jupyter.io.load import is_sql_url, make_source
 from hydroml_jupyter.messages import did_you_mean, first_line
 
 if TYPE_CHECKING:
@@ -193,18 +193,7 @@ def _source_of(given: dict[str, Any]) -> Source:
     where = args.pop("url", None) or args.pop("path", None)
     if not isinstance(where, str) or not where:
         raise SourceError("a source dict needs 'path' (a file) or 'url' (a database)")
-    fmt, sheet = args.pop("format", None), args.pop("sheet", None)
-    table, query = args.pop("table", None), args.pop("query", None)
-    if is_sql_url(where):
-        if fmt is not None or sheet is not None:
-            raise SourceError("format= and sheet= only apply to files")
-        return Source(kind="sql", url=where, table=table, query=query, options=args)
-    if table is not None or query is not None:
-        raise SourceError(f"table= and query= only apply to database URLs, not {where!r}")
-    fmt, _ = detect_format(where, fmt)
-    if sheet is not None:
-        args = {"sheet_name": sheet, **args}
-    return Source(kind="file", path=where, format=fmt, options=args)
+    return make_source(where, **args)
 
 
 # -- reading -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from hydroml_jupyter.io.source import (
     reader_kwargs,
 )
 
-__all__ = ["is_sql_url", "load_source", "read_source"]
+__all__ = ["is_sql_url", "load_source", "make_source", "read_source"]
 
 
 def is_sql_url(source: object) -> bool:
@@ -88,6 +88,34 @@ def load_source(
     "df = pd.read_excel('data/sales.xlsx', sheet_name='Q1')"
     >>> df, src = load_source("sqlite:///shop.db", table="orders")  # doctest: +SKIP
     """
+    return read_source(
+        make_source(source, format=format, table=table, query=query, sheet=sheet, **options),
+        progress=progress,
+    )
+
+
+def make_source(
+    source: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    sheet: str | int | None = None,
+    **options: Any,
+) -> Source:
+    """Check :func:`load_source`'s arguments and return the :class:`Source` they describe.
+
+    Nothing is read. Raises :class:`SourceError` as :func:`load_source` does.
+
+    Examples
+    --------
+    >>> make_source("data/sales.xlsx", sheet="Q1").options
+    {'sheet_name': 'Q1'}
+    >>> make_source("a.csv", sheet=0)
+    Traceback (most recent call last):
+    ...
+    hydroml_jupyter.errors.SourceError: Cannot load 'a.csv': sheet= only applies to Excel files
+    """
     opts = check_options(options)
     if is_sql_url(source):
         assert isinstance(source, str)
@@ -99,8 +127,7 @@ def load_source(
                 f"Cannot load {shown}: pass exactly one of table= (a table's name) "
                 "or query= (an SQL query)"
             )
-        src = Source(kind="sql", url=source, table=table, query=query, options=opts)
-        return read_source(src, progress=progress)
+        return Source(kind="sql", url=source, table=table, query=query, options=opts)
     try:
         path = os.fspath(source)
     except TypeError:
@@ -119,8 +146,7 @@ def load_source(
         if "sheet_name" in opts:
             raise SourceError(f"Cannot load {path!r}: pass sheet= or sheet_name=, not both")
         opts = {"sheet_name": check_options({"sheet": sheet})["sheet"], **opts}
-    src = Source(kind="file", path=path, format=fmt, options=opts)
-    return read_source(src, progress=progress)
+    return Source(kind="file", path=path, format=fmt, options=opts)
 
 
 def read_source(source: Source, progress: bool | None = None) -> tuple[pd.DataFrame, Source]:

@@ -65,6 +65,31 @@ if [ -f js/package.json ]; then
   done
 fi
 
+if [ -f labextension/package.json ]; then
+  echo "== notebook extension (labextension/)"
+  # The JupyterLab 4 / Notebook 7 extension behind "Insert as a new cell" is built and compared
+  # with the copy committed in hydroml_jupyter/labextension/, which the wheel ships.
+  lock_hash="$(sha256sum labextension/package-lock.json | cut -d' ' -f1)"
+  stamp="labextension/node_modules/.hydroml-lock"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+    echo "hydroml: npm ci (labextension)"
+    (cd labextension && quiet npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock_hash" > "$stamp"
+  fi
+  cp -r hydroml_jupyter/labextension "$work/labextension"
+  (cd labextension && quiet node build.mjs "$PY")
+  if ! diff -r -q "$work/labextension" hydroml_jupyter/labextension >/dev/null; then
+    echo "hydroml: hydroml_jupyter/labextension differs from a build of labextension/: commit the" \
+      "new build" >&2
+    exit 1
+  fi
+  # An editable install copies the extension once: keep the environment's copy current.
+  ext="$VENV/share/jupyter/labextensions/hydroml-jupyter-cells"
+  if ! diff -r -q hydroml_jupyter/labextension "$ext" >/dev/null 2>&1; then
+    rm -rf "$ext" && mkdir -p "$(dirname "$ext")" && cp -r hydroml_jupyter/labextension "$ext"
+  fi
+fi
+
 echo "== ruff"
 "$PY" -m ruff check hydroml_jupyter tests bench
 "$PY" -m ruff format --check hydroml_jupyter tests bench

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 from hydroml_jupyter.engine.session import Session
 from hydroml_jupyter.io.export import ExportError, suggest_path
 from hydroml_jupyter.messages import first_line
-from hydroml_jupyter.widgets import find, headerstats, previewgrid, quality, valuecounts
+from hydroml_jupyter.widgets import (
+    columnstats,
+    find,
+    headerstats,
+    previewgrid,
+    quality,
+    valuecounts,
+)
 from hydroml_jupyter.widgets.forms import decode_params
 from hydroml_jupyter.widgets.protocol import (
     EXPORT_FORMATS,
@@ -292,6 +299,7 @@ HANDLERS: dict[RequestKind, Handler] = {
     "summary": summary,
     "header_stats": headerstats.request,
     "values": valuecounts.request,
+    "column_stats": columnstats.column_stats,
     "view": view,
     "find": find.find,
     "apply_view": apply_view,

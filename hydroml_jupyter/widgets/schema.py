@@ -45,6 +45,8 @@ __all__ = [
     "CancelDone",
     "CancelRequest",
     "CodeReply",
+    "ColumnStatsReply",
+    "ColumnStatsRequest",
     "Done",
     "ErrorReply",
     "ExportDone",
@@ -88,6 +90,7 @@ RequestKind = Literal[
     "summary",
     "header_stats",
     "values",
+    "column_stats",
     "view",
     "find",
     "apply_view",
@@ -124,6 +127,12 @@ class SummaryRequest(TypedDict):
     """The columns to summarise."""
 
     columns: list[str]
+
+
+class ColumnStatsRequest(TypedDict):
+    """The column whose percentiles to compute."""
+
+    column: str
 
 
 class HeaderStatsRequest(TypedDict):
@@ -257,6 +266,14 @@ class SummaryReply(TypedDict):
 
     version: int
     summaries: dict[str, ColumnInfo]
+
+
+class ColumnStatsReply(TypedDict):
+    """``(percentile, value)`` for 1, 5, 25, 50, 75, 95 and 99; empty for non-numeric kinds."""
+
+    version: int
+    column: str
+    percentiles: list[tuple[int, Any]]
 
 
 class HeaderStatsReply(TypedDict):
@@ -447,6 +464,9 @@ REQUESTS: tuple[Request, ...] = (
             "A text, category, integer or boolean column's values and counts, most frequent "
             "first, over the rows the filters on other columns keep: at most `limit` (default "
             "200, at most 1,000), those holding `search` when given."),
+    Request("column_stats", ColumnStatsRequest, "column_stats", ColumnStatsReply, _SIDEBARS, 0,
+            "The percentiles of a number, date or duration column (none for other kinds), "
+            "computed in the background."),
     Request("view", ViewRequest, "view", ViewReply, _GRIDS, 0,
             "Sorts and filters the whole frame in the kernel; the traits are updated first."),
     Request("find", FindRequest, "find", FindReply, _GRIDS, 0,

@@ -1,6 +1,9 @@
-// Code tab: the session's pandas script, copy, export, save as a new data source.
+// Code tab: the session's pandas script, highlighted; copy, insert as a new cell, export, save as
+// a new data source.
 import { button, h, traitNumber } from "./dom";
 import { ExportForm } from "./exportform";
+import { renderCode } from "./highlight";
+import { insertCell } from "./insertcell";
 import { errorMessage } from "./protocol";
 import { type SidebarContext, TabPanel } from "./panel";
 
@@ -43,6 +46,8 @@ export class CodePanel extends TabPanel {
     this.code = h("pre", { className: "hydroml-code" });
     this.note = h("div", { className: "hydroml-note", attrs: { "aria-live": "polite" } });
     const copy = button("Copy", "copy");
+    const insert = button("Insert as a new cell", "insert-cell", "hydroml-button hydroml-secondary");
+    insert.title = "Add this code as a new cell below this one (it is not run)";
     this.exportForm = new ExportForm(ctx, this.note);
     this.listeners.add(() => this.exportForm.dispose());
     this.nameInput = h("input", {
@@ -51,7 +56,7 @@ export class CodePanel extends TabPanel {
     });
     const save = button("Save as new data source", "save-as");
     this.el = h("div", { className: "hydroml-panel hydroml-panel-code", attrs: { "data-panel": "code" } }, [
-      h("div", { className: "hydroml-buttons" }, [copy]),
+      h("div", { className: "hydroml-buttons" }, [copy, insert]),
       this.code,
       h("div", { className: "hydroml-subtitle", text: "Export" }),
       this.exportForm.el,
@@ -65,6 +70,7 @@ export class CodePanel extends TabPanel {
         (err: unknown) => this.ctx.errors.show(`copy failed: ${errorMessage(err)}`),
       );
     });
+    this.listeners.dom(insert, "click", () => this.insert());
     this.listeners.dom(save, "click", () => this.saveAs());
     this.listeners.dom(this.nameInput, "keydown", (e) => {
       if (e.key === "Enter") this.saveAs();
@@ -84,12 +90,29 @@ export class CodePanel extends TabPanel {
       (reply) => {
         if (reply.content.version !== undefined && reply.content.version !== traitNumber(this.ctx.model, "version")) return;
         this.text = typeof reply.content.code === "string" ? reply.content.code : "";
-        this.code.textContent = this.text;
+        renderCode(this.code, this.text);
       },
       (err: unknown) => {
         this.loadedVersion = null;
         this.ctx.errors.show(errorMessage(err));
       },
+    );
+  }
+
+  /** Add the code shown as a new cell below the widget's own; where that cannot be, copy it. */
+  private insert(): void {
+    if (!this.text) {
+      this.ctx.errors.show("insert: the code is still loading; try again in a moment");
+      return;
+    }
+    if (insertCell(this.el, this.text)) {
+      this.ctx.errors.clearLocal();
+      this.note.textContent = "Inserted as a new cell below this one (not run).";
+      return;
+    }
+    copyText(this.text).then(
+      () => (this.note.textContent = "This front end lets no widget add a cell: the code was copied instead, paste it into a new cell."),
+      (err: unknown) => this.ctx.errors.show(`insert: no cell could be added here, and copying failed: ${errorMessage(err)}`),
     );
   }
 

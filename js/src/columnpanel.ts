@@ -1,4 +1,5 @@
-// Column tab: one column's summary, histogram or top values, and quick actions.
+// Column tab: one column's summary, percentiles, histogram (log scale on request), top values
+// with counts and shares, and quick actions.
 import { button, clear, h, textTable, traitNumber } from "./dom";
 import { formatCount, formatShare, formatStat, formatValue } from "./format";
 import { type ColumnInfo, errorMessage } from "./protocol";
@@ -25,6 +26,9 @@ export class ColumnPanel extends TabPanel {
   private column: string | null = null;
   private loaded: { column: string; version: number; info: ColumnInfo } | null = null;
   private loading: string | null = null;
+  // The percentiles of `column` at `version`, asked for beside its summary.
+  private stats: { key: string; percentiles: [number, unknown][] | null } | null = null;
+  private logScale = false;
 
   constructor(ctx: SidebarContext, actions: ColumnActions) {
     super();
@@ -80,6 +84,7 @@ export class ColumnPanel extends TabPanel {
     const key = `${version}\u0000${column}`;
     if (this.loading === key) return;
     this.loading = key;
+    this.loadStats(key, column, version);
     clear(this.content);
     this.content.appendChild(h("div", { className: "hydroml-hint", text: `Loading ${column}…` }));
     this.ctx.client.request("summary", { columns: [column] }).then(
@@ -100,8 +105,45 @@ export class ColumnPanel extends TabPanel {
     );
   }
 
+  private loadStats(key: string, column: string, version: number): void {
+    if (this.stats?.key === key) return;
+    this.stats = { key, percentiles: null };
+    this.ctx.client.request("column_stats", { column }).then(
+      (reply) => {
+        if (this.stats?.key !== key || reply.content.version !== version) return;
+        const found = reply.content.percentiles;
+        this.stats.percentiles = Array.isArray(found)
+          ? found.filter((x): x is [number, unknown] => Array.isArray(x) && typeof x[0] === "number")
+          : [];
+        if (this.loaded?.column === column && this.loaded.version === version && this.column === column) {
+          this.render(this.loaded.info);
+        }
+      },
+      (err: unknown) => {
+        if (this.stats?.key !== key) return;
+        this.stats = null;
+        if (this.column === column) this.ctx.errors.show(errorMessage(err));
+      },
+    );
+  }
+
+  private percentileTable(): HTMLElement | null {
+    const version = traitNumber(this.ctx.model, "version");
+    const found = this.stats?.key === `${version}\u0000${this.column}` ? this.stats.percentiles : null;
+    if (!found || !found.length) return null;
+    return h("div", {}, [
+      h("div", { className: "hydroml-subtitle", text: "percentiles" }),
+      textTable(
+        [],
+        found.map(([p, v]) => [`${p}%`, formatStat(v)]),
+        "hydroml-table hydroml-summary-table hydroml-percentiles",
+      ),
+    ]);
+  }
+
   private render(info: ColumnInfo): void {
     const s = info.summary;
+    const focused = this.content.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.action : undefined;
     clear(this.content);
     this.content.append(
       h("div", { className: "hydroml-column-title", text: this.column ?? s.name }),
@@ -120,21 +162,45 @@ export class ColumnPanel extends TabPanel {
         "hydroml-table hydroml-summary-table",
       ),
     );
+    const percentiles = this.percentileTable();
+    if (percentiles) this.content.append(percentiles);
     const hist = info.histogram;
     if (hist && hist.counts.length) {
-      const bins = hist.counts.map((count, i): [string, number] => [
-        `${hist.labels[i] ?? ""} – ${hist.labels[i + 1] ?? ""}`,
+      const bins = hist.counts.map((count, i): BarItem => ({
+        label: `${hist.labels[i] ?? ""} – ${hist.labels[i + 1] ?? ""}`,
         count,
+      }));
+      const toggle = h("input", { attrs: { type: "checkbox", "data-action": "log-scale" } });
+      toggle.checked = this.logScale;
+      toggle.addEventListener("change", () => {
+        this.logScale = toggle.checked;
+        if (this.loaded) this.render(this.loaded.info);
+      });
+      const head = h("div", { className: "hydroml-column-subhead" }, [
+        h("div", { className: "hydroml-subtitle", text: "histogram" }),
+        h("label", { className: "hydroml-log-toggle", title: "Bar lengths on a log scale: small bins stay visible beside a huge one" }, [
+          toggle,
+          h("span", { text: "log scale" }),
+        ]),
       ]);
-      this.content.append(h("div", { className: "hydroml-subtitle", text: "histogram" }), barList(bins, "hydroml-histogram"));
+      const list = barList(bins, "hydroml-histogram", this.logScale);
+      if (this.logScale) list.classList.add("hydroml-log");
+      this.content.append(head, list);
       if (hist.ignored) {
         this.content.append(h("div", { className: "hydroml-hint", text: `${formatCount(hist.ignored)} infinite values not shown` }));
       }
-    } else if (info.top_values.length) {
-      const tops = info.top_values.map(([v, c]): [string, number] => [formatValue(v), c]);
-      this.content.append(h("div", { className: "hydroml-subtitle", text: "top values" }), barList(tops, "hydroml-top-values"));
+    }
+    if (info.top_values.length) {
+      const rows = s.count + s.nulls;
+      const tops = info.top_values.map(([v, c]): BarItem => ({ label: formatValue(v), count: c, share: rows ? c / rows : 0 }));
+      this.content.append(
+        h("div", { className: "hydroml-subtitle", text: "top values", title: "Count and share of all rows, missing values included" }),
+        barList(tops, "hydroml-top-values hydroml-with-share", false),
+      );
     }
     this.content.append(this.quickActions());
+    // A re-render (a log toggle, percentiles arriving) keeps the focus where it was.
+    if (focused) this.content.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
   }
 
   private quickActions(): HTMLElement {
@@ -178,19 +244,29 @@ export class ColumnPanel extends TabPanel {
   }
 }
 
-function barList(items: [string, number][], className: string): HTMLElement {
-  const max = Math.max(1, ...items.map(([, c]) => c));
+interface BarItem {
+  label: string;
+  count: number;
+  /** Share of all rows, shown after the count when given. */
+  share?: number;
+}
+
+/** Bars scaled to the largest count, or to log(1 + count) so that small counts stay visible. */
+function barList(items: BarItem[], className: string, log: boolean): HTMLElement {
+  const scale = (c: number): number => (log ? Math.log1p(c) : c);
+  const max = Math.max(scale(1), ...items.map((i) => scale(i.count)));
   const list = h("div", { className: `hydroml-bars ${className}` });
-  for (const [label, count] of items) {
+  for (const { label, count, share } of items) {
     const bar = h("div", { className: "hydroml-bar-fill" });
-    bar.style.width = `${(count / max) * 100}%`;
-    list.appendChild(
-      h("div", { className: "hydroml-bar-row", title: `${label}: ${formatCount(count)}` }, [
-        h("span", { className: "hydroml-bar-label", text: label }),
-        h("span", { className: "hydroml-bar-track" }, [bar]),
-        h("span", { className: "hydroml-bar-count", text: formatCount(count) }),
-      ]),
-    );
+    bar.style.width = `${(scale(count) / max) * 100}%`;
+    const shareText = share === undefined ? "" : formatShare(share);
+    const row = h("div", { className: "hydroml-bar-row", title: `${label}: ${formatCount(count)}${shareText ? ` (${shareText})` : ""}` }, [
+      h("span", { className: "hydroml-bar-label", text: label }),
+      h("span", { className: "hydroml-bar-track" }, [bar]),
+      h("span", { className: "hydroml-bar-count", text: formatCount(count) }),
+    ]);
+    if (share !== undefined) row.appendChild(h("span", { className: "hydroml-bar-share", text: shareText }));
+    list.appendChild(row);
   }
   return list;
 }

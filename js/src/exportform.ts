@@ -2,7 +2,8 @@
 //
 // The kernel proposes a name that does not exist yet (`export_path`); an `export` that would
 // replace a file is refused with reason "exists", and only after the person confirms here is
-// it sent again with `overwrite: true`. A session's source is refused whatever is sent.
+// it sent again with `overwrite: true`. A session's source is refused whatever is sent; that
+// refusal, like any failed export, shows under the file name until the name is changed.
 import { Listeners, button, h } from "./dom";
 import { EXPORT_FORMATS, type ExportFormat, RequestError, errorMessage } from "./protocol";
 import type { SidebarContext } from "./panel";
@@ -28,6 +29,7 @@ export class ExportForm {
   private readonly question: HTMLSpanElement;
   private readonly overwrite: HTMLButtonElement;
   private readonly keep: HTMLButtonElement;
+  private readonly error: HTMLDivElement;
   private format: ExportFormat | null = null;
   // The file the person is asked about: the kernel's absolute path of the existing file.
   private confirmPath: string | null = null;
@@ -57,9 +59,11 @@ export class ExportForm {
       this.question,
       h("div", { className: "hydroml-buttons" }, [this.overwrite, this.keep]),
     ]);
+    this.error = h("div", { className: "hydroml-export-error", attrs: { role: "alert" } });
     this.form = h("div", { className: "hydroml-export-form" }, [
       h("label", { className: "hydroml-field-label", text: "File name" }),
       h("div", { className: "hydroml-buttons" }, [this.nameInput, this.write, cancel]),
+      this.error,
       this.confirm,
     ]);
     this.el = h("div", { className: "hydroml-export" }, [
@@ -76,7 +80,10 @@ export class ExportForm {
       else if (e.key === "Escape") this.close();
     });
     // A new name is a new question: the one asked about the old name no longer applies.
-    this.listeners.dom(this.nameInput, "input", () => this.hideConfirm());
+    this.listeners.dom(this.nameInput, "input", () => {
+      this.hideConfirm();
+      this.showError("");
+    });
   }
 
   dispose(): void {
@@ -90,6 +97,7 @@ export class ExportForm {
     this.format = format;
     for (const b of this.formats) b.setAttribute("aria-pressed", String(b.dataset.action === `export-${format}`));
     this.hideConfirm();
+    this.showError("");
     this.form.hidden = false;
     this.nameInput.value = "";
     this.setBusy(true);
@@ -134,6 +142,7 @@ export class ExportForm {
     if (format === null) return;
     const turn = ++this.turn;
     this.setBusy(true);
+    this.showError("");
     this.note.textContent = `Exporting ${format}…`;
     this.ctx.client.request("export", { format, path, overwrite }).then(
       (reply) => {
@@ -151,7 +160,7 @@ export class ExportForm {
           this.ask(path, existing);
           return;
         }
-        this.ctx.errors.show(errorMessage(err));
+        this.showError(errorMessage(err));
         this.nameInput.focus();
       },
     );
@@ -165,6 +174,12 @@ export class ExportForm {
     this.question.title = path;
     this.confirm.hidden = false;
     this.keep.focus();
+  }
+
+  /** Say why the file was not written, under its name (empty: hide). */
+  private showError(message: string): void {
+    this.error.textContent = message;
+    this.error.hidden = message === "";
   }
 
   private hideConfirm(): void {
@@ -181,6 +196,7 @@ export class ExportForm {
   private close(): void {
     this.format = null;
     this.hideConfirm();
+    this.showError("");
     this.setBusy(false);
     this.form.hidden = true;
     for (const b of this.formats) b.setAttribute("aria-pressed", "false");

@@ -31,6 +31,7 @@ export class FindBar {
   private current: FindMatch | null = null;
   private searched = "";
   private asked = 0;
+  private fromTop = false;
 
   constructor(client: Client, hooks: FindHooks) {
     this.client = client;
@@ -90,9 +91,11 @@ export class FindBar {
     this.hooks.closed();
   }
 
-  /** The view changed: matches are counted again at the next step. */
+  /** The view changed: the next step searches it again, from its first match. */
   reset(): void {
     this.current = null;
+    this.fromTop = true;
+    this.asked += 1; // a reply about the old view is dropped
     if (this.isOpen && this.input.value) this.count.textContent = "";
   }
 
@@ -101,7 +104,8 @@ export class FindBar {
     const text = this.input.value;
     if (!text) return;
     const fresh = text !== this.searched || this.current === null;
-    const from = fresh ? this.hooks.cursor() : this.current;
+    const from = fresh ? (this.fromTop ? null : this.hooks.cursor()) : this.current;
+    this.fromTop = false;
     const fields = from ? { text, row: from.row, column: from.column, step: fresh ? 0 : step } : { text };
     const asked = ++this.asked;
     this.searched = text;

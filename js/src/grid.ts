@@ -8,11 +8,12 @@ import { FindBar } from "./find";
 import { formatCell } from "./format";
 import { Header } from "./header";
 import { moveSelection, type Cell } from "./keys";
-import { type Client, type ColumnInfo, type Filter, type Model, type SchemaField, type SortKey, errorMessage } from "./protocol";
+import { type Client, type Filter, type Model, type SchemaField, type SortKey, errorMessage } from "./protocol";
 import { RowsView } from "./rows";
 import { Selection, contains, rangeOf, rangeTsv } from "./selection";
 import { type Geometry, offsetForScroll, offsetShowingRow, scrollForOffset, isScaled, spacerHeight, visibleRange, clampOffset } from "./scroll";
 import { SummaryLoader } from "./summaries";
+import { valuesOf } from "./valuelist";
 import { ViewBar } from "./viewbar";
 import { filtersFor, nextSort, replaceFilters } from "./viewstate";
 
@@ -53,6 +54,7 @@ export class Grid {
   private selection: Cell | null = null;
   private readonly range = new Selection();
   private readonly finder: FindBar;
+  private shownView = "";
   private selectedColumn: string | null = null;
   private frame: number | null = null;
   private disposed = false;
@@ -86,7 +88,10 @@ export class Grid {
     this.canvas = h("div", { className: "hydroml-canvas" }, [this.header.el, this.rows.body]);
     this.scroll = h("div", { className: "hydroml-scroll" }, [this.canvas]);
     this.bar = new ViewBar(model, client, this.errors, this.listeners, () => this.setOffset(0));
-    this.popover = new FilterPopover({ apply: (column, filters) => this.applyFilters(column, filters) });
+    this.popover = new FilterPopover({
+      apply: (column, filters) => this.applyFilters(column, filters),
+      values: (column, search) => valuesOf(client, column, search),
+    });
     this.finder = new FindBar(client, {
       show: (m) => this.showMatch(m.row, m.column),
       cursor: () => (this.selection ? { row: this.selection.row, column: this.schema[this.selection.col]?.name ?? "" } : null),
@@ -440,12 +445,7 @@ export class Grid {
     const root = this.el.getBoundingClientRect();
     const at = anchor.getBoundingClientRect();
     const left = Math.min(at.left - root.left - 160, root.width - POPOVER_WIDTH - 4);
-    const show = (info: ColumnInfo | null): void => {
-      this.popover.open(field, filtersFor(this.bar.filters, column), info, left, at.bottom - root.top + 2);
-    };
-    const info = this.summaries.get(column);
-    if (info || field.kind !== "category") show(info);
-    else void this.summaries.fetch(column).then(show, () => show(null));
+    this.popover.open(field, filtersFor(this.bar.filters, column), left, at.bottom - root.top + 2);
   }
 
   private applyFilters(column: string, filters: Filter[]): void {

@@ -46,6 +46,13 @@ function confidenceBar(confidence: number): HTMLSpanElement {
   return h("span", { className: "hydroml-bar-track hydroml-quality-bar", attrs: { "aria-hidden": "true" } }, [fill]);
 }
 
+/** Where the focus was: a button's action, its target column if any, and its position. */
+interface FocusSpot {
+  action: string;
+  index: number;
+  target: string | undefined;
+}
+
 export class QualityPanel extends TabPanel {
   readonly el: HTMLDivElement;
   private readonly ctx: SidebarContext;
@@ -60,6 +67,10 @@ export class QualityPanel extends TabPanel {
   private token = 0;
   private loadingKey: string | null = null;
   private applying = false;
+  // The version an apply made: its "Applied: ..." note goes with the next step.
+  private noteVersion: number | null = null;
+  // Where the focus was when Apply was pressed, to put it back once the new report is shown.
+  private pendingFocus: FocusSpot | null = null;
 
   constructor(ctx: SidebarContext) {
     super();
@@ -138,6 +149,10 @@ export class QualityPanel extends TabPanel {
   }
 
   private onVersion(): void {
+    if (this.noteVersion !== null && this.noteVersion !== traitNumber(this.ctx.model, "version")) {
+      this.noteVersion = null;
+      this.note.textContent = "";
+    }
     if (this.shown) this.load(false);
     else this.renderStatus();
   }
@@ -181,10 +196,41 @@ export class QualityPanel extends TabPanel {
 
   private render(): void {
     const report = this.report;
+    const spot = this.focusSpot() ?? this.takePendingFocus();
     clear(this.content);
     if (report === null) return;
     this.content.append(this.renderAlerts(report), this.renderSuggestions(report), this.renderTargets(report));
     this.renderStatus();
+    if (spot) this.restoreFocus(spot);
+  }
+
+  /** The button of the report that has the focus, if one has. */
+  private focusSpot(): FocusSpot | null {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.content.contains(active) || !active.dataset.action) return null;
+    const action = active.dataset.action;
+    const same = this.buttonsOf(action);
+    return { action, index: Math.max(0, same.indexOf(active)), target: active.dataset.target };
+  }
+
+  /** The spot saved when Apply was pressed, while the focus has not gone elsewhere since. */
+  private takePendingFocus(): FocusSpot | null {
+    const spot = this.pendingFocus;
+    this.pendingFocus = null;
+    const active = document.activeElement;
+    const free = active === null || active === document.body || (active instanceof Node && this.el.contains(active));
+    return spot && free ? spot : null;
+  }
+
+  private buttonsOf(action: string): HTMLElement[] {
+    return Array.from(this.content.querySelectorAll<HTMLElement>("[data-action]")).filter((b) => b.dataset.action === action);
+  }
+
+  /** Focus the same button again: the same target, else the same place in the list, else Refresh. */
+  private restoreFocus(spot: FocusSpot): void {
+    const same = this.buttonsOf(spot.action).filter((b) => !(b as HTMLButtonElement).disabled);
+    const byTarget = spot.target === undefined ? undefined : same.find((b) => b.dataset.target === spot.target);
+    (byTarget ?? same[Math.min(spot.index, same.length - 1)] ?? this.refresh).focus();
   }
 
   private renderAlerts(report: QualityReport): HTMLElement {
@@ -305,8 +351,10 @@ export class QualityPanel extends TabPanel {
     }
     const which = chosen.length === 1 ? { suggestion: chosen[0].id } : { suggestions: chosen.map((s) => s.id) };
     const extra: ApplySuggestionRequest = { ...which, version: report.version, target: report.target };
+    this.pendingFocus = this.focusSpot();
     this.applying = true;
     this.note.textContent = "";
+    this.noteVersion = null;
     this.renderStatus();
     this.ctx.client.request("apply_suggestion", { ...extra }).then(
       (reply) => {
@@ -316,12 +364,15 @@ export class QualityPanel extends TabPanel {
         const label = typeof reply.content.label === "string" ? reply.content.label : chosen[chosen.length - 1].label;
         const index = typeof reply.content.index === "number" ? ` (step ${reply.content.index})` : "";
         this.note.textContent = steps > 1 ? `Applied ${steps} steps, the last: ${label}${index}` : `Applied: ${label}${index}`;
+        this.noteVersion = typeof reply.content.version === "number" ? reply.content.version : traitNumber(this.ctx.model, "version");
         this.renderStatus();
       },
       (err: unknown) => {
         this.applying = false;
         this.renderStatus();
         this.showError(errorMessage(err));
+        const spot = this.takePendingFocus();
+        if (spot) this.restoreFocus(spot);
       },
     );
   }

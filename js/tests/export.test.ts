@@ -134,7 +134,7 @@ describe("export from the code tab", () => {
     expect(t.model.requests("export").every((r) => r.overwrite === false)).toBe(true);
   });
 
-  it("shows a refusal to write the source as an error, with no way to overwrite", async () => {
+  it("shows a refusal to write the source under the file name, with no way to overwrite", async () => {
     const t = setup();
     await chooseCsv(t);
     t.input().value = "data/tiny.csv";
@@ -144,10 +144,16 @@ describe("export from the code tab", () => {
       "choose another name, e.g. 'data/tiny-clean.csv'";
     t.answer("export", { kind: "error", reason: "source", path: "/work/data/tiny.csv", message });
     await flush();
-    expect(t.sidebar.errors.message).toBe(message);
+    expect(t.$(".hydroml-export-error").textContent).toBe(message);
+    expect(t.shown(".hydroml-export-error")).toBe(true);
+    expect(t.sidebar.errors.message).toBe("");
     expect(t.shown(".hydroml-export-confirm")).toBe(false);
     expect(t.shown(".hydroml-export-form")).toBe(true);
     expect(t.model.requests("export").length).toBe(1);
+    // Another name is another try: the refusal goes.
+    t.input().value = "data/tiny-2.csv";
+    t.input().dispatchEvent(new Event("input"));
+    expect(t.shown(".hydroml-export-error")).toBe(false);
   });
 
   it("ignores a proposal that arrives after another format was chosen", async () => {

@@ -104,3 +104,21 @@ describe("find", () => {
     expect(count.querySelector("img")).toBeNull();
   });
 });
+
+describe("find after the view changed", () => {
+  it("searches the new view from its first match", async () => {
+    const { model, grid, input, count, finds, found } = await setup();
+    key(grid.el, "f", { ctrlKey: true });
+    input.value = "nice";
+    key(input, "Enter");
+    await flush();
+    found(finds[0]!, 3, "name", 2);
+    await flush();
+    model.update({ view: 2, sort: [{ column: "id", descending: true }] });
+    expect(count.textContent).toBe("");
+    key(input, "Enter");
+    await flush();
+    expect(finds[1]).toMatchObject({ text: "nice" });
+    expect(finds[1]!.row).toBeUndefined();
+  });
+});

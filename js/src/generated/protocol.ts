@@ -450,6 +450,7 @@ export type RequestKind =
   | "summary"
   | "header_stats"
   | "values"
+  | "column_stats"
   | "view"
   | "find"
   | "apply_view"
@@ -480,6 +481,11 @@ export interface RowsRequest {
 /** The columns to summarise. */
 export interface SummaryRequest {
   columns: string[];
+}
+
+/** The column whose percentiles to compute. */
+export interface ColumnStatsRequest {
+  column: string;
 }
 
 /** The columns whose header figures to compute. */
@@ -595,6 +601,13 @@ export interface RowsReply {
 export interface SummaryReply {
   version: number;
   summaries: Record<string, ColumnInfo>;
+}
+
+/** `(percentile, value)` for 1, 5, 25, 50, 75, 95 and 99; empty for non-numeric kinds. */
+export interface ColumnStatsReply {
+  version: number;
+  column: string;
+  percentiles: [number, unknown][];
 }
 
 /** Each asked column's figures, for the version and the filters they describe. */
@@ -728,6 +741,7 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
   "summary",
   "header_stats",
   "values",
+  "column_stats",
   "view",
   "find",
   "apply_view",
@@ -753,6 +767,7 @@ export const REPLY_KINDS = [
   "summary",
   "header_stats",
   "values",
+  "column_stats",
   "view",
   "find",
   "done",
@@ -778,6 +793,7 @@ export interface RequestFields {
   summary: SummaryRequest;
   header_stats: HeaderStatsRequest;
   values: ValuesRequest;
+  column_stats: ColumnStatsRequest;
   view: ViewRequest;
   find: FindRequest;
   apply_view: NoFields;
@@ -803,6 +819,7 @@ export interface ReplyFields {
   summary: SummaryReply;
   header_stats: HeaderStatsReply;
   values: ValuesReply;
+  column_stats: ColumnStatsReply;
   view: ViewReply;
   find: FindReply;
   apply_view: Done;
@@ -828,6 +845,7 @@ export const REPLY_OF = {
   summary: "summary",
   header_stats: "header_stats",
   values: "values",
+  column_stats: "column_stats",
   view: "view",
   find: "find",
   apply_view: "done",
@@ -871,6 +889,7 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
   ],
   sidebar: [
     "summary",
+    "column_stats",
     "preview",
     "apply",
     "undo",
@@ -888,6 +907,7 @@ export const ANSWERS: { readonly [K in WidgetKind]: readonly RequestKind[] } = {
     "summary",
     "header_stats",
     "values",
+    "column_stats",
     "view",
     "find",
     "apply_view",

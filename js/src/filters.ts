@@ -1,11 +1,23 @@
 // Filter popover for one column: builds the `filters` entries for that column.
 import { button, clear, h } from "./dom";
-import { formatValue } from "./format";
-import type { ColumnInfo, Filter, FilterOp, Kind, SchemaField } from "./protocol";
+import type { Filter, FilterOp, Kind, SchemaField, ValuesReply } from "./protocol";
+import { VALUE_KINDS, ValueList, ValueListError, type ValuesSource } from "./valuelist";
 
-type Mode = "range" | "==" | "!=" | "contains" | "startswith" | "endswith" | "in" | "not_in" | "is_null" | "not_null";
+type Mode =
+  | "values"
+  | "range"
+  | "=="
+  | "!="
+  | "contains"
+  | "startswith"
+  | "endswith"
+  | "in"
+  | "not_in"
+  | "is_null"
+  | "not_null";
 
 const MODE_LABELS: Record<Mode, string> = {
+  values: "pick values",
   range: "between / ≥ / ≤",
   "==": "equals",
   "!=": "not equal",
@@ -18,7 +30,15 @@ const MODE_LABELS: Record<Mode, string> = {
   not_null: "is not missing",
 };
 
-export function modesFor(kind: Kind): Mode[] {
+/** The conditions offered for a column; `values` (the checklist) only with a values source. */
+export function modesFor(kind: Kind, withValues = false): Mode[] {
+  const modes = baseModes(kind);
+  if (!withValues || !VALUE_KINDS.includes(kind)) return modes;
+  // A checklist first, except for integers, where a range is the usual question.
+  return kind === "integer" ? [modes[0]!, "values", ...modes.slice(1)] : ["values", ...modes];
+}
+
+function baseModes(kind: Kind): Mode[] {
   switch (kind) {
     case "integer":
     case "float":
@@ -51,12 +71,15 @@ export function parseFilterValue(text: string, kind: Kind): unknown {
 
 export interface FilterCallbacks {
   apply(column: string, filters: Filter[]): void;
+  /** The kernel's `values` of a column (absent: no checklist). */
+  values?(column: string, search: string): Promise<ValuesReply>;
 }
 
 interface Form {
   mode: HTMLSelectElement;
   body: HTMLDivElement;
   read: () => Filter[];
+  dispose: () => void;
 }
 
 export class FilterPopover {
@@ -64,6 +87,7 @@ export class FilterPopover {
   column: string | null = null;
   private readonly callbacks: FilterCallbacks;
   private readonly message: HTMLDivElement;
+  private form: Form | null = null;
 
   constructor(callbacks: FilterCallbacks) {
     this.callbacks = callbacks;
@@ -74,6 +98,8 @@ export class FilterPopover {
       if (e.key === "Escape") {
         e.stopPropagation();
         this.close();
+      } else if (e.key === "Enter" && (e.target as HTMLElement).dataset.part === "search") {
+        e.preventDefault();
       } else if (e.key === "Enter" && (e.target as HTMLElement).tagName === "INPUT") {
         e.preventDefault();
         (this.el.querySelector('button[data-action="filter-apply"]') as HTMLButtonElement | null)?.click();
@@ -86,11 +112,15 @@ export class FilterPopover {
     return !this.el.hidden;
   }
 
-  open(field: SchemaField, current: Filter[], info: ColumnInfo | null, left: number, top: number): void {
+  open(field: SchemaField, current: Filter[], left: number, top: number): void {
+    this.form?.dispose();
     this.column = field.name;
     clear(this.el);
     this.message.textContent = "";
-    const form = buildForm(field, current, info);
+    const values = this.callbacks.values;
+    const source: ValuesSource | null = values ? (search) => values(field.name, search) : null;
+    const form = buildForm(field, current, source);
+    this.form = form;
     const apply = button("Apply", "filter-apply");
     const clearButton = button("Clear", "filter-clear");
     const cancel = button("Cancel", "filter-cancel");
@@ -123,6 +153,8 @@ export class FilterPopover {
   }
 
   close(): void {
+    this.form?.dispose();
+    this.form = null;
     this.el.hidden = true;
     this.column = null;
   }
@@ -141,9 +173,9 @@ function placeholderFor(kind: Kind): string {
   return "";
 }
 
-function buildForm(field: SchemaField, current: Filter[], info: ColumnInfo | null): Form {
+function buildForm(field: SchemaField, current: Filter[], source: ValuesSource | null): Form {
   const kind = field.kind;
-  const modes = modesFor(kind);
+  const modes = modesFor(kind, source !== null);
   const mode = h("select", { className: "hydroml-filter-op", attrs: { "aria-label": "Condition" } });
   for (const m of modes) mode.appendChild(h("option", { text: MODE_LABELS[m], attrs: { value: m } }));
   const first = current[0];
@@ -151,13 +183,28 @@ function buildForm(field: SchemaField, current: Filter[], info: ColumnInfo | nul
   mode.value = initial;
   const body = h("div", { className: "hydroml-filter-body" });
   let read: () => Filter[] = () => [];
+  let list: ValueList | null = null;
 
   const render = (): void => {
+    list?.dispose();
+    list = null;
     clear(body);
     const m = mode.value as Mode;
     const col = field.name;
     const ph = placeholderFor(kind);
-    if (m === "is_null" || m === "not_null") {
+    if (m === "values" && source) {
+      const made = new ValueList(col, first, source);
+      list = made;
+      body.append(made.el);
+      read = () => {
+        try {
+          return made.read();
+        } catch (err) {
+          if (err instanceof ValueListError) throw new FilterInputError(err.message);
+          throw err;
+        }
+      };
+    } else if (m === "is_null" || m === "not_null") {
       read = () => [{ column: col, op: m, value: null }];
     } else if (m === "range") {
       let low = "";
@@ -181,20 +228,6 @@ function buildForm(field: SchemaField, current: Filter[], info: ColumnInfo | nul
       if (first?.value === false) sel.value = "False";
       body.append(sel);
       read = () => [{ column: col, op: "==", value: sel.value === "True" }];
-    } else if ((m === "in" || m === "not_in") && kind === "category" && info && info.top_values.length) {
-      const chosen = new Set((first && Array.isArray(first.value) ? first.value : []).map((v) => JSON.stringify(v)));
-      const boxes: [HTMLInputElement, unknown][] = [];
-      for (const [value] of info.top_values) {
-        const box = h("input", { attrs: { type: "checkbox", "data-part": "choice" } });
-        box.checked = chosen.has(JSON.stringify(value));
-        boxes.push([box, value]);
-        body.append(h("label", { className: "hydroml-filter-choice" }, [box, document.createTextNode(formatValue(value))]));
-      }
-      read = () => {
-        const values = boxes.filter(([b]) => b.checked).map(([, v]) => v);
-        if (!values.length) throw new FilterInputError("choose at least one value");
-        return [{ column: col, op: m, value: values }];
-      };
     } else if (m === "in" || m === "not_in") {
       const area = h("textarea", { className: "hydroml-input", attrs: { "data-part": "list", rows: "4" } });
       area.placeholder = "one value per line";
@@ -214,12 +247,13 @@ function buildForm(field: SchemaField, current: Filter[], info: ColumnInfo | nul
   };
   mode.addEventListener("change", render);
   render();
-  return { mode, body, read: () => read() };
+  return { mode, body, read: () => read(), dispose: () => list?.dispose() };
 }
 
 function initialMode(first: Filter | undefined, modes: Mode[]): Mode {
   if (!first) return modes[0]!;
   const op = first.op;
+  if ((op === "in" || op === "not_in") && modes.includes("values")) return "values";
   if (op === "between" || op === ">=" || op === "<=" || op === ">" || op === "<") {
     return modes.includes("range") ? "range" : modes[0]!;
   }

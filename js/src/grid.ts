@@ -14,6 +14,7 @@ import { Selection, contains, rangeOf, rangeTsv } from "./selection";
 import { type Geometry, offsetForScroll, offsetShowingRow, scrollForOffset, isScaled, spacerHeight, visibleRange, clampOffset } from "./scroll";
 import { SummaryLoader } from "./summaries";
 import { valuesOf } from "./valuelist";
+import { valuesOf } from "./valuelist";
 import { ViewBar } from "./viewbar";
 import { filtersFor, nextSort, replaceFilters } from "./viewstate";
 
@@ -155,7 +156,7 @@ export class Grid {
     const view = traitNumber(this.model, "view");
     const rowCount = this.rowCount;
     this.cache.reset(version, view, rowCount);
-    this.summaries.setVersion(version);
+    this.summaries.setView(version, traitList<Filter>(this.model, "filters"));
     this.schema = traitList<SchemaField>(this.model, "schema");
     this.header.setColumns(this.schema);
     this.header.setSelected(this.selectedColumn);

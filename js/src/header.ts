@@ -1,7 +1,7 @@
 // Grid header: per column name, dtype, null count, a mini chart, sort/filter marks, resizing.
 import { clear, h } from "./dom";
 import { formatCount, formatShare, formatValue } from "./format";
-import type { ColumnInfo, Filter, SchemaField, SortKey } from "./protocol";
+import type { Filter, HeaderStats, SchemaField, SortKey } from "./protocol";
 import { sortArrow } from "./viewstate";
 
 export interface HeaderCallbacks {
@@ -77,7 +77,7 @@ export class Header {
     for (const [name, cell] of this.cells) cell.root.classList.toggle("hydroml-selected", name === column);
   }
 
-  setSummary(column: string, info: ColumnInfo | null): void {
+  setSummary(column: string, info: HeaderStats | null): void {
     const cell = this.cells.get(column);
     if (!cell) return;
     const field = this.schema.find((f) => f.name === column);
@@ -87,9 +87,10 @@ export class Header {
       cell.meta.textContent = dtype;
       return;
     }
-    const nulls = info.summary.nulls;
+    const nulls = info.nulls;
     cell.meta.textContent = `${dtype} · ${nulls ? `${formatCount(nulls)} null` : "no nulls"}`;
-    cell.meta.title = `${dtype}, ${formatCount(nulls)} missing (${formatShare(info.summary.null_share)})`;
+    const share = info.rows ? nulls / info.rows : 0;
+    cell.meta.title = `${dtype}, ${formatCount(nulls)} missing of ${formatCount(info.rows)} rows (${formatShare(share)})`;
     if (info.histogram && info.histogram.counts.length) miniHistogram(cell.chart, info);
     else miniTopValues(cell.chart, info);
   }
@@ -161,7 +162,7 @@ function changeClass(field: SchemaField): string {
   return typeof change === "string" && change !== "same" ? ` hydroml-diff-${change}` : "";
 }
 
-function miniHistogram(chart: HTMLElement, info: ColumnInfo): void {
+function miniHistogram(chart: HTMLElement, info: HeaderStats): void {
   const hist = info.histogram!;
   const max = Math.max(1, ...hist.counts);
   const bars = h("div", { className: "hydroml-mini-hist" });
@@ -174,8 +175,8 @@ function miniHistogram(chart: HTMLElement, info: ColumnInfo): void {
   chart.appendChild(bars);
 }
 
-function miniTopValues(chart: HTMLElement, info: ColumnInfo): void {
-  const total = info.summary.count;
+function miniTopValues(chart: HTMLElement, info: HeaderStats): void {
+  const total = info.rows - info.nulls;
   const strip = h("div", { className: "hydroml-mini-top" });
   if (total > 0) {
     let shown = 0;
@@ -194,7 +195,7 @@ function miniTopValues(chart: HTMLElement, info: ColumnInfo): void {
       strip.appendChild(seg);
     }
   }
-  const distinct = info.summary.distinct;
+  const distinct = info.distinct;
   const label = h("div", {
     className: "hydroml-mini-label",
     text: distinct === null ? "" : `${formatCount(distinct)} distinct`,

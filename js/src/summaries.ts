@@ -1,16 +1,23 @@
-// Column summaries for the grid header: requested for visible columns once rows are shown,
-// one request per batch of newly visible columns, dropped when the version changes.
+// Header statistics for the grid: asked for the visible columns once rows are shown, one
+// `header_stats` request per batch of newly visible columns. They describe the rows the
+// view's filters keep: a new version or new filters drop them, and a reply computed for
+// another version or other filters is dropped (a sort changes none of them).
 import type { ErrorArea } from "./dom";
 import type { Header } from "./header";
-import { type Client, type ColumnInfo, errorMessage } from "./protocol";
+import { type Client, type Filter, type HeaderStats, errorMessage } from "./protocol";
+
+/** What the figures depend on: the version and the filters, in the kernel's own shape. */
+export function viewKey(version: number, filters: readonly Filter[]): string {
+  return JSON.stringify([version, filters]);
+}
 
 export class SummaryLoader {
   private readonly client: Client;
   private readonly header: Header;
   private readonly errors: ErrorArea;
-  private version: number | null = null;
+  private key: string | null = null;
   private arrived = false;
-  private readonly known = new Map<string, ColumnInfo>();
+  private readonly known = new Map<string, HeaderStats>();
   private readonly requested = new Set<string>();
   private wanted: string[] = [];
 
@@ -20,18 +27,20 @@ export class SummaryLoader {
     this.errors = errors;
   }
 
-  setVersion(version: number): void {
-    if (version === this.version) return;
-    this.version = version;
+  /** Follow the view: figures of another version or other filters are dropped. */
+  setView(version: number, filters: readonly Filter[]): void {
+    const key = viewKey(version, filters);
+    if (key === this.key) return;
+    this.key = key;
     this.arrived = false;
     this.known.clear();
     this.requested.clear();
     this.header.clearSummaries();
   }
 
-  /** Show the known summaries again (after the header was rebuilt). */
+  /** Show the known figures again (after the header was rebuilt). */
   refresh(): void {
-    for (const [name, info] of this.known) this.header.setSummary(name, info);
+    for (const [name, stats] of this.known) this.header.setSummary(name, stats);
   }
 
   rowsArrived(): void {
@@ -44,16 +53,8 @@ export class SummaryLoader {
     this.flush();
   }
 
-  get(column: string): ColumnInfo | null {
+  get(column: string): HeaderStats | null {
     return this.known.get(column) ?? null;
-  }
-
-  /** Summary of one column now, whether or not rows arrived. */
-  fetch(column: string): Promise<ColumnInfo | null> {
-    const known = this.known.get(column);
-    if (known) return Promise.resolve(known);
-    this.requested.add(column);
-    return this.request([column]).then(() => this.get(column));
   }
 
   private flush(): void {
@@ -65,20 +66,21 @@ export class SummaryLoader {
   }
 
   private request(columns: string[]): Promise<void> {
-    const version = this.version;
-    return this.client.request("summary", { columns }).then(
+    const key = this.key;
+    return this.client.request("header_stats", { columns }).then(
       (reply) => {
         const c = reply.content;
-        if (version !== this.version || c.version !== version) return;
-        const summaries = (c.summaries ?? {}) as Record<string, ColumnInfo>;
-        for (const [name, info] of Object.entries(summaries)) {
-          if (!info || typeof info !== "object") continue;
-          this.known.set(name, info);
-          this.header.setSummary(name, info);
+        const filters = Array.isArray(c.filters) ? (c.filters as Filter[]) : [];
+        if (key !== this.key || viewKey(Number(c.version), filters) !== key) return;
+        const stats = (c.stats ?? {}) as Record<string, HeaderStats>;
+        for (const [name, figures] of Object.entries(stats)) {
+          if (!figures || typeof figures !== "object") continue;
+          this.known.set(name, figures);
+          this.header.setSummary(name, figures);
         }
       },
       (err: unknown) => {
-        if (version === this.version) this.errors.show(errorMessage(err));
+        if (key === this.key) this.errors.show(errorMessage(err));
       },
     );
   }

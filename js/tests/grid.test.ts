@@ -58,20 +58,20 @@ describe("grid", () => {
 
   it("asks for summaries of the visible columns after rows arrive, once per version", async () => {
     const { model, grid } = await setup();
-    expect(model.requests("summary").map((r) => r.columns)).toEqual([["id", "price", "name"]]);
+    expect(model.requests("header_stats").map((r) => r.columns)).toEqual([["id", "price", "name"]]);
     const meta = grid.el.querySelector(".hydroml-header-cell[data-column=price] .hydroml-header-meta")!;
     expect(meta.textContent).toBe("float64 · 1 null");
     expect(grid.el.querySelectorAll(".hydroml-header-cell[data-column=price] .hydroml-bar").length).toBe(2);
     expect(grid.el.querySelectorAll(".hydroml-header-cell[data-column=name] .hydroml-top-segment").length).toBeGreaterThan(0);
     grid.renderNow();
     await flush();
-    expect(model.requests("summary").length).toBe(1);
+    expect(model.requests("header_stats").length).toBe(1);
     model.update({ version: 2, view: 2 });
     grid.renderNow();
     await flush();
     grid.renderNow();
     await flush();
-    expect(model.requests("summary").length).toBe(2);
+    expect(model.requests("header_stats").length).toBe(2);
   });
 
   it("drops the window on a view change and ignores stale rows replies", async () => {
@@ -128,7 +128,9 @@ describe("grid", () => {
 
     grid.el.querySelector<HTMLElement>('.hydroml-header-cell[data-column="name"] .hydroml-filter-button')!.click();
     const op = pop.querySelector<HTMLSelectElement>("select.hydroml-filter-op")!;
-    expect(op.value).toBe("contains");
+    expect(op.value).toBe("values");
+    op.value = "contains";
+    op.dispatchEvent(new Event("change"));
     pop.querySelector<HTMLInputElement>('input[data-part="value"]')!.value = "item";
     pop.querySelector<HTMLElement>('[data-action="filter-apply"]')!.click();
     expect(model.lastRequest("view").filters).toEqual([

@@ -169,6 +169,13 @@ export class FakeKernel {
       const summaries: Record<string, unknown> = {};
       for (const name of c.columns as string[]) summaries[name] = summaryOf(this.data.columns[name] ?? []);
       this.model.reply({ ...base, kind: "summary", summaries });
+    } else if (c.kind === "header_stats") {
+      const stats: Record<string, unknown> = {};
+      for (const name of c.columns as string[]) stats[name] = headerStatsOf(this.data.columns[name] ?? []);
+      this.model.reply({ ...base, kind: "header_stats", filters: this.model.get("filters") ?? [], stats });
+    } else if (c.kind === "values") {
+      const listed = valuesOf(this.data.columns[c.column] ?? [], c.search ?? "", c.limit ?? 200);
+      this.model.reply({ ...base, kind: "values", column: c.column, filters: this.model.get("filters") ?? [], ...listed });
     } else if (c.kind === "view") {
       const view = Number(this.model.get("view")) + 1;
       this.model.update({ ...(c.sort ? { sort: c.sort } : {}), ...(c.filters ? { filters: c.filters } : {}), view });
@@ -204,5 +211,30 @@ export function summaryOf(values: unknown[]): Record<string, unknown> {
     },
     histogram: numeric ? { edges: [0, 1, 2], counts: [present.length, 0], labels: ["0", "1", "2"], ignored: 0, kind: "numeric", unit: null } : null,
     top_values: top,
+  };
+}
+
+/** A `header_stats` entry of `values`, as the kernel shapes it (figures from `summaryOf`). */
+export function headerStatsOf(values: unknown[]): Record<string, unknown> {
+  const info = summaryOf(values) as { summary: Record<string, any>; histogram: unknown; top_values: unknown };
+  const distinct = info.histogram ? null : info.summary.distinct;
+  return { rows: values.length, nulls: info.summary.nulls, distinct, histogram: info.histogram, top_values: info.top_values };
+}
+
+/** A `values` reply over `values`: most frequent first, ties in text order, `search` in any case. */
+export function valuesOf(values: unknown[], search: string, limit: number): Record<string, unknown> {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  const counts = new Map<unknown, number>();
+  for (const v of present) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const needle = search.toLowerCase();
+  const matching = [...counts.entries()]
+    .filter(([v]) => String(v).toLowerCase().includes(needle))
+    .sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0])));
+  return {
+    rows: values.length,
+    nulls: values.length - present.length,
+    distinct: matching.length,
+    complete: matching.length <= limit,
+    values: matching.slice(0, limit),
   };
 }

@@ -156,6 +156,10 @@ export class Grid {
     const view = traitNumber(this.model, "view");
     const rowCount = this.rowCount;
     this.cache.reset(version, view, rowCount);
+    if (`${version}:${view}` !== this.shownView) {
+      this.shownView = `${version}:${view}`;
+      this.finder.reset();
+    }
     this.summaries.setView(version, traitList<Filter>(this.model, "filters"));
     this.schema = traitList<SchemaField>(this.model, "schema");
     this.header.setColumns(this.schema);

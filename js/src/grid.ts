@@ -14,7 +14,6 @@ import { Selection, contains, rangeOf, rangeTsv } from "./selection";
 import { type Geometry, offsetForScroll, offsetShowingRow, scrollForOffset, isScaled, spacerHeight, visibleRange, clampOffset } from "./scroll";
 import { SummaryLoader } from "./summaries";
 import { valuesOf } from "./valuelist";
-import { valuesOf } from "./valuelist";
 import { ViewBar } from "./viewbar";
 import { filtersFor, nextSort, replaceFilters } from "./viewstate";
 

@@ -24,6 +24,14 @@ and prints, in one run:
   ``rows`` request of its first 100 rows (what the first screen needs), as a ratio to the
   same ``view`` request until the full order is known (computed in the background).
 
+* **header statistics**: a ``header_stats`` request for every column (missing counts,
+  histograms of numeric and datetime columns, top 10 values and distinct counts of the
+  others), with the cache dropped (what the first paint costs), as a ratio to the bare
+  pandas/NumPy cost of the same figures (``isna().sum()``, ``np.histogram`` of the non-null
+  values, ``value_counts()`` with its first 10 and its length); then the same with a filter
+  by value in the view (``city`` in two values) against the same figures of ``df[mask]``,
+  mask included; and a cold ``values`` request for ``city`` against ``value_counts()``.
+
 Timings are medians (``--repeat`` runs, at least 5); the view caches are dropped before
 each timed sort or filter, so every run computes the index afresh.
 """
@@ -151,6 +159,7 @@ def bench_size(rows: int, repeat: int, peers: bool) -> dict[str, Any]:
         raw = median_time(lambda p=positions: raw_window(df, p), runs * 3)
         windows[label] = {"hydroml_ms": ours * 1e3, "raw_ms": raw * 1e3, "ratio": ours / raw}
     out["first_page"] = bench_first_page(widget, driver, df, runs)
+    out["header"] = bench_header(widget, driver, df, runs)
     widget.close()
     out["windows"] = windows
     out["view"] = sorts
@@ -192,6 +201,81 @@ def bench_first_page(widget: Any, driver: Driver, df: pd.DataFrame, runs: int) -
     return out
 
 
+def bare_header(df: pd.DataFrame, keep: np.ndarray | None = None) -> None:
+    """The header's figures with plain pandas and NumPy: nulls, a histogram or the top 10."""
+    for name in df.columns:
+        s = df[name] if keep is None else df[name][keep]
+        int(s.isna().sum())
+        numeric = s.dtype.kind in "fiuM" and not isinstance(s.dtype, pd.CategoricalDtype)
+        if numeric and s.dtype.kind != "b":
+            values = s.dropna().to_numpy()
+            if values.dtype.kind == "M":
+                values = values.view(np.int64)
+            if len(values):
+                np.histogram(values, bins=20)
+        else:
+            counts = s.value_counts()
+            counts.head(10)
+            len(counts)
+
+
+def bench_header(widget: Any, driver: Driver, df: pd.DataFrame, runs: int) -> dict[str, Any]:
+    """Header statistics of every column, and a value list, cold, against bare pandas."""
+    from hydroml_jupyter.widgets import headerstats
+
+    columns = [str(c) for c in df.columns]
+    chosen = ["Paris", "Lyon"]
+
+    def ask(kind: str, **fields: Any) -> None:
+        driver._next += 1
+        widget._on_message(widget, {"kind": kind, "request": driver._next, **fields}, [])
+        widget.join()
+        content, _ = driver.replies.pop()
+        if content["kind"] != kind:
+            raise RuntimeError(content.get("message", content))
+
+    def cold(kind: str, **fields: Any) -> None:
+        headerstats._caches.pop(widget.grid_view, None)
+        ask(kind, **fields)
+
+    def bare_filtered() -> None:
+        keep = df["city"].isin(chosen).to_numpy(dtype=bool)
+        bare_header(df, keep)
+
+    cases: dict[str, tuple[dict[str, Any], Any, Any]] = {
+        "first paint, every column": (
+            {"filters": []},
+            lambda: cold("header_stats", columns=columns),
+            lambda: bare_header(df),
+        ),
+        "filtered (city in 2 values)": (
+            {"filters": [{"column": "city", "op": "in", "value": chosen}]},
+            lambda: cold("header_stats", columns=columns),
+            bare_filtered,
+        ),
+        "values of city": (
+            {"filters": []},
+            lambda: cold("values", column="city"),
+            df["city"].value_counts,
+        ),
+    }
+    out: dict[str, Any] = {}
+    for label, (view, ours, bare) in cases.items():
+        driver.ask("view", sort=[], **view)
+        ours()  # warm the masks of the view and any first-use imports
+        timed: dict[str, list[float]] = {"ours": [], "bare": []}
+        for _ in range(runs):  # alternate, so both see the same machine
+            for key, step in (("ours", ours), ("bare", bare)):
+                start = time.perf_counter()
+                step()
+                timed[key].append(time.perf_counter() - start)
+        ms = {key: float(np.median(v)) * 1e3 for key, v in timed.items()}
+        out[label] = {"hydroml_ms": ms["ours"], "bare_ms": ms["bare"],
+                      "ratio": ms["ours"] / ms["bare"]}  # fmt: skip
+    driver.ask("view", sort=[], filters=[])
+    return out
+
+
 def report(result: dict[str, Any]) -> str:
     lines = [f"\n## {result['rows']:,} rows x {result['columns']} columns"]
     lines.append(f"open (construct + initial state): {result['open_ms']:.1f} ms")
@@ -215,6 +299,11 @@ def report(result: dict[str, Any]) -> str:
     lines.append("|---|---|---|---|")
     for label, f in result["first_page"].items():
         lines.append(f"| {label} | {f['first_ms']:.1f} ms | {f['full_ms']:.1f} ms | "
+                     f"{f['ratio']:.2f}x |")  # fmt: skip
+    lines.append("\n| header statistics (cold) | hydroml | bare pandas/NumPy | ratio |")
+    lines.append("|---|---|---|---|")
+    for label, f in result["header"].items():
+        lines.append(f"| {label} | {f['hydroml_ms']:.1f} ms | {f['bare_ms']:.1f} ms | "
                      f"{f['ratio']:.2f}x |")  # fmt: skip
     return "\n".join(lines)
 

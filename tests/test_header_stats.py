@@ -300,3 +300,21 @@ def test_checked_values_applied_as_a_step_give_exact_code() -> None:
     exec(line, namespace)  # the exported line, run on the original frame
     pd.testing.assert_frame_equal(namespace["df"], expected)
     grid.close()
+
+
+def test_figures_stop_once_the_view_moves_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    grid, driver = grid_of(frame())
+    real = headerstats.header_stats
+    computed: list[str] = []
+
+    def then_filter(series: pd.Series, keep: np.ndarray | None = None, **kw: Any) -> Any:
+        computed.append(str(series.name))
+        # A filter set while the figures are computed makes the rest of them useless.
+        grid.grid_view.set(filters=[{"column": "n", "op": ">", "value": 3}])
+        return real(series, keep, **kw)
+
+    monkeypatch.setattr(headerstats, "header_stats", then_filter)
+    reply = driver.ok("header_stats", columns=["x", "n", "origin"])
+    assert computed == ["x"] and list(reply["stats"]) == ["x"]
+    assert reply["filters"] == []  # what the front end compares with its view: dropped
+    grid.close()

@@ -253,6 +253,14 @@ def snapshot(view: GridView) -> Snapshot:
         return Snapshot(view.version, view.frame, names, filters)
 
 
+def stale(view: GridView, snap: Snapshot) -> bool:
+    """Whether the view shows another version or other filters than ``snap`` describes."""
+    if view.session.version != snap.version:
+        return True
+    with view.lock:
+        return view.filters != snap.filter_dicts
+
+
 class _Entry:
     """The masks and figures computed for one (version, filters) of a view."""
 
@@ -317,11 +325,15 @@ def request(grid: DataGrid, content: dict[str, Any]) -> None:
 
     def work() -> Reply:
         entry = cached(view, snap)
-        keep = rows_kept(snap, entry)
         out: dict[str, Any] = {}
         for name, label in labels:
             stats = entry.stats.get(label)
             if stats is None:
+                # The view moved on (new filters, a new version): the front end drops this
+                # reply, so stop computing figures nobody will see.
+                if stale(view, snap):
+                    break
+                keep = rows_kept(snap, entry)
                 stats = entry.stats[label] = header_stats(snap.frame[label], keep)
             out[name] = stats.to_dict()
         body = reply(

@@ -178,3 +178,34 @@ def test_a_new_version_drops_a_sort_still_running(small_pages: int) -> None:
     session.apply("fill_missing", column="city", strategy="value", value="Zed")
     expected = session.df.sort_values("city", kind="stable").index.to_numpy()
     assert view.positions(0, len(frame)).tolist() == expected.tolist()
+
+
+def test_a_rows_request_past_the_first_page_is_answered_once_sorted(
+    small_pages: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_widgets_protocol import Driver
+
+    frame = big_frame()
+    release = threading.Event()
+    original = pages_module.sort_positions
+
+    def slow(*args: object, **kwargs: object) -> np.ndarray:
+        release.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pages_module, "sort_positions", slow)
+    grid = hj.DataGrid(hj.Session(frame))
+    driver = Driver(grid)
+    driver.ok("view", sort=[{"column": "city", "descending": True}])
+    expected = frame.sort_values("city", ascending=False, kind="stable").index.to_numpy()
+    first, _ = driver.rows(0, small_pages)
+    assert first["rows"] == expected[:small_pages].tolist()
+    # Past the first page: no reply until the full order is known, and the kernel is free.
+    grid._on_message(grid, {"kind": "rows", "request": 500, "start": 3000, "stop": 3100}, [])
+    assert not [c for c, _ in driver.sent if c.get("request") == 500]
+    assert driver.ok("view", filters=[])["row_count"] == len(frame)
+    release.set()
+    grid.join()
+    (late,) = [c for c, _ in driver.sent if c.get("request") == 500]
+    assert late["kind"] == "rows" and late["rows"] == expected[3000:3100].tolist()
+    grid.close()

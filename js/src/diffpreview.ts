@@ -77,9 +77,10 @@ export class PreviewClient extends Client {
         return { content, buffers: reply.buffers };
       });
     }
-    if (kind === "summary") {
-      // Summaries describe the session's frame; the preview shows its dtypes only.
-      return Promise.resolve({ content: { kind: "summary", version: this.preview.version, summaries: {} }, buffers: [] });
+    if (kind === "summary" || kind === "header_stats") {
+      // Header figures describe the session's frame; the preview shows its dtypes only.
+      const content = { kind, version: this.preview.version, filters: [], summaries: {}, stats: {} };
+      return Promise.resolve({ content, buffers: [] });
     }
     return Promise.reject(new Error("the grid shows a preview: apply or discard it first"));
   }

@@ -1,4 +1,5 @@
 // Operation forms generated from the catalog's OpForm params.
+import { displayName } from "./columns";
 import { button, h } from "./dom";
 import { formatLiteral, parseLiteral } from "./literal";
 import type { OpForm, ParamSpec, SchemaField } from "./protocol";
@@ -27,7 +28,7 @@ export function columnChoices(spec: ParamSpec, schema: SchemaField[]): string[] 
 function selectInput(options: string[], attrs: Record<string, string>, placeholder: string | null, initial: unknown): Input {
   const el = h("select", { className: "hydroml-input", attrs });
   if (placeholder !== null) el.appendChild(h("option", { text: placeholder, attrs: { value: "" } }));
-  for (const o of options) el.appendChild(h("option", { text: o, attrs: { value: o } }));
+  for (const o of options) el.appendChild(h("option", { text: displayName(o), attrs: { value: o } }));
   const set = (v: unknown): void => {
     const s = text(v);
     if (options.includes(s)) el.value = s;
@@ -98,7 +99,7 @@ function columnsInput(spec: ParamSpec, schema: SchemaField[], attrs: Record<stri
   const options = columnChoices(spec, schema);
   const el = h("select", { className: "hydroml-input", attrs: { multiple: "", ...attrs } });
   el.size = Math.min(6, Math.max(2, options.length));
-  for (const o of options) el.appendChild(h("option", { text: o, attrs: { value: o } }));
+  for (const o of options) el.appendChild(h("option", { text: displayName(o), attrs: { value: o } }));
   const set = (v: unknown): void => {
     const chosen = new Set((Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map(text));
     for (const opt of Array.from(el.options)) opt.selected = chosen.has(opt.value);

@@ -1,6 +1,7 @@
 // The data grid: virtual rows over the kernel's view, header with summaries and filters.
 import { decodeWindow } from "./arrow";
 import { WindowCache, type RowsWindow } from "./cache";
+import { ColumnMenu } from "./columnmenu";
 import { ColumnLayout } from "./columns";
 import { ErrorArea, Listeners, h, traitList, traitNumber } from "./dom";
 import { FilterPopover } from "./filters";
@@ -29,6 +30,8 @@ export interface GridOptions {
   onSelectColumn?: (column: string) => void;
   /** An extra CSS class for a cell (the diff preview marks changed cells). */
   cellClass?: (row: number, field: SchemaField) => string;
+  /** Open operation `op`'s form for `column` (the column menu's quick actions). */
+  onQuickAction?: (op: string, column: string) => void;
 }
 
 export class Grid {
@@ -46,6 +49,7 @@ export class Grid {
   private readonly rows: RowsView;
   private readonly popover: FilterPopover;
   private readonly summaries: SummaryLoader;
+  private readonly menu: ColumnMenu;
   private schema: SchemaField[] = [];
   private readonly layout = new ColumnLayout();
   private offset = 0;
@@ -75,6 +79,7 @@ export class Grid {
       sort: (column, additive) => this.sortBy(column, additive),
       filter: (column, anchor) => this.openFilter(column, anchor),
       select: (column) => this.selectColumn(column),
+      menu: (column, anchor, at) => this.menu.open(column, anchor, at),
       resize: (column, width) => {
         this.layout.setWidth(column, width);
         this.layoutColumns();
@@ -103,6 +108,16 @@ export class Grid {
     this.el = h("div", { className: "hydroml-grid", attrs: { tabindex: "0", role: "grid" } }, [this.bar.el, this.finder.el]);
     if (!options.errors) this.el.appendChild(this.errors.el);
     this.el.append(this.scroll, this.popover.el);
+    this.menu = new ColumnMenu({
+      client, errors: this.errors, layout: this.layout, root: this.el,
+      shown: () => this.schema,
+      all: () => traitList<SchemaField>(this.model, "schema"),
+      sortKeys: () => this.bar.sort,
+      sort: (column, descending) => this.bar.send({ sort: descending === null ? [] : [{ column, descending }] }),
+      filter: (column, anchor) => this.openFilter(column, anchor),
+      changed: () => this.sync(),
+      quick: options.onQuickAction,
+    });
     this.bind();
     this.sync();
   }
@@ -115,6 +130,7 @@ export class Grid {
     this.disposed = true;
     if (this.frame !== null) cancelAnimationFrame(this.frame);
     this.listeners.dispose();
+    this.menu.dispose();
     this.cache.clear();
   }
 
@@ -160,7 +176,7 @@ export class Grid {
       this.finder.reset();
     }
     this.summaries.setView(version, traitList<Filter>(this.model, "filters"));
-    this.schema = traitList<SchemaField>(this.model, "schema");
+    this.schema = this.layout.arrange(traitList<SchemaField>(this.model, "schema"));
     this.header.setColumns(this.schema);
     this.header.setSelected(this.selectedColumn);
     this.summaries.refresh();
@@ -202,6 +218,7 @@ export class Grid {
     const l = this.layout;
     l.update(this.schema, this.rowCount);
     this.header.layout(l.offsets, l.widths, l.rownumWidth, l.totalWidth);
+    this.header.setPinned(this.schema.slice(0, l.pinnedCount).map((f) => f.name));
   }
 
   /** Whether the scroll area has a layout box now (not inside a hidden ancestor). */
@@ -259,16 +276,19 @@ export class Grid {
     const range = visibleRange(this.offset, g);
     void this.cache.want(range.first, range.stop);
     const cols = this.visibleColumns();
+    // Pinned columns follow the horizontal scroll, in the header as in the rows.
+    if (l.pinnedCount) this.header.layout(l.offsetsAt(this.scroll.scrollLeft), l.widths, l.rownumWidth, totalWidth);
     this.rows.render({
       range,
       bodyHeight: Math.min(g.viewport, spacer),
       totalWidth,
       rownumWidth: l.rownumWidth,
-      columns: this.schema.slice(cols[0], cols[1] + 1).map((field, i) => ({
-        field,
-        left: l.rownumWidth + l.offsets[cols[0] + i]!,
-        width: l.widths[cols[0] + i]!,
-        index: cols[0] + i,
+      columns: l.shown(this.scroll.scrollLeft, this.viewportSize().width).map((index) => ({
+        field: this.schema[index]!,
+        left: l.rownumWidth + l.offsetsAt(this.scroll.scrollLeft)[index]!,
+        width: l.widths[index]!,
+        index,
+        pinned: index < l.pinnedCount,
       })),
       selection: this.selection,
       cell: (row, field) => {

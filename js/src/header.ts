@@ -1,4 +1,5 @@
 // Grid header: per column name, dtype, null count, a mini chart, sort/filter marks, resizing.
+import { displayName } from "./columns";
 import { clear, h } from "./dom";
 import { formatCount, formatShare, formatValue } from "./format";
 import type { Filter, HeaderStats, SchemaField, SortKey } from "./protocol";
@@ -9,6 +10,8 @@ export interface HeaderCallbacks {
   filter(column: string, anchor: HTMLElement): void;
   select(column: string): void;
   resize(column: string, width: number): void;
+  /** Open the column's menu (its ⋮ button, or a right-click at `at`). */
+  menu?(column: string, anchor: HTMLElement, at?: { x: number; y: number }): void;
 }
 
 interface HeaderCell {
@@ -73,6 +76,11 @@ export class Header {
     }
   }
 
+  /** Mark the pinned columns' cells (they stay at the left, above the others). */
+  setPinned(columns: string[]): void {
+    for (const [name, cell] of this.cells) cell.root.classList.toggle("hydroml-pinned", columns.includes(name));
+  }
+
   setSelected(column: string | null): void {
     for (const [name, cell] of this.cells) cell.root.classList.toggle("hydroml-selected", name === column);
   }
@@ -100,7 +108,9 @@ export class Header {
   }
 
   private makeCell(field: SchemaField): HeaderCell {
-    const name = h("span", { className: "hydroml-header-label", text: field.name, title: field.name });
+    // Spaces at the ends and line breaks made visible; the hover shows the whole name.
+    const shown = displayName(field.name);
+    const name = h("span", { className: "hydroml-header-label", text: shown, title: shown });
     const sortMark = h("span", { className: "hydroml-sort-mark" });
     const nameArea = h("div", { className: "hydroml-header-name", title: "Sort (shift-click: add a sort key)" }, [
       name,
@@ -132,6 +142,23 @@ export class Header {
       this.callbacks.filter(field.name, filterButton);
     });
     handle.addEventListener("click", (e) => e.stopPropagation());
+    if (this.callbacks.menu) {
+      const menu = h("button", {
+        className: "hydroml-menu-button",
+        text: "⋮",
+        title: "Column menu",
+        attrs: { type: "button", "aria-label": `Menu of ${shown}`, "aria-haspopup": "menu" },
+      });
+      filterButton.after(menu);
+      menu.addEventListener("click", (e) => {
+        e.stopPropagation();
+        this.callbacks.menu?.(field.name, menu);
+      });
+      root.addEventListener("contextmenu", (e) => {
+        e.preventDefault();
+        this.callbacks.menu?.(field.name, root, { x: e.clientX, y: e.clientY });
+      });
+    }
     handle.addEventListener("pointerdown", (e) => this.startResize(e, field.name, root, handle));
     return { root, sortMark, filterButton, meta, chart };
   }

@@ -10,6 +10,7 @@ export interface VisibleColumn {
   left: number;
   width: number;
   index: number;
+  pinned?: boolean;
 }
 
 export interface RowsFrame {
@@ -116,6 +117,7 @@ export class RowsView {
       const extra = f.cellClass?.(row, col.field);
       if (extra) cls += ` ${extra}`;
       if (selected) cls += " hydroml-selected";
+      if (col.pinned) cls += " hydroml-pinned";
       if (cell.className !== cls) cell.className = cls;
       setAttr(cell, "aria-selected", selected ? "true" : "false");
       setText(cell, text === null ? "" : text.text);

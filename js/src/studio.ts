@@ -37,6 +37,10 @@ export class Studio {
     this.grid = new Grid(model, client, {
       errors: this.errors,
       onSelectColumn: (column) => this.sidebar.selectColumn(column),
+      onQuickAction: (op, column) => {
+        this.sidebar.showTab("ops");
+        this.sidebar.ops.prefill(op, column);
+      },
     });
     this.diff = new DiffPreview({ client, model, errors: this.errors, main: this.grid });
     // The sidebar's previews go through the diff preview, which shows them in the grid.

@@ -31,7 +31,9 @@ PLACEHOLDER_CLASS = "hydroml-static"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 _OUTPUT = ".jp-OutputArea-child"
-_WIDGET = f'.jp-OutputArea-output[data-mime-type="{WIDGET_VIEW}"]'
+# The widget renderer is the one output renderer that is a Lumino panel (the others are plain
+# widgets, and it has no data-mime-type); it takes the ``jupyter-widgets`` class on an error.
+_WIDGET = ".jp-OutputArea-output.lm-Panel"
 _STYLE = (
     # A live (or still loading) widget output hides the placeholder after it ...
     f"{_OUTPUT}:has(> {_WIDGET}:not(.jupyter-widgets)) + {_OUTPUT}:has(.{PLACEHOLDER_CLASS})"
@@ -69,8 +71,8 @@ def placeholder_bundle(what: str, detail: str = "") -> dict[str, str]:
         sentence += f" {detail}"
     body = html.escape(sentence)
     markup = (
-        f'<div class="{PLACEHOLDER_CLASS}" data-hydroml-static="1">'
-        f"<style>{_STYLE}</style>{body}</div>"
+        f'<style>{_STYLE}</style><div class="{PLACEHOLDER_CLASS}" data-hydroml-static="1">'
+        f"{body}</div>"
     )
     return {"text/html": markup, "text/plain": sentence}
 

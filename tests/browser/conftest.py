@@ -1,4 +1,5 @@
-"""Fixtures for browser tests: one JupyterLab server and one Chromium for the whole session.
+"""Fixtures for browser tests: one JupyterLab server and one Chromium for the whole session,
+and a Notebook 7 server (``notebook7``) started the first time a test asks for it.
 
 Without Debian's ``chromium`` these tests are skipped on a developer's machine and fail under
 CI (``CI`` set), where the test command installs it.
@@ -70,21 +71,38 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """A JupyterLab server for the session, on a free port, with isolated settings."""
+_stale_cleared = False
+
+
+def _server(tmp_path_factory: pytest.TempPathFactory, app: str) -> Iterator[LabServer]:
+    global _stale_cleared
     _require_browser()
-    for stale in artifacts_dir().glob("FAILED-*"):
-        stale.unlink()
-    server = LabServer(tmp_path_factory.mktemp("jupyterlab"))
+    if not _stale_cleared:
+        for stale in artifacts_dir().glob("FAILED-*"):
+            stale.unlink()
+        _stale_cleared = True
+    name = "jupyterlab" if app == "lab" else "notebook7"
+    server = LabServer(tmp_path_factory.mktemp(name), app=app)
     server.start()
     try:
         yield server
     finally:
         server.stop()
-        log = artifacts_dir() / "jupyterlab.log"
+        log = artifacts_dir() / f"{name}.log"
         if server.log_path.exists():
             log.write_bytes(server.log_path.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """A JupyterLab server for the session, on a free port, with isolated settings."""
+    yield from _server(tmp_path_factory, "lab")
+
+
+@pytest.fixture(scope="session")
+def notebook7(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """A Notebook 7 server (``jupyter notebook``) for the session, set up as `lab` is."""
+    yield from _server(tmp_path_factory, "notebook")
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +127,23 @@ def notebook_opener(lab: LabServer, browser: Any) -> Iterator[Callable[[str | Pa
 
     def opener(source: str | Path) -> Notebook:
         notebook = open_notebook(lab, browser, source)
+        opened.append(notebook)
+        return notebook
+
+    yield opener
+    for notebook in opened:
+        notebook.close()
+
+
+@pytest.fixture
+def notebook7_opener(
+    notebook7: LabServer, browser: Any
+) -> Iterator[Callable[[str | Path], Notebook]]:
+    """Open notebooks in Notebook 7 for one test, as `notebook_opener` does in JupyterLab."""
+    opened: list[Notebook] = []
+
+    def opener(source: str | Path) -> Notebook:
+        notebook = open_notebook(notebook7, browser, source)
         opened.append(notebook)
         return notebook
 

@@ -1,9 +1,10 @@
-"""A real JupyterLab server and Chromium pages driving its notebooks, for browser tests.
+"""A real JupyterLab (or Notebook 7) server and Chromium pages driving its notebooks.
 
-`LabServer` runs ``python -m jupyter lab`` from the test's own environment on a free loopback
-port, with every Jupyter folder (config, data, runtime, user settings, workspaces) in a
-temporary folder so a developer's own setup never leaks in. `Notebook` opens one notebook in
-its own browser context and drives it through ``window.jupyterapp``.
+`LabServer` runs ``python -m jupyter lab`` (``app="notebook"``: ``jupyter notebook``, Notebook
+7) from the test's own environment on a free loopback port, with every Jupyter folder (config,
+data, runtime, user settings, workspaces) in a temporary folder so a developer's own setup
+never leaks in. `Notebook` opens one notebook in its own browser context and drives it through
+``window.jupyterapp``, which both front ends expose.
 """
 
 from __future__ import annotations
@@ -81,10 +82,28 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LabServer:
-    """A JupyterLab server on 127.0.0.1 whose root is a temporary folder of notebook copies."""
+#: The server application for each front end, and the path a notebook opens at.
+APPS = {
+    "lab": ("jupyterlab", "LabApp", "/lab/tree/{path}?reset&token={token}"),
+    "notebook": ("notebook", "JupyterNotebookApp", "/notebooks/{path}?token={token}"),
+}
 
-    def __init__(self, base: Path) -> None:
+
+class LabServer:
+    """A JupyterLab (or Notebook 7) server on 127.0.0.1 whose root is a folder of notebook copies.
+
+    Parameters
+    ----------
+    base
+        A temporary folder for the root and every Jupyter folder.
+    app
+        ``"lab"`` (JupyterLab) or ``"notebook"`` (Notebook 7).
+    """
+
+    def __init__(self, base: Path, app: str = "lab") -> None:
+        if app not in APPS:
+            raise ValueError(f"app must be one of {sorted(APPS)}, not {app!r}")
+        self.app = app
         self.base = base
         self.root = base / "root"
         self.log_path = base / "jupyterlab.log"
@@ -127,8 +146,9 @@ class LabServer:
         last_error = ""
         for _ in range(3):
             self.port = _free_port()
+            module, cls, _ = APPS[self.app]
             cmd = [
-                sys.executable, "-m", "jupyter", "lab",
+                sys.executable, "-m", module,
                 "--allow-root",
                 "--no-browser",
                 "--ServerApp.ip=127.0.0.1",
@@ -136,10 +156,11 @@ class LabServer:
                 "--ServerApp.port_retries=0",
                 f"--ServerApp.root_dir={self.root}",
                 f"--IdentityProvider.token={self.token}",
-                "--LabApp.expose_app_in_browser=True",
-                "--LabApp.extension_manager=readonly",
-                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                f"--{cls}.expose_app_in_browser=True",
+                f"--{cls}.extension_manager=readonly",
             ]  # fmt: skip
+            if self.app == "lab":
+                cmd.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
             with self.log_path.open("ab") as log:
                 self.proc = subprocess.Popen(
                     cmd,
@@ -156,7 +177,7 @@ class LabServer:
             self._kill()
             if "address already in use" not in last_error.lower():
                 break
-        raise RuntimeError(f"JupyterLab did not start; its log ends with:\n{last_error}")
+        raise RuntimeError(f"{self.app} did not start; its log ends with:\n{last_error}")
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -214,6 +235,15 @@ class LabServer:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
+
+    def restart_kernel_of(self, path: str) -> None:
+        """Restart the kernel of the notebook at ``path``: every widget model it held is gone."""
+        for session in self.api("GET", "/api/sessions") or []:
+            if session.get("path") == path:
+                kernel = session["kernel"]["id"]
+                self.api("POST", f"/api/kernels/{kernel}/restart", body={}, timeout=60)
+                return
+        raise LookupError(f"no kernel runs {path}")
 
     def shutdown_kernel_of(self, path: str) -> None:
         """Shut down the kernel of the notebook at ``path`` (relative to the root)."""
@@ -325,15 +355,40 @@ class Notebook:
         self.page: Page = self.context.new_page()
         self.page.set_default_timeout(30_000)
         self.errors: list[str] = []
+        #: The console's warnings and errors (``"warning: ..."``), e.g. anywidget's.
+        self.console: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", self._on_console)
         Notebook.open_notebooks.append(self)
 
+    def _on_console(self, message: Any) -> None:
+        if message.type in ("warning", "error"):
+            self.console.append(f"{message.type}: {message.text}")
+
     def open(self, timeout: float = 90) -> Notebook:
-        """Load JupyterLab on the notebook and wait for a connected, idle kernel."""
+        """Load the front end on the notebook and wait for a connected, idle kernel."""
         quoted = urllib.parse.quote(self.path)
-        self.page.goto(self.lab.url(f"/lab/tree/{quoted}?reset&token={self.lab.token}"))
+        self.page.goto(
+            self.lab.url(APPS[self.lab.app][2].format(path=quoted, token=self.lab.token))
+        )
         self.wait_kernel_ready(timeout)
         return self
+
+    def save(self) -> None:
+        """Save the notebook (autosave is off) and wait until the file is written."""
+        self.page.evaluate(
+            _js("window.jupyterapp.commands.execute('docmanager:save'); return true;"), self._arg()
+        )
+        self.page.wait_for_function(
+            _js("const p = findPanel(a.path); return p && !p.context.model.dirty;"),
+            arg=self._arg(),
+            polling=100,
+        )
+
+    def reload(self, timeout: float = 90) -> None:
+        """Load the page again (from the saved file) and wait for a connected, idle kernel."""
+        self.page.reload()
+        self.wait_kernel_ready(timeout)
 
     def _arg(self, **more: Any) -> dict[str, Any]:
         return {"path": self.path, **more}

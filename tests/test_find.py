@@ -35,6 +35,10 @@ def frame() -> pd.DataFrame:
             "flag": rng.random(n) < 0.5,
             "kind": pd.Categorical(rng.choice(["nice one", "other"], n)),
             "when": pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 3, n), "D"),
+            "zoned": (
+                pd.to_datetime("2024-01-01 23:30", utc=True)
+                + pd.to_timedelta(rng.integers(0, 3, n), "D")
+            ).tz_convert("Europe/Paris"),
         }
     )
 
@@ -46,7 +50,7 @@ def oracle(df: pd.DataFrame, text: str) -> np.ndarray:
         s = df[name]
         if name in ("city", "kind"):
             hit = s.astype("str").str.lower().str.contains(text.lower(), regex=False)
-        elif name == "when":
+        elif name in ("when", "zoned"):
             hit = s.dt.strftime("%Y-%m-%d %H:%M:%S").str.contains(text, regex=False)
         elif name == "flag":
             hit = s == (text == "true") if text in ("true", "false") else s & False
@@ -64,9 +68,7 @@ def expected_cells(df: pd.DataFrame, text: str, view: pd.DataFrame) -> list[tupl
     cells = oracle(df, text)
     positions = pd.Series(np.arange(len(df)), index=df.index)[view.index].to_numpy()
     return [
-        (r, str(df.columns[c]))
-        for r, at in enumerate(positions)
-        for c in np.flatnonzero(cells[at])
+        (r, str(df.columns[c])) for r, at in enumerate(positions) for c in np.flatnonzero(cells[at])
     ]
 
 
@@ -81,13 +83,15 @@ def walk(driver: Driver, text: str, step: int, total: int) -> list[tuple[int, st
     return seen
 
 
-@pytest.mark.parametrize("text", ["nice", "3", "2024-01-02", "true", "<B>", "\t"])
+@pytest.mark.parametrize("text", ["nice", "3", "2024-01-02", "01-03 00:30", "true", "<B>", "\t"])
 def test_find_walks_every_match_in_view_order(text: str) -> None:
     df = frame()
     grid = DataGrid(hj.Session(df))
     driver = Driver(grid)
     grid.set_view(sort=[("price", True), "city"], filters=[("count", ">=", 1)])
-    shown = df[df["count"] >= 1].sort_values(["price", "city"], ascending=[False, True], kind="stable")
+    shown = df[df["count"] >= 1].sort_values(
+        ["price", "city"], ascending=[False, True], kind="stable"
+    )
     expected = expected_cells(df, text, shown)
     assert expected, text
     first = driver.ok("find", text=text)

@@ -34,6 +34,8 @@ CHUNK = 1_000_000
 #: Seconds a search may take before it stops with an error reply.
 TIME_LIMIT = 20.0
 _MAX_TEXT = 1_000
+#: What the text of a time is made of: other text cannot match one.
+_TIME_CHARACTERS = frozenset("0123456789-: ")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +131,7 @@ def search(view: GridView, text: str, stop: Any = None) -> Matches:
     """
     version, shown, frame, index = view.full_index()
     names = tuple(view.names.names)
-    query = text.casefold()
+    query = text.lower()  # as Arrow's utf8_lower lowers the values
     cells = np.zeros((frame.shape[1], len(frame)), dtype=bool)
     for i in range(frame.shape[1]):
         series = frame.iloc[:, i]
@@ -169,19 +171,20 @@ def _match(series: pd.Series, text: str, query: str) -> np.ndarray:
         if word not in ("true", "false"):
             return np.zeros(len(series), dtype=bool)
         return series.eq(word == "true").to_numpy(dtype=bool, na_value=False)
-    if kind == "m":
+    if kind == "m" or (kind == "M" and not set(text) <= _TIME_CHARACTERS):
         return np.zeros(len(series), dtype=bool)
-    values = _time_text(series) if kind == "M" else _as_text(series)
-    found = pc.match_substring(values, text, ignore_case=True)
+    values = _time_text(series) if kind == "M" else pc.utf8_lower(_as_text(series))
+    found = pc.match_substring(values, query)
     return np.asarray(pc.fill_null(found, False), dtype=bool)
 
 
 def _time_text(series: pd.Series) -> pa.Array:
     """Return times as the grid shows them: ``2024-01-31 08:05:00`` (local to their time zone)."""
-    try:
-        return pc.strftime(pa.array(series), format="%Y-%m-%d %H:%M:%S")
-    except (pa.ArrowException, ValueError):
-        return pa.array(series.astype(str).where(series.notna(), None), type=pa.string())
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)  # the wall time where they were
+    # A cast to text is ten times quicker than strftime; its fraction of a second is cut off.
+    text = pc.cast(pa.array(series), pa.string())
+    return pc.utf8_slice_codeunits(text, 0, 19)
 
 
 def _as_text(series: pd.Series) -> pa.Array | pa.ChunkedArray:

@@ -318,3 +318,24 @@ def test_figures_stop_once_the_view_moves_on(monkeypatch: pytest.MonkeyPatch) ->
     assert computed == ["x"] and list(reply["stats"]) == ["x"]
     assert reply["filters"] == []  # what the front end compares with its view: dropped
     grid.close()
+
+
+def test_figures_over_every_row_are_kept_with_the_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    grid, driver = grid_of(frame())
+    calls: list[str] = []
+    real = headerstats.header_stats
+
+    def counting(series: pd.Series, keep: np.ndarray | None = None, **kw: Any) -> Any:
+        calls.append(str(series.name))
+        return real(series, keep, **kw)
+
+    monkeypatch.setattr(headerstats, "header_stats", counting)
+    first = driver.ok("header_stats", columns=["x"])
+    grid.session.apply("drop_columns", columns=["few"])
+    driver.ok("header_stats", columns=["x"])
+    grid.session.undo()
+    again = driver.ok("header_stats", columns=["x"])
+    # Undo returns to the first step: its figures were kept, not computed a third time.
+    assert calls == ["x", "x"]
+    assert again["stats"] == first["stats"] and again["version"] == grid.version
+    grid.close()

@@ -3,9 +3,10 @@
 A header shows, per column, its missing count and a small chart: a histogram for numeric and
 datetime columns, the most frequent values and the distinct count for the others. With a
 filter in the view they describe the rows the filters keep. They are computed for a grid's
-``header_stats`` request in the background, each column once per (session version, filters),
-and cached for that pair: the figures a header needs at first paint, and nothing more, cost
-at most what pandas and NumPy take for the same figures (``bench/grid.py`` measures it).
+``header_stats`` request in the background, each column once: over every row they are kept
+with the history's step (an undo finds them), over filtered rows per (version, filters).
+Only the figures a header needs are computed, each kind of column in one pass or two, so
+they cost at most what pandas and NumPy take for the same figures (``bench/grid.py``).
 Each figure equals the one :func:`~hydroml_jupyter.analysis.column_info` gives for the same
 rows.
 """
@@ -316,6 +317,14 @@ def rows_kept(snap: Snapshot, entry: _Entry, leave_out: Label | None = None) -> 
     return keep
 
 
+def _computed(view: GridView, snap: Snapshot, entry: _Entry, label: Label) -> HeaderStats:
+    if snap.filters:
+        return header_stats(snap.frame[label], rows_kept(snap, entry))
+    # Over every row, the figures are kept with the history's step, as the session keeps
+    # its other statistics: an undo or a redo finds them there.
+    return view.session._cached(("header_stats", label), lambda frame: header_stats(frame[label]))
+
+
 def request(grid: DataGrid, content: dict[str, Any]) -> None:
     """Answer ``header_stats`` in the background: each asked column's figures over the view."""
     view = grid.grid_view
@@ -333,8 +342,7 @@ def request(grid: DataGrid, content: dict[str, Any]) -> None:
                 # reply, so stop computing figures nobody will see.
                 if stale(view, snap):
                     break
-                keep = rows_kept(snap, entry)
-                stats = entry.stats[label] = header_stats(snap.frame[label], keep)
+                stats = entry.stats[label] = _computed(view, snap, entry, label)
             out[name] = stats.to_dict()
         body = reply(
             "header_stats",

@@ -203,3 +203,30 @@ describe("column menu in the studio", () => {
     }
   });
 });
+
+describe("studio height", () => {
+  it("follows the grip when dragged, and has a full-height mode", async () => {
+    const model = new MockModel({ _kind: "studio", version: 1, view: 1, error: "", catalog: CATALOG, history: [], position: 0 });
+    new FakeKernel(model, { schema: SCHEMA.slice(0, 1), columns: { id: [1, 2, 3] } });
+    const el = document.createElement("div");
+    document.body.appendChild(el);
+    cleanups.push(render({ model, el }));
+    await flush();
+    const studio = el.querySelector<HTMLElement>(".hydroml-studio")!;
+    expect(studio.style.getPropertyValue("--hydroml-studio-height")).toBe("");
+    const grip = el.querySelector<HTMLElement>(".hydroml-height-grip")!;
+    grip.dispatchEvent(new PointerEvent("pointerdown", { bubbles: true, clientY: 500, pointerId: 1 }));
+    grip.dispatchEvent(new PointerEvent("pointermove", { bubbles: true, clientY: 640, pointerId: 1 }));
+    grip.dispatchEvent(new PointerEvent("pointerup", { bubbles: true, clientY: 640, pointerId: 1 }));
+    // Unlaid-out in the test page, the studio counts as its default 520 px.
+    expect(studio.style.getPropertyValue("--hydroml-studio-height")).toBe("660px");
+    grip.dispatchEvent(new PointerEvent("pointermove", { bubbles: true, clientY: 100, pointerId: 1 }));
+    expect(studio.style.getPropertyValue("--hydroml-studio-height")).toBe("660px");
+    const full = el.querySelector<HTMLButtonElement>('[data-action="full-height"]')!;
+    full.click();
+    expect(studio.classList.contains("hydroml-full")).toBe(true);
+    expect(full.getAttribute("aria-pressed")).toBe("true");
+    full.click();
+    expect(studio.classList.contains("hydroml-full")).toBe(false);
+  });
+});

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.engine.preview import preview_frames
 from hydroml_jupyter.engine.transaction import operation_of
+from hydroml_jupyter.labels import Label
 from hydroml_jupyter.widgets.arrow import FrameEncoder
 from hydroml_jupyter.widgets.protocol import (
     ColumnNames,
@@ -84,7 +85,7 @@ class PreviewFrame:
         columns, changes = _columns(before, after, source, counts)
         self.frame = pd.concat(columns, axis=1, ignore_index=True) if columns else pd.DataFrame()
         fields = schema_of(self.frame) if columns else []
-        names = ColumnNames([c.name for c in columns]).names
+        names = ColumnNames([cast("Label", c.name) for c in columns]).names
         self.names = names
         self._source = source
         self._compare: dict[str, tuple[pd.Series, pd.Series]] = {}
@@ -126,7 +127,7 @@ class PreviewFrame:
                 out[name] = hits.tolist()
         return out
 
-    def window(self, start: int, stop: int) -> tuple[int, int, np.ndarray, Any]:
+    def window(self, start: object, stop: object) -> tuple[int, int, np.ndarray, Any]:
         """Return ``(start, stop, positions, Arrow IPC)`` of rows ``start..stop`` (clipped)."""
         start, stop = window_bounds(start, stop)
         stop = min(stop, self.row_count)

@@ -45,7 +45,7 @@ class Matches:
     Attributes
     ----------
     cells
-        One boolean mask per column (frame order), shape ``(columns, rows)``.
+        Which columns match in each of ``hits``: shape ``(columns, len(hits))``.
     hits
         The view rows with at least one match, increasing.
     before
@@ -59,15 +59,13 @@ class Matches:
     text: str
     names: tuple[str, ...]
     cells: np.ndarray
-    index: np.ndarray | None
     hits: np.ndarray
     before: np.ndarray
     total: int
 
-    def columns_of(self, row: int) -> np.ndarray:
-        """Return the matching column indexes of view row ``row``."""
-        at = row if self.index is None else self.index[row]
-        return np.flatnonzero(self.cells[:, at])
+    def columns_of(self, hit: int) -> np.ndarray:
+        """Return the matching column indexes of view row ``hits[hit]``."""
+        return np.flatnonzero(self.cells[:, hit])
 
     def step(self, row: int, column: int, step: int) -> tuple[int, int, int] | None:
         """Return ``(view row, column, ordinal from 1)`` of the match a step from a cell.
@@ -80,7 +78,7 @@ class Matches:
         hits = self.hits
         j = int(np.searchsorted(hits, row))
         if j < len(hits) and hits[j] == row:
-            cols = self.columns_of(row)
+            cols = self.columns_of(j)
             pick = cols[cols > column] if step > 0 else cols[cols < column]
             if step == 0:
                 pick = cols[cols >= column]
@@ -92,7 +90,7 @@ class Matches:
             j -= 1
         j %= len(hits)
         target = int(hits[j])
-        cols = self.columns_of(target)
+        cols = self.columns_of(j)
         chosen = int(cols[0] if step >= 0 else cols[-1])
         return target, chosen, self._ordinal(j, cols, chosen)
 
@@ -141,16 +139,13 @@ def search(view: GridView, text: str, stop: Any = None) -> Matches:
             part = series.iloc[start : start + CHUNK]
             cells[i, start : start + len(part)] = _match(part, text, query)
     rows = cells.any(axis=0)
-    counts = cells.sum(axis=0, dtype=np.int64)
-    if index is None:
-        hits = np.flatnonzero(rows)
-        per = counts[hits]
-    else:
-        hits = np.flatnonzero(rows[index])
-        per = counts[index[hits]]
+    hits = np.flatnonzero(rows if index is None else rows[index])
+    # Only the rows that match are kept, in view order: a few of them, not columns x rows.
+    cells = cells[:, hits if index is None else index[hits]]
+    per = cells.sum(axis=0, dtype=np.int64)
     before = np.concatenate([[0], np.cumsum(per)[:-1]]).astype(np.int64) if len(per) else per
     total = int(per.sum())
-    return Matches(version, shown, text, names, cells, index, hits, before, total)
+    return Matches(version, shown, text, names, cells, hits, before, total)
 
 
 def _match(series: pd.Series, text: str, query: str) -> np.ndarray:

@@ -422,7 +422,8 @@ export class Grid {
     const next = moveSelection(e, from, this.rowCount, this.schema.length, pageRows);
     if (next === null) return;
     e.preventDefault();
-    this.range.set(next);
+    if (e.shiftKey) this.range.extend(from, next);
+    else this.range.set(next);
     this.select(next);
   }
 

@@ -118,6 +118,12 @@ export class Selection {
     this.dragging = false;
   }
 
+  /** Shift with a move key: the range grows from its anchor (or from `from`) to `cell`. */
+  extend(from: Cell, cell: Cell): void {
+    if (this.anchor === null) this.anchor = from;
+    this.focus = cell;
+  }
+
   /** A single cell (keyboard moves, find): the range collapses to it. */
   set(cell: Cell): void {
     this.anchor = cell;

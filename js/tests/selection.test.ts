@@ -105,6 +105,17 @@ describe("selection", () => {
     expect(grid.el.textContent).toContain("a copy holds at most 100,000");
   });
 
+  it("Shift with the arrows grows the range from where it started", async () => {
+    const { grid, written } = await setup();
+    cell(grid, 1, "id").click();
+    grid.el.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", shiftKey: true, bubbles: true }));
+    grid.el.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true }));
+    grid.renderNow();
+    expect(grid.el.querySelectorAll(".hydroml-in-range")).toHaveLength(4);
+    expect(await grid.copy(false)).toBe("2\t\n4\t2000.5");
+    expect(written).toEqual(["2\t\n4\t2000.5"]);
+  });
+
   it("a keyboard move collapses the range to the new cell", async () => {
     const { grid } = await setup();
     press(cell(grid, 0, "id"), "pointerdown");

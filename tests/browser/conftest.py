@@ -7,6 +7,7 @@ CI (``CI`` set), where the test command installs it.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -71,16 +72,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-_stale_cleared = False
+@functools.cache
+def _clear_stale_failures() -> None:
+    """Remove the failure pictures of an earlier session (once, whichever server starts first)."""
+    for stale in artifacts_dir().glob("FAILED-*"):
+        stale.unlink()
 
 
 def _server(tmp_path_factory: pytest.TempPathFactory, app: str) -> Iterator[LabServer]:
-    global _stale_cleared
     _require_browser()
-    if not _stale_cleared:
-        for stale in artifacts_dir().glob("FAILED-*"):
-            stale.unlink()
-        _stale_cleared = True
+    _clear_stale_failures()
     name = "jupyterlab" if app == "lab" else "notebook7"
     server = LabServer(tmp_path_factory.mktemp(name), app=app)
     server.start()

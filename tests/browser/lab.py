@@ -82,10 +82,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-#: The server application for each front end, and the path a notebook opens at.
+#: The server's module for each front end, and the path a notebook opens at.
 APPS = {
-    "lab": ("jupyterlab", "LabApp", "/lab/tree/{path}?reset&token={token}"),
-    "notebook": ("notebook", "JupyterNotebookApp", "/notebooks/{path}?token={token}"),
+    "lab": ("jupyterlab", "/lab/tree/{path}?reset&token={token}"),
+    "notebook": ("notebook", "/notebooks/{path}?token={token}"),
 }
 
 
@@ -137,6 +137,11 @@ class LabServer:
             path = self.base / "settings" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values, indent=2))
+        # Notebook 7 takes this from its config file only (its command-line flag does not
+        # reach the page's configuration).
+        notebook = {"expose_app_in_browser": True}
+        config = self.base / "config" / "jupyter_notebook_config.json"
+        config.write_text(json.dumps({"JupyterNotebookApp": notebook}, indent=2))
 
     def start(self, timeout: float = 90) -> None:
         """Start the server and wait until it answers; a taken port is retried."""
@@ -146,7 +151,7 @@ class LabServer:
         last_error = ""
         for _ in range(3):
             self.port = _free_port()
-            module, cls, _ = APPS[self.app]
+            module = APPS[self.app][0]
             cmd = [
                 sys.executable, "-m", module,
                 "--allow-root",
@@ -156,11 +161,13 @@ class LabServer:
                 "--ServerApp.port_retries=0",
                 f"--ServerApp.root_dir={self.root}",
                 f"--IdentityProvider.token={self.token}",
-                f"--{cls}.expose_app_in_browser=True",
-                f"--{cls}.extension_manager=readonly",
             ]  # fmt: skip
             if self.app == "lab":
-                cmd.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+                cmd += [
+                    "--LabApp.expose_app_in_browser=True",
+                    "--LabApp.extension_manager=readonly",
+                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                ]
             with self.log_path.open("ab") as log:
                 self.proc = subprocess.Popen(
                     cmd,
@@ -357,9 +364,15 @@ class Notebook:
         self.errors: list[str] = []
         #: The console's warnings and errors (``"warning: ..."``), e.g. anywidget's.
         self.console: list[str] = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        #: The same errors with their stacks (where they were thrown).
+        self.error_stacks: list[str] = []
+        self.page.on("pageerror", self._on_error)
         self.page.on("console", self._on_console)
         Notebook.open_notebooks.append(self)
+
+    def _on_error(self, exc: Any) -> None:
+        self.errors.append(str(exc))
+        self.error_stacks.append(exc.stack or str(exc))
 
     def _on_console(self, message: Any) -> None:
         if message.type in ("warning", "error"):
@@ -369,7 +382,7 @@ class Notebook:
         """Load the front end on the notebook and wait for a connected, idle kernel."""
         quoted = urllib.parse.quote(self.path)
         self.page.goto(
-            self.lab.url(APPS[self.lab.app][2].format(path=quoted, token=self.lab.token))
+            self.lab.url(APPS[self.lab.app][1].format(path=quoted, token=self.lab.token))
         )
         self.wait_kernel_ready(timeout)
         return self

@@ -19,10 +19,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 NOTEBOOK = "everywhere.ipynb"
 SESSION = "'<b>reload</b> & co'"
 
+#: The notebook panel (each test page has one).
+PANEL = "[...window.jupyterapp.shell.widgets('main')].find((w) => w.content && w.sessionContext)"
+
 #: What the page shows, per cell: widgets drawn, placeholders visible, error lines, charts.
-_STATE = """
+_STATE = (
+    """
 (index) => {
-  const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.content && w.sessionContext);
+  const panel = """
+    + PANEL
+    + """;
   const cell = panel.content.widgets[index].node;
   const shown = (el) => el.offsetParent !== null && el.getBoundingClientRect().height > 0;
   const all = (sel) => [...cell.querySelectorAll(sel)].filter(shown);
@@ -44,26 +50,35 @@ _STATE = """
   };
 }
 """
+)
 
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
-_OUTPUTS = """
+_OUTPUTS = (
+    """
 (index) => {
-  const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.content && w.sessionContext);
+  const panel = """
+    + PANEL
+    + """;
   return panel.content.widgets[index].model.outputs.toJSON().map((o) => [
     o.output_type,
     Object.keys(o.data || {}).find((k) => k !== 'text/plain') || 'text/plain',
   ]);
 }
 """
+)
 
 
-_SCROLL = """
+_SCROLL = (
+    """
 (index) => {
-  const panel = [...window.jupyterapp.shell.widgets('main')].find((w) => w.content && w.sessionContext);
+  const panel = """
+    + PANEL
+    + """;
   panel.content.widgets[index].node.scrollIntoView();
 }
 """
+)
 
 
 def state(notebook: Notebook, index: int) -> dict[str, Any]:
@@ -99,9 +114,13 @@ def check_live(notebook: Notebook, titles: bool = False) -> None:
     wait_for(notebook, finished, "s.panel === 1 && s.charts >= 3 && s.placeholders.length === 0")
     wait_for(notebook, magic, "s.panel === 1 && s.placeholders.length === 0")
     if titles:
-        drawn = state(notebook, finished)["titles"]
-        assert drawn and all(t["fits"] for t in drawn), drawn
-        assert any("features" in t["text"] for t in drawn), drawn
+        # The finished run's charts (full width) and the live run's, drawn in the view's
+        # narrower grid once it ended: every title fits its chart.
+        wait_for(notebook, magic, "s.charts >= 3", 90)
+        for index in (finished, magic):
+            drawn = state(notebook, index)["titles"]
+            assert drawn and all(t["fits"] for t in drawn), drawn
+            assert any("features" in t["text"] for t in drawn), drawn
     # A run started by a magic leaves the panel (and its hidden placeholder), no second
     # line of text saying "running 0%".
     kinds = notebook.page.evaluate(_OUTPUTS, magic)
@@ -138,7 +157,15 @@ def reload_with_and_without_kernel(notebook: Notebook, name: str) -> None:
     notebook.screenshot(f"{name}-kernel-gone")
     deprecations = [m for m in notebook.console if "[anywidget] Deprecation" in m]
     assert deprecations == []
-    assert notebook.errors == []
+    assert own_errors(notebook) == []
+
+
+def own_errors(notebook: Notebook) -> list[str]:
+    """The page's errors, less Notebook 7's own: 7.6.5 throws one at start, reading a
+    setting's schema (``notebook_core``), with or without this project's widgets."""
+    if notebook.lab.app == "lab":
+        return notebook.errors
+    return [s for s in notebook.error_stacks if "/static/notebook/notebook_core." not in s]
 
 
 def test_a_saved_notebook_reloads_with_and_without_its_kernel(notebook_opener: Any) -> None:

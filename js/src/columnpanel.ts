@@ -1,5 +1,6 @@
 // Column tab: one column's summary, percentiles, histogram (log scale on request), top values
 // with counts and shares, and quick actions.
+import { displayName } from "./columns";
 import { button, clear, h, textTable, traitNumber } from "./dom";
 import { formatCount, formatShare, formatStat, formatValue } from "./format";
 import { type ColumnInfo, errorMessage } from "./protocol";
@@ -64,7 +65,7 @@ export class ColumnPanel extends TabPanel {
     const names = schemaOf(this.ctx.model).map((f) => f.name);
     clear(this.picker);
     this.picker.appendChild(h("option", { text: "(choose a column)", attrs: { value: "" } }));
-    for (const n of names) this.picker.appendChild(h("option", { text: n, attrs: { value: n } }));
+    for (const n of names) this.picker.appendChild(h("option", { text: displayName(n), attrs: { value: n } }));
     if (this.column !== null && !names.includes(this.column)) this.column = null;
     this.picker.value = this.column ?? "";
   }
@@ -146,7 +147,7 @@ export class ColumnPanel extends TabPanel {
     const focused = this.content.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.action : undefined;
     clear(this.content);
     this.content.append(
-      h("div", { className: "hydroml-column-title", text: this.column ?? s.name }),
+      h("div", { className: "hydroml-column-title", text: displayName(this.column ?? s.name) }),
       textTable(
         [],
         [

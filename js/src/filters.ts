@@ -1,4 +1,5 @@
 // Filter popover for one column: builds the `filters` entries for that column.
+import { displayName } from "./columns";
 import { button, clear, h } from "./dom";
 import type { Filter, FilterOp, Kind, SchemaField, ValuesReply } from "./protocol";
 import { VALUE_KINDS, ValueList, ValueListError, type ValuesSource } from "./valuelist";
@@ -139,7 +140,7 @@ export class FilterPopover {
     });
     cancel.addEventListener("click", () => this.close());
     this.el.append(
-      h("div", { className: "hydroml-filter-title", text: `Filter ${field.name}` }),
+      h("div", { className: "hydroml-filter-title", text: `Filter ${displayName(field.name)}` }),
       form.mode,
       form.body,
       this.message,

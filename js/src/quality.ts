@@ -1,4 +1,5 @@
 // Quality tab: the profile's alerts by severity, suggestions to apply, target candidates.
+import { displayName } from "./columns";
 import { button, clear, h, traitNumber } from "./dom";
 import {
   type Alert,
@@ -161,7 +162,7 @@ export class QualityPanel extends TabPanel {
     const names = schemaOf(this.ctx.model).map((f) => f.name);
     clear(this.picker);
     this.picker.appendChild(h("option", { text: "Target: detect automatically", attrs: { value: "" } }));
-    for (const n of names) this.picker.appendChild(h("option", { text: `Target: ${n}`, attrs: { value: n } }));
+    for (const n of names) this.picker.appendChild(h("option", { text: `Target: ${displayName(n)}`, attrs: { value: n } }));
     if (this.target !== null && !names.includes(this.target)) this.target = null;
     this.picker.value = this.target ?? "";
   }

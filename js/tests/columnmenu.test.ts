@@ -59,6 +59,8 @@ describe("column names as shown", () => {
     const labels = Array.from(grid.el.querySelectorAll<HTMLElement>(".hydroml-header-label"));
     expect(labels.map((l) => l.textContent)).toEqual(["id", "price", "name", "name␠"]);
     expect(labels.map((l) => l.title)).toEqual(["id", "price", "name", "name␠"]);
+    grid.el.querySelector<HTMLElement>('.hydroml-header-cell[data-column="name "] .hydroml-filter-button')!.click();
+    expect(grid.el.querySelector(".hydroml-filter-title")!.textContent).toBe("Filter name␠");
   });
 });
 
@@ -182,11 +184,17 @@ describe("column menu in the studio", () => {
       history: [{ index: 0, label: "Load", rows: 3, columns: 2 }],
       position: 0,
     });
-    new FakeKernel(model, { schema: SCHEMA.slice(0, 2), columns: { id: [1, 2, 3], price: [1, null, 3] } });
+    new FakeKernel(model, {
+      schema: [...SCHEMA.slice(0, 2), { name: "city ", dtype: "str", kind: "text" }],
+      columns: { id: [1, 2, 3], price: [1, null, 3], "city ": ["a", "b", "c"] },
+    });
     const el = document.createElement("div");
     document.body.appendChild(el);
     cleanups.push(render({ model, el }));
     await flush();
+    el.querySelector<HTMLElement>('[data-tab="column"]')!.click();
+    const picker = el.querySelector<HTMLSelectElement>('[data-panel="column"] select')!;
+    expect(Array.from(picker.options).map((o) => [o.value, o.textContent])).toContainEqual(["city ", "city␠"]);
     for (const [action, op] of [
       ["quick-fill", "fill_missing"],
       ["quick-cast", "cast"],

@@ -339,3 +339,19 @@ def test_figures_over_every_row_are_kept_with_the_step(monkeypatch: pytest.Monke
     assert calls == ["x", "x"]
     assert again["stats"] == first["stats"] and again["version"] == grid.version
     grid.close()
+
+
+@pytest.mark.parametrize("share", [None, 0.5])
+def test_mostly_distinct_text_is_counted_exactly(share: float | None) -> None:
+    # Nearly every value distinct (the dictionary path), with repeats and missing values.
+    values = [f"id{i:05d}" for i in range(20_000)] + [None] * 7 + ["id00003"] * 4 + ["id00009"]
+    series = pd.Series(values, dtype="str")
+    keep = None if share is None else np.random.default_rng(1).random(len(series)) < share
+    same_as_analysis(header_stats(series, keep), series if keep is None else series[keep])
+    grid, driver = grid_of(pd.DataFrame({"s": series}))
+    assert driver.ok("values", column="s", limit=3)["values"] == [
+        ["id00003", 5],
+        ["id00009", 2],
+        ["id00000", 1],
+    ]
+    grid.close()

@@ -41,6 +41,7 @@ __all__ = ["HeaderStats", "Snapshot", "header_stats", "request", "snapshot"]
 BINS = 20
 TOP = 10
 _KEEP = 4  # (version, filters) pairs cached per view
+_PROBE = 4096  # values looked at to tell mostly distinct text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,13 +201,38 @@ def _categories(series: pd.Series, keep: np.ndarray | None, top: int) -> HeaderS
     return HeaderStats(len(codes), int(counts[0]), len(present), None, values)
 
 
-def _arrow_text(array: pa.Array, keep: np.ndarray | None, top: int) -> HeaderStats:
-    if keep is not None:
-        array = array.filter(pa.array(keep))
+def text_counts(array: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Return a text array's distinct non-null values (first seen first) and their counts.
+
+    Both ways hash each value once. ``value_counts`` is the cheaper for repeated values;
+    for nearly all distinct ones (ids, timestamps as text), dictionary encoding and counting
+    the codes with ``bincount`` saves a sixth: a sample tells which.
+
+    Examples
+    --------
+    >>> values, counts = text_counts(pa.array(["b", None, "a", "b"]))
+    >>> values.to_pylist(), counts.tolist()
+    (['b', 'a'], [2, 1])
+    """
+    # A spread sample with almost no repeats (one in a hundred) means ~a million distinct.
+    probe = array.take(np.linspace(0, len(array) - 1, min(_PROBE, len(array)), dtype=np.int64))
+    if len(probe) and pc.count_distinct(probe).as_py() > 0.99 * len(probe):
+        encoded = array.dictionary_encode()
+        codes = encoded.indices
+        if codes.null_count:
+            codes = codes.drop_null()
+        tally = np.bincount(codes.to_numpy(), minlength=len(encoded.dictionary))
+        return encoded.dictionary, tally.astype(np.int64, copy=False)
     counted = pc.value_counts(array)
     present = counted.field("values").is_valid()
     values = counted.field("values").filter(present)
-    counts = counted.field("counts").filter(present).to_numpy().astype(np.int64)
+    return values, counted.field("counts").filter(present).to_numpy().astype(np.int64)
+
+
+def _arrow_text(array: pa.Array, keep: np.ndarray | None, top: int) -> HeaderStats:
+    if keep is not None:
+        array = array.filter(pa.array(keep))
+    values, counts = text_counts(array)
 
     def order(positions: np.ndarray, m: int) -> np.ndarray:
         if m <= 0 or len(positions) == 0:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hydroml_jupyter.analysis._core import py_scalar, sorted_counts, top_positions
-from hydroml_jupyter.widgets.headerstats import cached, rows_kept, snapshot
+from hydroml_jupyter.widgets.headerstats import cached, rows_kept, snapshot, text_counts
 from hydroml_jupyter.widgets.protocol import (
     ProtocolError,
     Reply,
@@ -97,10 +97,7 @@ def count_values(series: pd.Series, keep: np.ndarray | None) -> Counted:
         array = pa.array(series if dtype == np.dtype(object) else series.array, from_pandas=True)
         if keep is not None:
             array = array.filter(pa.array(keep))
-        counted = pc.value_counts(array)
-        valid = counted.field("values").is_valid()
-        values = counted.field("values").filter(valid)
-        counts = counted.field("counts").filter(valid).to_numpy().astype(np.int64)
+        values, counts = text_counts(array)
         return Counted(len(array), array.null_count, values, counts, _text_order(values))
     kept = series if keep is None else series[keep]
     missing = np.asarray(kept.isna().to_numpy(), dtype=bool)

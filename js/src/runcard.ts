@@ -22,13 +22,13 @@ function paramText(value: unknown): string {
 }
 
 /**
- * The line beside the bar: the run's phase, then steps, percent and ETA once there are any
- * ("preparing data", "training · 25 of 100 rounds · 25% · ETA 7.5 s"), never a bare "0%".
+ * The line beside the bar, after the run's phase: steps, percent and ETA once there are any
+ * ("25 of 100 rounds · 25% · ETA 7.5 s"); nothing while a phase says what happens instead
+ * of a bare "0%".
  */
 export function progressText(s: RunState, elapsed: number | null): string {
   const pct = Math.round(Math.max(0, Math.min(1, s.progress || 0)) * 100);
   const parts: string[] = [];
-  if (s.phase) parts.push(s.phase);
   if (s.done_steps !== null && s.total !== null) parts.push(`${s.done_steps} of ${s.total} ${s.unit}`);
   else if (s.done_steps !== null) parts.push(`${s.done_steps} ${s.unit}`);
   if (pct > 0 || s.done_steps !== null || !s.phase) parts.push(`${pct}%`);
@@ -47,6 +47,7 @@ export class RunCard {
   private readonly bar: HTMLDivElement;
   private readonly fill: HTMLDivElement;
   private readonly progressText: HTMLSpanElement;
+  private readonly phase: HTMLSpanElement;
   private readonly metricsEl: HTMLDivElement;
   private readonly best: HTMLDivElement;
   private readonly round: HTMLDivElement;
@@ -66,6 +67,7 @@ export class RunCard {
     this.fill = h("div", { className: "hydroml-exp-fill" });
     this.bar = h("div", { className: "hydroml-exp-bar", attrs: { role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" } }, [this.fill]);
     this.progressText = h("span", { className: "hydroml-exp-progress-text" });
+    this.phase = h("span", { className: "hydroml-exp-phase" });
     this.metricsEl = h("div", { className: "hydroml-exp-metrics" });
     this.best = h("div", { className: "hydroml-exp-best" });
     this.round = h("div", { className: "hydroml-exp-round" });
@@ -74,7 +76,7 @@ export class RunCard {
     this.logs = h("pre", { className: "hydroml-exp-logs" });
     this.el = h("div", { className: "hydroml-exp-run", attrs: { "data-run": String(index) } }, [
       h("div", { className: "hydroml-exp-head" }, [this.title, this.badge, this.elapsedEl, this.cancel]),
-      h("div", { className: "hydroml-exp-progress" }, [this.bar, this.progressText]),
+      h("div", { className: "hydroml-exp-progress" }, [this.bar, this.phase, this.progressText]),
       this.errorEl,
       h("div", { className: "hydroml-exp-body" }, [this.chart.el, h("div", { className: "hydroml-exp-side" }, [this.metricsEl, this.round, this.best])]),
       this.tracking,
@@ -101,6 +103,8 @@ export class RunCard {
     const busy = !ENDED.has(state.status) && pct === 0 && state.done_steps === null;
     this.bar.classList.toggle("hydroml-exp-bar-busy", busy);
     this.el.dataset.phase = state.phase ?? "";
+    this.phase.textContent = state.phase ?? "";
+    this.phase.hidden = !state.phase;
     this.renderMetrics(state);
     this.renderBest(state);
     this.renderRound(state);

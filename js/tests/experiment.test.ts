@@ -258,25 +258,31 @@ describe("the run's phase", () => {
       runs: [runState({ status: "running", phase: "preparing data", progress: 0, done_steps: null, latest: {}, elapsed: 0.2 })],
       curves: [curve(0)],
     });
+    const phase = () => el.querySelector<HTMLElement>(".hydroml-exp-phase")!;
     const text = () => el.querySelector(".hydroml-exp-progress-text")!.textContent;
     const bar = () => el.querySelector<HTMLElement>(".hydroml-exp-bar")!;
-    expect(text()).toBe("preparing data");
+    expect(phase().textContent).toBe("preparing data");
+    expect(phase().hidden).toBe(false);
+    expect(text()).toBe("");
     expect(bar().classList.contains("hydroml-exp-bar-busy")).toBe(true);
     expect(el.querySelector<HTMLElement>(".hydroml-exp-run")!.dataset.phase).toBe("preparing data");
     model.update({ runs: [runState({ phase: "training", progress: 0, done_steps: null, latest: {} })] });
-    expect(text()).toBe("training");
+    expect(phase().textContent).toBe("training");
+    expect(text()).toBe("");
     model.update({ runs: [runState({ phase: "training" })] });
-    expect(text()).toMatch(/^training · 25 of 100 rounds · 25% · ETA /);
+    expect(text()).toMatch(/^25 of 100 rounds · 25% · ETA /);
     expect(bar().classList.contains("hydroml-exp-bar-busy")).toBe(false);
     model.update({ runs: [runState({ status: "done", phase: "computing charts", progress: 1, done_steps: 100 })] });
-    expect(text()).toBe("computing charts · 100 of 100 rounds · 100%");
+    expect(phase().textContent).toBe("computing charts");
+    expect(text()).toBe("100 of 100 rounds · 100%");
     model.update({ runs: [runState({ status: "done", phase: "", progress: 1, done_steps: 100 })] });
+    expect(phase().hidden).toBe(true);
     expect(text()).toBe("100 of 100 rounds · 100%");
   });
 
   it("keeps a phase text from the kernel as text", () => {
     const { el } = mount({ runs: [runState({ phase: EVIL, progress: 0, done_steps: null })], curves: [curve(0)] });
-    expect(el.querySelector(".hydroml-exp-progress-text")!.textContent).toBe(EVIL);
+    expect(el.querySelector(".hydroml-exp-phase")!.textContent).toBe(EVIL);
     expect(el.querySelector("img")).toBeNull();
   });
 });

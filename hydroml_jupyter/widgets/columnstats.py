@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hydroml_jupyter.analysis._core import jsonable
-from hydroml_jupyter.widgets.protocol import ProtocolError, Reply, reply
+from hydroml_jupyter.widgets.protocol import ProtocolError, Reply, jsonable, reply
 
 if TYPE_CHECKING:
     from hydroml_jupyter.widgets.base import SessionWidget

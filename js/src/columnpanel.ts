@@ -1,4 +1,5 @@
-// Column tab: one column's summary, percentiles, histogram (log scale on request), top values
+// Column tab: one column's summary, percentiles, histogram (on a log scale when its counts are
+// skewed, or as the person chooses), top values
 // with counts and shares, and quick actions.
 import { displayName } from "./columns";
 import { button, clear, h, textTable, traitNumber } from "./dom";
@@ -29,7 +30,8 @@ export class ColumnPanel extends TabPanel {
   private loading: string | null = null;
   // The percentiles of `column` at `version`, asked for beside its summary.
   private stats: { key: string; percentiles: [number, unknown][] | null } | null = null;
-  private logScale = false;
+  // The person's choice of a log-scale histogram; null: log exactly when the counts are skewed.
+  private logChoice: boolean | null = null;
 
   constructor(ctx: SidebarContext, actions: ColumnActions) {
     super();
@@ -172,20 +174,21 @@ export class ColumnPanel extends TabPanel {
         count,
       }));
       const toggle = h("input", { attrs: { type: "checkbox", "data-action": "log-scale" } });
-      toggle.checked = this.logScale;
+      const log = this.logChoice ?? skewed(hist.counts);
+      toggle.checked = log;
       toggle.addEventListener("change", () => {
-        this.logScale = toggle.checked;
+        this.logChoice = toggle.checked;
         if (this.loaded) this.render(this.loaded.info);
       });
       const head = h("div", { className: "hydroml-column-subhead" }, [
         h("div", { className: "hydroml-subtitle", text: "histogram" }),
-        h("label", { className: "hydroml-log-toggle", title: "Bar lengths on a log scale: small bins stay visible beside a huge one" }, [
+        h("label", { className: "hydroml-log-toggle", title: "Bar lengths on a log scale: small bins stay visible beside a huge one (on by itself when some bin would hardly show)" }, [
           toggle,
           h("span", { text: "log scale" }),
         ]),
       ]);
-      const list = barList(bins, "hydroml-histogram", this.logScale);
-      if (this.logScale) list.classList.add("hydroml-log");
+      const list = barList(bins, "hydroml-histogram", log);
+      if (log) list.classList.add("hydroml-log");
       this.content.append(head, list);
       if (hist.ignored) {
         this.content.append(h("div", { className: "hydroml-hint", text: `${formatCount(hist.ignored)} infinite values not shown` }));
@@ -243,6 +246,15 @@ export class ColumnPanel extends TabPanel {
       (err: unknown) => this.ctx.errors.show(errorMessage(err)),
     );
   }
+}
+
+/** Below this share of the largest bin a bar is hard to see on a linear scale. */
+const VISIBLE_SHARE = 0.02;
+
+/** Whether some non-empty bin would be drawn at under 2% of the largest on a linear scale. */
+export function skewed(counts: number[]): boolean {
+  const max = Math.max(0, ...counts);
+  return counts.some((c) => c > 0 && c < max * VISIBLE_SHARE);
 }
 
 interface BarItem {

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { pieces, renderCode } from "../src/highlight";
 import { INSERT_EVENT } from "../src/insertcell";
+import { skewed as isSkewed } from "../src/columnpanel";
 import { Client } from "../src/protocol";
 import { Sidebar } from "../src/sidebar";
 import { CATALOG } from "./fixtures";
@@ -170,24 +171,36 @@ describe("column tab", () => {
     expect(t.$(".hydroml-percentiles")).toBeNull();
   });
 
-  it("puts the histogram on a log scale on request, so small bins stay visible", async () => {
+  it("draws a skewed histogram on a log scale, so small bins stay visible; the person may switch", async () => {
     const t = setup();
     await open(t);
     const widths = () =>
       Array.from(t.sidebar.el.querySelectorAll<HTMLElement>(".hydroml-histogram .hydroml-bar-fill")).map((b) => parseFloat(b.style.width));
-    const linear = widths();
-    expect(linear[0]).toBe(100);
-    expect(linear[2]).toBeLessThan(0.2);
-    const toggle = t.$<HTMLInputElement>('input[data-action="log-scale"]');
-    toggle.focus();
-    toggle.checked = true;
-    toggle.dispatchEvent(new Event("change"));
+    const toggle = () => t.$<HTMLInputElement>('input[data-action="log-scale"]');
+    expect(toggle().checked).toBe(true);
     const log = widths();
     expect(log[0]).toBe(100);
     expect(log[2]).toBeCloseTo((Math.log1p(1) / Math.log1p(980)) * 100, 5);
     expect(log[2]).toBeGreaterThan(10);
-    // The panel was drawn again: the focus stays on the toggle.
-    expect(document.activeElement).toBe(t.$('input[data-action="log-scale"]'));
+    toggle().focus();
+    toggle().checked = false;
+    toggle().dispatchEvent(new Event("change"));
+    const linear = widths();
+    expect(linear[0]).toBe(100);
+    expect(linear[2]).toBeLessThan(0.2);
+    // The panel was drawn again: the focus stays on the toggle, and the choice holds for the
+    // next column.
+    expect(document.activeElement).toBe(toggle());
+    t.sidebar.selectColumn("origin");
+    t.sidebar.selectColumn("delay");
+    expect(toggle().checked).toBe(false);
+  });
+
+  it("keeps an even histogram linear", () => {
+    expect(isSkewed([10, 12, 9, 1])).toBe(false);
+    expect(isSkewed([980, 9, 1])).toBe(true);
+    expect(isSkewed([500, 0, 0, 3])).toBe(true);
+    expect(isSkewed([])).toBe(false);
   });
 
   it("lists top values with counts and shares of all rows", async () => {

@@ -106,6 +106,14 @@ describe("column menu", () => {
     expect(model.lastRequest("view")).toMatchObject({ sort: [] });
   });
 
+  it("opens the column's filter", async () => {
+    const { grid, choose } = await setup();
+    choose("price", "filter");
+    const popover = grid.el.querySelector<HTMLElement>(".hydroml-filter-popover")!;
+    expect(popover.hidden).toBe(false);
+    expect(popover.querySelector(".hydroml-filter-title")!.textContent).toBe("Filter price");
+  });
+
   it("hides a column, shows all again, pins one to the left and moves one", async () => {
     const { grid, headers, choose, open } = await setup();
     choose("price", "hide");

@@ -167,3 +167,37 @@ def test_rows_that_do_not_align_are_shown_without_cell_marks() -> None:
     finally:
         widget.close()
         s.close()
+
+
+def test_the_preview_keeps_the_grids_filters_and_sort(st_: Driver) -> None:
+    st_.ok(
+        "view",
+        filters=[{"column": "city", "op": "==", "value": "Oslo"}],
+        sort=[{"column": "price", "descending": True}],
+    )
+    params = {"column": "price", "strategy": "value", "value": 1000}
+    grid = st_.ok("preview", op="fill_missing", params=params, grid=True)["grid"]
+    data = frame()
+    oslo = data[data["city"] == "Oslo"]
+    assert grid["row_count"] == len(oslo) and grid["rows_removed"] == 0
+    content, table = window(st_, grid["id"], 0, 200)
+    prices = table.column("price").to_pylist()
+    # The filled prices sort first now; they are the changed cells, and the rows are Oslo's.
+    filled = int(oslo["price"].isna().sum())
+    assert 0 < filled < 200
+    assert prices[:filled] == [1000] * filled and prices[filled:] == sorted(prices[filled:])[::-1]
+    assert content["changed"] == {"price": list(range(filled))}
+    assert set(table.column("city").to_pylist()) == {"Oslo"}
+    assert [data.index[r] for r in content["rows"]][:filled] == list(
+        oslo.index[oslo["price"].isna()]
+    )
+
+
+def test_a_filter_on_a_column_the_operation_removes_is_left_out(st_: Driver) -> None:
+    st_.ok("view", filters=[{"column": "city", "op": "==", "value": "Rome"}])
+    reply = st_.ok("preview", op="drop_columns", params={"columns": ["city"]}, grid=True)
+    assert reply["grid"]["row_count"] == 1000
+    assert any(
+        note.startswith("the grid's filter on 'city' is left out of the preview")
+        for note in reply["preview"]["notes"]
+    )

@@ -17,7 +17,9 @@ import pandas as pd
 
 from hydroml_jupyter.engine.preview import preview_frames
 from hydroml_jupyter.engine.transaction import operation_of
+from hydroml_jupyter.errors import OperationError
 from hydroml_jupyter.labels import Label
+from hydroml_jupyter.messages import first_line
 from hydroml_jupyter.widgets.arrow import FrameEncoder
 from hydroml_jupyter.widgets.protocol import (
     ColumnNames,
@@ -28,7 +30,8 @@ from hydroml_jupyter.widgets.protocol import (
     reply,
     schema_of,
 )
-from hydroml_jupyter.widgets.viewspec import window_bounds
+from hydroml_jupyter.widgets.sorting import sort_positions
+from hydroml_jupyter.widgets.viewspec import parse_filters, parse_sort, window_bounds
 
 if TYPE_CHECKING:
     from hydroml_jupyter.widgets.base import SessionWidget
@@ -88,6 +91,9 @@ class PreviewFrame:
         names = ColumnNames([cast("Label", c.name) for c in columns]).names
         self.names = names
         self._source = source
+        self._after = after
+        #: The previewed frame's rows in the grid's sort and filters (``None``: frame order).
+        self._index: np.ndarray | None = None
         self._compare: dict[str, tuple[pd.Series, pd.Series]] = {}
         self.schema: list[dict[str, Any]] = []
         for name, field, (change, pair) in zip(names, fields, changes, strict=True):
@@ -98,8 +104,49 @@ class PreviewFrame:
 
     @property
     def row_count(self) -> int:
-        """Rows in the previewed frame."""
-        return len(self.frame)
+        """Rows shown: the previewed frame's, under the grid's filters."""
+        return len(self.frame) if self._index is None else len(self._index)
+
+    def follow(self, sort: list[dict[str, Any]], filters: list[dict[str, Any]]) -> list[str]:
+        """Show the rows as the grid does: its filters and sort, where they still apply.
+
+        Returns why any were left out (a column the operation removes, a type it changes).
+        """
+        names = ColumnNames(self._after.columns)
+        notes: list[str] = []
+        mask: np.ndarray | None = None
+        for item in filters:
+            try:
+                (parsed,) = parse_filters([item], names)
+                hit = parsed.operation().mask(self._after)
+            except (ProtocolError, OperationError) as exc:
+                notes.append(
+                    f"the grid's filter on {item.get('column')!r} is left out of the preview: "
+                    f"{first_line(exc, limit=None)}"
+                )
+                continue
+            mask = hit if mask is None else mask & hit
+        order: np.ndarray | None = None
+        try:
+            keys = parse_sort(sort, names)
+            if keys:
+                columns = [self._after[k.label] for k in keys]
+                order = sort_positions(columns, [not k.descending for k in keys])
+        except (ProtocolError, TypeError, ValueError) as exc:
+            notes.append(
+                f"the grid's sort is left out of the preview: {first_line(exc, limit=None)}"
+            )
+        if order is None:
+            self._index = None if mask is None else np.flatnonzero(mask).astype(np.int64)
+        else:
+            self._index = order if mask is None else order[mask[order]]
+        return notes
+
+    def positions(self, start: int, stop: int) -> np.ndarray:
+        """Return the previewed frame's positions of shown rows ``start..stop``."""
+        if self._index is None:
+            return np.arange(start, stop, dtype=np.int64)
+        return self._index[start:stop]
 
     def describe(self) -> dict[str, Any]:
         """Return the protocol's ``PreviewGrid`` of this preview."""
@@ -120,9 +167,10 @@ class PreviewFrame:
         out: dict[str, list[int]] = {}
         if self._source is None:
             return out
-        source = self._source[start:stop]
+        rows = self.positions(start, stop)
+        source = self._source[rows]
         for name, (old, new) in self._compare.items():
-            hits = np.flatnonzero(_differs(old.iloc[source], new.iloc[start:stop]))
+            hits = np.flatnonzero(_differs(old.iloc[source], new.iloc[rows]))
             if len(hits):
                 out[name] = hits.tolist()
         return out
@@ -132,7 +180,7 @@ class PreviewFrame:
         start, stop = window_bounds(start, stop)
         stop = min(stop, self.row_count)
         start = min(start, stop)
-        positions = np.arange(start, stop, dtype=np.int64)
+        positions = self.positions(start, stop)
         return start, stop, positions, self._encoder.encode(positions)
 
 
@@ -229,9 +277,15 @@ def drop_stale(grid: SessionWidget) -> None:
 
 
 def build(
-    widget: SessionWidget, op: str, params: dict[str, Any]
-) -> tuple[Any, PreviewFrame | None]:
-    """Preview ``op`` on the session's current frame; return the preview and the kept frame."""
+    widget: SessionWidget,
+    op: str,
+    params: dict[str, Any],
+    view: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], []),
+) -> tuple[Any, PreviewFrame | None, list[str]]:
+    """Preview ``op`` on the session's current frame, its rows in ``view`` (sort, filters).
+
+    Returns the preview, the frame to keep and why parts of the view were left out.
+    """
     session = widget.session
     operation = operation_of(op, params)
     for _ in range(_ATTEMPTS):
@@ -241,10 +295,11 @@ def build(
             break
     result, after = preview_frames(operation, frame)
     if after is None:
-        return result, None
+        return result, None, []
     # The engine counts changed values per column only when the index is kept.
     counted = frame.index.equals(after.index) and frame.columns.is_unique
-    return result, PreviewFrame(frame, after, version, result.changed if counted else None)
+    kept = PreviewFrame(frame, after, version, result.changed if counted else None)
+    return result, kept, kept.follow(*view)
 
 
 def preview(
@@ -253,14 +308,18 @@ def preview(
     """Answer ``preview`` with ``grid`` in the background, keeping the frame on the grid."""
     request = content["request"]
     setattr(widget, _KEPT, None)
+    shown = getattr(widget, "grid_view", None)
+    view = ([], []) if shown is None else (shown.sort, shown.filters)
 
-    def work() -> tuple[Any, PreviewFrame | None]:
-        return build(widget, op, params)
+    def work() -> tuple[Any, PreviewFrame | None, list[str]]:
+        return build(widget, op, params, view)
 
-    def then(result: tuple[Any, PreviewFrame | None]) -> Reply:
-        found, frame = result
+    def then(result: tuple[Any, PreviewFrame | None, list[str]]) -> Reply:
+        found, frame, notes = result
         version = frame.version if frame is not None else widget.session.version
-        body = reply("preview", request, version=version, preview=preview_dict(found))
+        described = preview_dict(found)
+        described["notes"] = [*described.get("notes", []), *notes]
+        body = reply("preview", request, version=version, preview=described)
         if frame is not None and frame.version == widget.session.version:
             setattr(widget, _KEPT, frame)
             body["grid"] = frame.describe()

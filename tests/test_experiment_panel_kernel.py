@@ -103,8 +103,13 @@ def test_panel_updates_stream_over_iopub_while_the_kernel_answers(kernel: Any) -
     uri = f"sqlite:///{Path(folder) / 'mlflow.db'}"
     start = time.monotonic()
     _reply, messages = run_cell(kc, SETUP.format(uri=uri))
-    shown = result_of(messages)
-    assert WIDGET_VIEW in shown and "TrainingRun" in shown["text/plain"]
+    # The run's view is displayed (then its static placeholder), not returned as a result.
+    shown = next(
+        m["content"]["data"]
+        for m in messages
+        if m["msg_type"] == "display_data" and WIDGET_VIEW in m["content"]["data"]
+    )
+    assert "ExperimentView" in shown["text/plain"]
     opens = {m["content"]["comm_id"]: m for m in messages if m["msg_type"] == "comm_open"}
     view = opens[shown[WIDGET_VIEW]["model_id"]]["content"]["data"]["state"]
     assert view["_model_name"] == "VBoxModel"  # the panel, and the charts once the run ends
@@ -204,8 +209,8 @@ def test_magics_show_the_panel_once_whether_assigned_or_last(kernel: Any) -> Non
         ]
 
     assert views(assigned) == ["display_data"]
-    assert views(last) == ["display_data"]  # shown once: the cell's result is text only
-    assert "TrainingRun ridge on 'y'" in result_of(last)["text/plain"]
+    assert views(last) == ["display_data"]  # shown once, and no result line beside it
+    assert [m for m in last if m["msg_type"] == "execute_result"] == []
     _reply, seen = run_cell(kc, "print(r1.wait(60), _.wait(60))", timeout=90)
     out = "".join(m["content"].get("text", "") for m in seen if m["msg_type"] == "stream")
     assert out.split() == ["completed", "completed"]

@@ -275,6 +275,20 @@ class Session(NavigationMixin, BatchMixin, AnalysisMixin, RegisteredMethods):
         return session
 
     # -- statistics, cached per step -------------------------------------------------------
+    def cached(self, key: Hashable, compute: Callable[[pd.DataFrame], _T]) -> _T:
+        """Return ``compute(df)`` for the current step, computed once per step and ``key``.
+
+        The value is kept with the history's step: an undo or a redo finds it again.
+        ``compute`` must not change the frame it is given.
+
+        Examples
+        --------
+        >>> s = Session(pd.DataFrame({"a": [1, 2]}))
+        >>> s.cached("total", lambda df: int(df["a"].sum()))
+        3
+        """
+        return self._cached(key, compute)
+
     def _cached(self, key: Hashable, compute: Callable[[pd.DataFrame], _T]) -> _T:
         with self._lock:
             entry = self._history.current

@@ -348,7 +348,7 @@ def _computed(view: GridView, snap: Snapshot, entry: _Entry, label: Label) -> He
         return header_stats(snap.frame[label], rows_kept(snap, entry))
     # Over every row, the figures are kept with the history's step, as the session keeps
     # its other statistics: an undo or a redo finds them there.
-    return view.session._cached(("header_stats", label), lambda frame: header_stats(frame[label]))
+    return view.session.cached(("header_stats", label), lambda frame: header_stats(frame[label]))
 
 
 def request(grid: DataGrid, content: dict[str, Any]) -> None:

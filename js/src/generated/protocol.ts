@@ -276,7 +276,9 @@ export interface PreviewField {
  * The kernel keeps it until `preview_end`, an apply or the next change.
  *
  * `aligned` says whether its rows match the current frame's (then changed cells are marked);
- * `rows_removed` counts the current frame's rows it no longer has.
+ * `rows_removed` counts the current frame's rows it no longer has. Its rows follow the grid's
+ * filters and sort where they still apply (`row_count` counts those); the preview's `notes` say
+ * which do not.
  */
 export interface PreviewGrid {
   id: number;

@@ -287,7 +287,7 @@ def test_export_proposes_a_new_name_and_asks_before_overwriting(
     before = (folder / "tiny.csv").stat().st_mtime_ns
     name.fill("export-check/tiny.csv")
     sidebar.locator('button[data-action="export-write"]').click()
-    expect(root.locator(".hydroml-error:visible")).to_contain_text(
+    expect(sidebar.locator(".hydroml-export-error")).to_contain_text(
         "it is the source of session 'tiny_export'"
     )
     expect(confirm).to_be_hidden()

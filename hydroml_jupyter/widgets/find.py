@@ -138,7 +138,7 @@ def search(view: GridView, text: str, stop: Any = None) -> Matches:
                 raise ProtocolError(f"find: the search for {text!r} was stopped")
             part = series.iloc[start : start + CHUNK]
             cells[i, start : start + len(part)] = _match(part, text, query)
-    rows = cells.any(axis=0)
+    rows: np.ndarray = np.asarray(cells.any(axis=0))
     hits = np.flatnonzero(rows if index is None else rows[index])
     # Only the rows that match are kept, in view order: a few of them, not columns x rows.
     cells = cells[:, hits if index is None else index[hits]]
@@ -185,7 +185,7 @@ def _time_text(series: pd.Series) -> pa.Array:
 def _as_text(series: pd.Series) -> pa.Array | pa.ChunkedArray:
     array = series.array
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
-        return array._pa_array  # type: ignore[attr-defined]
+        return array._pa_array
     values = [
         None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in array
     ]
@@ -242,7 +242,7 @@ def find(grid: DataGrid, content: dict[str, Any]) -> None:
             matches = search(view, text, stop)
             searches.matches = matches
         at = matches.step(-1 if row is None else row, column, 0 if row is None else step)
-        found = {"row": None, "column": None, "index": 0}
+        found: dict[str, Any] = {"row": None, "column": None, "index": 0}
         if at is not None:
             found = {"row": at[0], "column": matches.names[at[1]], "index": at[2]}
         body = reply(

@@ -120,6 +120,7 @@ class FirstPages:
             if sorting is None:
                 sorting = self._start(key, list(columns), list(ascending))
             sorting.pages[filters] = page
+        assert sorting is not None  # a kept page always has its sorting
         return Page(page, count, sorting.done)
 
     def _start(self, key: Hashable, columns: list[pd.Series], ascending: list[bool]) -> _Sorting:

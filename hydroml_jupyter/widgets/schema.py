@@ -285,9 +285,11 @@ class HeaderStatsReply(TypedDict):
 
 
 class ValuesReply(TypedDict):
-    """The most frequent values holding ``search``, with their counts, over the ``rows``
-    rows the filters on other columns keep; ``distinct`` values hold it, and ``complete``
-    says whether all of them are listed."""
+    """The most frequent values holding ``search``, with their counts.
+
+    Counted over the ``rows`` rows the filters on other columns keep; ``distinct`` values
+    hold ``search``, and ``complete`` says whether all of them are listed.
+    """
 
     version: int
     filters: list[Filter]

@@ -112,7 +112,7 @@ def test_export_asks_for_a_name_refuses_the_source_and_confirms_an_overwrite(
     panel.locator('button[data-action="export-overwrite"]').click()
     expect(panel.locator(".hydroml-note")).to_contain_text("Written to ")
     expect(panel.locator(".hydroml-note")).to_contain_text("taken.csv")
-    index = nb.cell_index('open("taken.csv")')
+    index = nb.cell_index('Path("taken.csv")')
     nb.run_cell(index)
     assert nb.output(index).strip() == "delay,origin,age,unit"
     assert not nb.errors, nb.errors

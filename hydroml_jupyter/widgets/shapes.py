@@ -344,6 +344,7 @@ class RunState(TypedDict):
     task: str
     target: str
     status: RunStatus
+    phase: str
     progress: float
     done_steps: int | None
     total: int | None
@@ -393,7 +394,6 @@ class SessionTraits(TypedDict):
 
 class GridTraits(SessionTraits):
     """The traits of ``DataGrid`` (and ``Studio``)."""
-    phase: str
 
     total_rows: int
     row_count: int

@@ -344,6 +344,7 @@ export interface RunState {
   task: string;
   target: string;
   status: RunStatus;
+  phase: string;
   progress: number;
   done_steps: number | null;
   total: number | null;
@@ -394,7 +395,6 @@ export interface GridTraits {
   version: number;
   schema: SchemaField[];
   error: string;
-  phase: string;
   total_rows: number;
   row_count: number;
   view: number;
@@ -423,7 +423,6 @@ export interface StudioTraits {
   version: number;
   schema: SchemaField[];
   error: string;
-  phase: string;
   total_rows: number;
   row_count: number;
   view: number;
@@ -620,9 +619,10 @@ export interface HeaderStatsReply {
 }
 
 /**
- * The most frequent values holding `search`, with their counts, over the `rows` rows the filters on
- * other columns keep; `distinct` values hold it, and `complete` says whether all of them are
- * listed.
+ * The most frequent values holding `search`, with their counts.
+ *
+ * Counted over the `rows` rows the filters on other columns keep; `distinct` values hold `search`,
+ * and `complete` says whether all of them are listed.
  */
 export interface ValuesReply {
   version: number;

@@ -157,6 +157,30 @@ def sorted_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[first], counts
 
 
+def text_order(values: pa.Array) -> Any:
+    """Return the ``value_order`` of :func:`top_positions` for distinct Arrow text ``values``.
+
+    Returns a callable ``(positions, m) -> positions``: the ``m`` value-smallest of
+    ``positions`` in ascending value order, selected by Arrow in linear time.
+
+    Examples
+    --------
+    >>> order = text_order(pa.array(["b", "c", "a"]))
+    >>> order(np.array([0, 1, 2]), 2).tolist()
+    [2, 0]
+    """
+
+    def order(positions: np.ndarray, m: int) -> np.ndarray:
+        if m <= 0 or len(positions) == 0:
+            return positions[:0]
+        sub = values.take(pa.array(positions))
+        local = np.asarray(pc.select_k_unstable(sub, m, [("v", "ascending")]), dtype=np.intp)
+        keys = [sub[int(i)].as_py() for i in local]
+        return positions[local[sorted(range(len(keys)), key=keys.__getitem__)]]
+
+    return order
+
+
 def top_positions(counts: np.ndarray, k: int, value_order: Any = None) -> np.ndarray:
     """Positions of the ``k`` largest counts, ties broken by value order.
 

@@ -23,6 +23,7 @@ from hydroml_jupyter.analysis._core import (
     prepare,
     py_scalar,
     sorted_counts,
+    text_order,
     top_positions,
 )
 from hydroml_jupyter.analysis.results import (
@@ -146,15 +147,7 @@ def _arrow_text_stats(s: pd.Series, top: int, keep: dict[str, Any]) -> dict[str,
     values, counts = arrow_text_counts(s)
     keep["text_values"], keep["text_counts"] = values, counts
 
-    def order(positions: np.ndarray, m: int) -> np.ndarray:
-        if m <= 0 or len(positions) == 0:
-            return positions[:0]
-        sub = values.take(pa.array(positions))
-        local = np.asarray(pc.select_k_unstable(sub, m, [("v", "ascending")]), dtype=np.intp)
-        keys = [sub[int(i)].as_py() for i in local]
-        return positions[local[sorted(range(len(keys)), key=keys.__getitem__)]]
-
-    pos = top_positions(counts, top, order)
+    pos = top_positions(counts, top, text_order(values))
     out: dict[str, Any] = {
         "distinct": len(values),
         "top": [(values[int(i)].as_py(), int(counts[i])) for i in pos],

@@ -25,7 +25,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hydroml_jupyter import analysis
-from hydroml_jupyter.analysis._core import Prepared, jsonable, py_scalar, top_positions
+from hydroml_jupyter.analysis._core import (
+    Prepared,
+    jsonable,
+    py_scalar,
+    text_order,
+    top_positions,
+)
 from hydroml_jupyter.analysis.results import Histogram
 from hydroml_jupyter.analysis.stats import prepared_histogram
 from hydroml_jupyter.labels import Label
@@ -234,15 +240,7 @@ def _arrow_text(array: pa.Array, keep: np.ndarray | None, top: int) -> HeaderSta
         array = array.filter(pa.array(keep))
     values, counts = text_counts(array)
 
-    def order(positions: np.ndarray, m: int) -> np.ndarray:
-        if m <= 0 or len(positions) == 0:
-            return positions[:0]
-        sub = values.take(pa.array(positions))
-        local = np.asarray(pc.select_k_unstable(sub, m, [("v", "ascending")]), dtype=np.intp)
-        keys = [sub[int(i)].as_py() for i in local]
-        return positions[local[sorted(range(len(keys)), key=keys.__getitem__)]]
-
-    chosen = top_positions(counts, top, order)
+    chosen = top_positions(counts, top, text_order(values))
     found = [(values[int(i)].as_py(), int(counts[i])) for i in chosen]
     return HeaderStats(len(array), array.null_count, len(values), None, found)
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hydroml_jupyter.analysis._core import py_scalar, sorted_counts, top_positions
+from hydroml_jupyter.analysis._core import py_scalar, sorted_counts, text_order, top_positions
 from hydroml_jupyter.widgets.headerstats import cached, rows_kept, snapshot, text_counts
 from hydroml_jupyter.widgets.protocol import (
     ProtocolError,
@@ -98,7 +98,7 @@ def count_values(series: pd.Series, keep: np.ndarray | None) -> Counted:
         if keep is not None:
             array = array.filter(pa.array(keep))
         values, counts = text_counts(array)
-        return Counted(len(array), array.null_count, values, counts, _text_order(values))
+        return Counted(len(array), array.null_count, values, counts, text_order(values))
     kept = series if keep is None else series[keep]
     missing = np.asarray(kept.isna().to_numpy(), dtype=bool)
     nulls = int(np.count_nonzero(missing))
@@ -106,18 +106,6 @@ def count_values(series: pd.Series, keep: np.ndarray | None) -> Counted:
     np_dtype: Any = getattr(dtype, "numpy_dtype", dtype)
     uniq, counts = sorted_counts(present_values.to_numpy(dtype=np_dtype))
     return Counted(len(kept), nulls, uniq, counts, None)
-
-
-def _text_order(values: pa.Array) -> Callable[[np.ndarray, int], np.ndarray]:
-    def order(positions: np.ndarray, m: int) -> np.ndarray:
-        if m <= 0 or len(positions) == 0:
-            return positions[:0]
-        sub = values.take(pa.array(positions))
-        local = np.asarray(pc.select_k_unstable(sub, m, [("v", "ascending")]), dtype=np.intp)
-        keys = [sub[int(i)].as_py() for i in local]
-        return positions[local[sorted(range(len(keys)), key=keys.__getitem__)]]
-
-    return order
 
 
 def listing(counted: Counted, search: str, limit: int) -> tuple[list[list[Any]], int]:

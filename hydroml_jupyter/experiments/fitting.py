@@ -149,7 +149,7 @@ def codes(y: Any, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.nda
     if classes is None:
         found, classes = pd.factorize(np.asarray(y), sort=True)
     else:
-        found = pd.Categorical(np.asarray(y), categories=classes).codes
+        found = pd.Index(classes).get_indexer(np.asarray(y))
     return np.asarray(found, dtype=np.int64), np.asarray(classes)
 
 

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from hydroml_jupyter import analysis
 from hydroml_jupyter.analysis._core import (
@@ -33,7 +32,7 @@ from hydroml_jupyter.analysis._core import (
     top_positions,
 )
 from hydroml_jupyter.analysis.results import Histogram
-from hydroml_jupyter.analysis.stats import prepared_histogram
+from hydroml_jupyter.analysis.stats import prepared_histogram, text_counts
 from hydroml_jupyter.labels import Label
 from hydroml_jupyter.widgets.protocol import ColumnNames, Reply, list_field, reply
 from hydroml_jupyter.widgets.viewspec import Filter, parse_filters
@@ -47,7 +46,6 @@ __all__ = ["HeaderStats", "Snapshot", "header_stats", "request", "snapshot"]
 BINS = 20
 TOP = 10
 _KEEP = 4  # (version, filters) pairs cached per view
-_PROBE = 4096  # values looked at to tell mostly distinct text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,34 +203,6 @@ def _categories(series: pd.Series, keep: np.ndarray | None, top: int) -> HeaderS
     chosen = top_positions(tallies, top)
     values = [(py_scalar(categories[present[i]]), int(tallies[i])) for i in chosen]
     return HeaderStats(len(codes), int(counts[0]), len(present), None, values)
-
-
-def text_counts(array: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Return a text array's distinct non-null values (first seen first) and their counts.
-
-    Both ways hash each value once. ``value_counts`` is the cheaper for repeated values;
-    for nearly all distinct ones (ids, timestamps as text), dictionary encoding and counting
-    the codes with ``bincount`` saves a sixth: a sample tells which.
-
-    Examples
-    --------
-    >>> values, counts = text_counts(pa.array(["b", None, "a", "b"]))
-    >>> values.to_pylist(), counts.tolist()
-    (['b', 'a'], [2, 1])
-    """
-    # A spread sample with almost no repeats (one in a hundred) means ~a million distinct.
-    probe = array.take(np.linspace(0, len(array) - 1, min(_PROBE, len(array)), dtype=np.int64))
-    if len(probe) and pc.count_distinct(probe).as_py() > 0.99 * len(probe):
-        encoded = array.dictionary_encode()
-        codes = encoded.indices
-        if codes.null_count:
-            codes = codes.drop_null()
-        tally = np.bincount(codes.to_numpy(), minlength=len(encoded.dictionary))
-        return encoded.dictionary, tally.astype(np.int64, copy=False)
-    counted = pc.value_counts(array)
-    present = counted.field("values").is_valid()
-    values = counted.field("values").filter(present)
-    return values, counted.field("counts").filter(present).to_numpy().astype(np.int64)
 
 
 def _arrow_text(array: pa.Array, keep: np.ndarray | None, top: int) -> HeaderStats:

@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hydroml_jupyter.analysis._core import py_scalar, sorted_counts, text_order, top_positions
-from hydroml_jupyter.widgets.headerstats import cached, rows_kept, snapshot, text_counts
+from hydroml_jupyter.analysis.stats import text_counts
+from hydroml_jupyter.widgets.headerstats import cached, rows_kept, snapshot
 from hydroml_jupyter.widgets.protocol import (
     ProtocolError,
     Reply,

@@ -128,18 +128,7 @@ export class Studio {
     e.preventDefault();
     const startY = e.clientY;
     const startHeight = this.el.getBoundingClientRect().height || 520;
-    const move = (ev: PointerEvent): void => this.setHeight(startHeight + ev.clientY - startY);
-    const up = (): void => {
-      grip.removeEventListener("pointermove", move);
-      grip.removeEventListener("pointerup", up);
-      grip.removeEventListener("pointercancel", up);
-      grip.classList.remove("hydroml-dragging");
-    };
-    grip.setPointerCapture?.(e.pointerId);
-    grip.classList.add("hydroml-dragging");
-    grip.addEventListener("pointermove", move);
-    grip.addEventListener("pointerup", up);
-    grip.addEventListener("pointercancel", up);
+    dragWith(e, grip, (ev) => this.setHeight(startHeight + ev.clientY - startY));
   }
 
   private applyWidth(): void {
@@ -153,22 +142,11 @@ export class Studio {
     const startX = e.clientX;
     const startWidth = this.sidebarWidth;
     const total = this.el.getBoundingClientRect().width;
-    const move = (ev: PointerEvent): void => {
+    dragWith(e, divider, (ev) => {
       const max = total > 0 ? Math.max(MIN_SIDEBAR, total - 200) : Infinity;
       this.sidebarWidth = Math.min(max, Math.max(MIN_SIDEBAR, startWidth - (ev.clientX - startX)));
       this.applyWidth();
-    };
-    const up = (): void => {
-      divider.removeEventListener("pointermove", move);
-      divider.removeEventListener("pointerup", up);
-      divider.removeEventListener("pointercancel", up);
-      divider.classList.remove("hydroml-dragging");
-    };
-    divider.setPointerCapture?.(e.pointerId);
-    divider.classList.add("hydroml-dragging");
-    divider.addEventListener("pointermove", move);
-    divider.addEventListener("pointerup", up);
-    divider.addEventListener("pointercancel", up);
+    });
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -185,4 +163,19 @@ export class Studio {
       (err: unknown) => this.errors.show(errorMessage(err)),
     );
   }
+}
+
+/** Follow a pointer captured by `handle` from `start` until it is released, calling `move`. */
+function dragWith(start: PointerEvent, handle: HTMLElement, move: (e: PointerEvent) => void): void {
+  const up = (): void => {
+    handle.removeEventListener("pointermove", move);
+    handle.removeEventListener("pointerup", up);
+    handle.removeEventListener("pointercancel", up);
+    handle.classList.remove("hydroml-dragging");
+  };
+  handle.setPointerCapture?.(start.pointerId);
+  handle.classList.add("hydroml-dragging");
+  handle.addEventListener("pointermove", move);
+  handle.addEventListener("pointerup", up);
+  handle.addEventListener("pointercancel", up);
 }

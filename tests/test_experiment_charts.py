@@ -227,3 +227,25 @@ def test_names_and_labels_reach_plotly_as_text() -> None:
     specs = [fig.to_json() for fig in charts.values()]
     assert not any("<a href" in spec or "<b>" in spec for spec in specs)
     s.close()
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_holdout_of_a_fit_matches_a_fresh_prediction_of_its_pipeline(classes: int) -> None:
+    from hydroml_jupyter.experiments.fitting import Hooks, fit_pipeline
+
+    rng = np.random.default_rng(classes)
+    X = pd.DataFrame({"a": rng.normal(size=400), "c": rng.choice(["x", "y", "z"], 400)})
+    y = np.asarray([f"k{i}" for i in rng.integers(0, classes, 400)], dtype=object)
+    hooks = Hooks()
+    params = {"n_estimators": 15, "max_depth": 3}
+    pipe = fit_pipeline(
+        "xgboost", "classification", params, 0, X[:300], y[:300], X[300:], y[300:], hooks
+    )
+    # the fit's transformed validation rows, one pass over the trees for labels and probabilities
+    held = holdout(
+        pipe, X[300:], y[300:], "classification", "validation split", features=hooks.validation
+    )
+    assert hooks.validation is not None and held.proba is not None
+    np.testing.assert_array_equal(held.y_pred, pipe.predict(X[300:]))
+    np.testing.assert_allclose(held.proba, pipe.predict_proba(X[300:]))
+    assert list(held.classes) == [f"k{i}" for i in range(classes)]

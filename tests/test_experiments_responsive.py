@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from hydroml_jupyter.experiments.fitting import evaluate
+from hydroml_jupyter.experiments.metrics import evaluate
 from hydroml_jupyter.experiments.scoring import split
 
 ROWS = 20_000

@@ -83,6 +83,19 @@ class LabelEncodedClassifier(ClassifierMixin, BaseEstimator):
         """Class probabilities, columns in the order of :attr:`classes_`."""
         return np.asarray(self.estimator.predict_proba(X))
 
+    def predict_with_proba(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``predict(X)`` and ``predict_proba(X)`` from one pass over the model.
+
+        The label is the most probable class, as xgboost's ``predict`` picks it (with
+        two classes: the second when its probability is above 0.5).
+        """
+        proba = self.predict_proba(X)
+        if proba.shape[1] == 2:
+            codes = (proba[:, 1] > 0.5).astype(np.int64)
+        else:
+            codes = np.argmax(proba, axis=1)
+        return self.classes_[codes], proba
+
     @property
     def feature_importances_(self) -> np.ndarray:
         """The wrapped estimator's importance per feature."""

@@ -81,11 +81,14 @@ def holdout(
     *,
     permute: bool = False,
     seed: int = 0,
+    features: Any = None,
 ) -> Holdout:
     """Predict the held-out rows ``(X, y)`` with a fitted pipeline and keep what the charts need.
 
     With ``permute``, a model that has no importances of its own (k-NN, kernel SVM) is
     measured by permutation importance on at most :data:`PERMUTATION_ROWS` of the rows.
+    ``features``, when given, are ``X`` through the pipeline's preprocessing (the fit
+    already transformed them), so they are not transformed again.
 
     Examples
     --------
@@ -100,13 +103,21 @@ def holdout(
     if rows > MAX_ROWS:
         keep = np.linspace(0, rows - 1, MAX_ROWS).astype(np.int64)
         X, y = X.iloc[keep], np.asarray(y)[keep]
-    model, features = _final_step(pipeline, X)
-    pred = np.asarray(model.predict(features))
+        features = None if features is None else features[keep]
+    if features is None:
+        model, features = _final_step(pipeline, X)
+    else:
+        model = pipeline[-1]
     proba = None
     classes = np.asarray([])
     if task == "classification":
         classes = np.asarray(pipeline.classes_)
-        if hasattr(pipeline, "predict_proba"):
+    if task == "classification" and hasattr(model, "predict_with_proba"):
+        pred, proba = model.predict_with_proba(features)
+        proba = np.asarray(proba, dtype=np.float64)
+    else:
+        pred = np.asarray(model.predict(features))
+        if task == "classification" and hasattr(pipeline, "predict_proba"):
             proba = np.asarray(model.predict_proba(features), dtype=np.float64)
     importance, measured = None, 0
     if permute and _lacks_importance(pipeline) and X.shape[1] <= PERMUTATION_COLUMNS:

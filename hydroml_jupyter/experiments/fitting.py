@@ -22,14 +22,11 @@ cross-validated run) trains every round for xgboost, and leaves
   ``linear`` solves with NumPy, which does not hold the GIL
   (:func:`~hydroml_jupyter.experiments.estimators.fit_linear`).
 
-Metrics (:func:`evaluate`): classification gives ``accuracy``, ``f1`` (macro
-for multiclass), ``roc_auc`` (one-vs-rest for multiclass) and ``log_loss``
-when the model has ``predict_proba``; regression gives ``rmse``, ``mae``, ``r2``.
+A fit's final metrics: :func:`~hydroml_jupyter.experiments.metrics.evaluate`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -40,10 +37,9 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
-from hydroml_jupyter.experiments.evaluation import Holdout
 from hydroml_jupyter.experiments.preprocess import build_preprocessor
 
-__all__ = ["EarlyStopError", "Hooks", "best_round", "codes", "evaluate", "fit_pipeline"]
+__all__ = ["EarlyStopError", "Hooks", "best_round", "codes", "curve_stride", "fit_pipeline"]
 
 #: A forest grows in chunks of about this many seconds: it checks for a cancel that often.
 _CHUNK_SECONDS = 0.3
@@ -78,6 +74,9 @@ class Hooks:
     on_progress: Callable[[float], None] = lambda fraction: None
     log: Callable[[str], None] = lambda line: None
     logged: set[str] = field(default_factory=set)
+    #: The validation rows as the model sees them (through the preprocessing), set by
+    #: :func:`fit_pipeline` so the held-out predictions need not transform them again.
+    validation: Any = None
 
     def log_once(self, line: str) -> None:
         """Log ``line`` unless it was already logged (e.g. by an earlier fold)."""
@@ -114,6 +113,7 @@ def fit_pipeline(
     Xt = pre.fit_transform(X_train)
     Xv = pre.transform(X_val) if X_val is not None and len(X_val) else None
     yv = y_val if Xv is not None else None
+    hooks.validation = Xv
     estimator = make_estimator(model, task, params, seed)
     if model == "xgboost":
         fitted = _fit_xgboost(estimator, task, Xt, y_train, Xv, yv, hooks)
@@ -157,6 +157,47 @@ def codes(y: Any, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.nda
 TRAIN_CURVE_ROWS = 2_000
 
 
+#: Without early stopping, a boosting run's loss curves are scored at about this many rounds.
+CURVE_POINTS = 50
+
+
+def curve_stride(rounds: int) -> int:
+    """Return every how many rounds the loss curves of a ``rounds``-round fit are scored.
+
+    Examples
+    --------
+    >>> curve_stride(40), curve_stride(200), curve_stride(800)
+    (1, 4, 16)
+    """
+    return max(1, -(-rounds // CURVE_POINTS))
+
+
+def _last_scores(evals_log: dict[str, Any]) -> dict[str, float]:
+    """``{"train_logloss": ..., "val_logloss": ...}`` of xgboost's latest evaluation."""
+    names = {"validation_0": "train", "validation_1": "val"}
+    return {
+        f"{names.get(data, data)}_{name.removeprefix('m')}": float(series[-1])
+        for data, scores in evals_log.items()
+        for name, series in scores.items()
+    }
+
+
+def _parse_scores(text: str) -> dict[str, float]:
+    r"""Read ``Booster.eval_set``'s ``"[3]\ttrain-logloss:0.52\tval-logloss:0.61"``.
+
+    Examples
+    --------
+    >>> _parse_scores("[3]\ttrain-mlogloss:0.5\tval-mlogloss:0.75")
+    {'train_logloss': 0.5, 'val_logloss': 0.75}
+    """
+    out = {}
+    for item in text.split("\t")[1:]:
+        key, value = item.rsplit(":", 1)
+        data, name = key.split("-", 1)
+        out[f"{data}_{name.removeprefix('m')}"] = float(value)
+    return out
+
+
 def _stop_if(hooks: Hooks) -> None:
     reason = hooks.should_stop()
     if reason:
@@ -181,30 +222,43 @@ def _fit_xgboost(
     else:
         metric = "rmse"
     rounds = int(est.get_params().get("n_estimators") or 100)
-    names = {"validation_0": "train", "validation_1": "val"}
+    # The train curve is scored on evenly spaced training rows, at most TRAIN_CURVE_ROWS:
+    # scoring every training row each round cost more than a third of the fit.
+    step = max(1, -(-len(yt) // TRAIN_CURVE_ROWS))
+    sets = {"train": (Xt[::step], yt[::step])}
+    if Xv is not None and len(Xv):
+        sets["val"] = (Xv, yv)
+    else:  # nothing to stop on: every round is trained
+        est.set_params(early_stopping_rounds=None)
+    stopping = bool(est.get_params().get("early_stopping_rounds"))
+    # Early stopping needs the validation loss of every round: xgboost scores its
+    # eval_set each round. Otherwise the curves are scored every `every` rounds
+    # (one scoring call costs about a third of a boosting round on a small frame).
+    every = 1 if stopping else curve_stride(rounds)
+    scored: list[tuple[Any, str]] = []
+    if not stopping:
+        from xgboost import DMatrix
+
+        missing, threads = est.get_params()["missing"], est.get_params()["n_jobs"]
+        scored = [
+            (DMatrix(X, y, missing=missing, nthread=threads), k) for k, (X, y) in sets.items()
+        ]
     stopped: list[str] = []
 
     class _Rounds(TrainingCallback):
         def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
-            values = {
-                f"{names.get(data, data)}_{name.removeprefix('m')}": float(series[-1])
-                for data, scores in evals_log.items()
-                for name, series in scores.items()
-            }
-            hooks.on_step(epoch + 1, values)
-            hooks.on_progress((epoch + 1) / rounds)
+            done = epoch + 1
+            if stopping:
+                hooks.on_step(done, _last_scores(evals_log))
+            elif done % every == 0 or done == rounds:
+                hooks.on_step(done, _parse_scores(model.eval_set(scored, epoch)))
+            hooks.on_progress(done / rounds)
             reason = hooks.should_stop()
             if reason:
                 stopped.append(reason)
             return bool(reason)
 
-    # The train curve is scored on evenly spaced training rows, at most TRAIN_CURVE_ROWS:
-    # scoring every training row each round cost more than a third of the fit.
-    step = max(1, -(-len(yt) // TRAIN_CURVE_ROWS))
-    eval_set = [(Xt[::step], yt[::step])]
-    eval_set += [(Xv, yv)] if Xv is not None and len(Xv) else []
-    if len(eval_set) == 1:  # nothing to stop on: every round is trained
-        est.set_params(early_stopping_rounds=None)
+    eval_set = list(sets.values()) if stopping else None
     est.set_params(eval_metric=metric, callbacks=[_Rounds()])
     try:
         est.fit(Xt, yt, eval_set=eval_set, verbose=False)
@@ -360,51 +414,3 @@ def _add_votes(votes: np.ndarray | None, trees: list[Any], X: np.ndarray, task: 
         votes = part if votes is None else votes + part
     assert votes is not None
     return votes
-
-
-def evaluate(
-    pipeline: Any, X: pd.DataFrame, y: np.ndarray, task: str, held: Holdout | None = None
-) -> dict[str, float]:
-    """Return the final metrics of a fitted pipeline on ``(X, y)``.
-
-    A metric that cannot be computed (e.g. ROC AUC when the rows hold one
-    class) is left out. ``held``, the :func:`~hydroml_jupyter.experiments.evaluation.holdout`
-    of the same rows, gives the predictions when it kept every row (no second pass).
-    """
-    from sklearn import metrics as m
-
-    kept = held is not None and not held.sampled and len(held.y_true) == len(y)
-    pred = held.y_pred if held is not None and kept else pipeline.predict(X)
-    if task == "regression":
-        return {
-            "rmse": float(np.sqrt(m.mean_squared_error(y, pred))),
-            "mae": float(m.mean_absolute_error(y, pred)),
-            "r2": float(m.r2_score(y, pred)) if len(y) > 1 else math.nan,
-        }
-    classes = np.asarray(pipeline.classes_)
-    # scored on codes: scikit-learn sorts text labels for each metric (see codes)
-    y, pred = codes(y, classes)[0], codes(pred, classes)[0]
-    labels = np.arange(len(classes))
-    out = {"accuracy": float(m.accuracy_score(y, pred))}
-    binary = len(classes) == 2
-    if binary:
-        out["f1"] = float(m.f1_score(y, pred, pos_label=1, average="binary"))
-    else:
-        out["f1"] = float(m.f1_score(y, pred, average="macro", labels=labels))
-    if hasattr(pipeline, "predict_proba"):
-        proba = held.proba if held is not None and kept else None
-        proba = pipeline.predict_proba(X) if proba is None else proba
-        try:
-            if binary:
-                out["roc_auc"] = float(m.roc_auc_score(y == 1, proba[:, 1]))
-            else:
-                out["roc_auc"] = float(m.roc_auc_score(y, proba, multi_class="ovr", labels=labels))
-        except ValueError:
-            pass
-        # xgboost's probabilities are float32: their rows sum to 1 only within float32's
-        # precision, which scikit-learn's log_loss warns about; it scores them renormalised.
-        wide = np.asarray(proba, dtype=np.float64)
-        with contextlib.suppress(ValueError), np.errstate(invalid="ignore", divide="ignore"):
-            wide = wide / wide.sum(axis=1, keepdims=True)
-            out["log_loss"] = float(m.log_loss(y, wide, labels=labels))
-    return {k: v for k, v in out.items() if not math.isnan(v)}

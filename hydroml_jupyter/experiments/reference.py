@@ -127,7 +127,7 @@ def _frame(new: Any) -> pd.DataFrame:
 
 def _performance(report: DriftReport, ref: Reference, new: pd.DataFrame, model: Any) -> None:
     """Score ``model`` on the rows of ``new`` that carry the target; alert when it is worse."""
-    from hydroml_jupyter.experiments.fitting import evaluate
+    from hydroml_jupyter.experiments.metrics import evaluate
     from hydroml_jupyter.experiments.preprocess import prepare_target
 
     target, task = ref.target, ref.task

@@ -10,7 +10,8 @@ import pandas as pd
 
 from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.evaluation import Holdout, holdout, merge
-from hydroml_jupyter.experiments.fitting import Hooks, evaluate, fit_pipeline
+from hydroml_jupyter.experiments.fitting import Hooks, fit_pipeline
+from hydroml_jupyter.experiments.metrics import evaluate
 from hydroml_jupyter.experiments.writer import RunWriter
 
 if TYPE_CHECKING:
@@ -71,7 +72,16 @@ def fit_and_score(
 
         hooks = hooks or make_hooks(writer, on_step=on_step)
         pipe = fit_pipeline(job.model, task, job.params, job.seed, X_tr, y_tr, X_va, y_va, hooks)
-        held = holdout(pipe, X_va, y_va, task, "validation split", permute=True, seed=job.seed)
+        held = holdout(
+            pipe,
+            X_va,
+            y_va,
+            task,
+            "validation split",
+            permute=True,
+            seed=job.seed,
+            features=hooks.validation,
+        )
         return pipe, evaluate(pipe, X_va, y_va, task, held), held
     from sklearn.model_selection import KFold, StratifiedKFold
 
@@ -85,7 +95,7 @@ def fit_and_score(
         pipe = fit_pipeline(
             job.model, task, job.params, job.seed, X.iloc[tr], y[tr], X.iloc[va], y[va], fold_hooks
         )
-        held = holdout(pipe, X.iloc[va], y[va], task, "fold")
+        held = holdout(pipe, X.iloc[va], y[va], task, "fold", features=fold_hooks.validation)
         score = evaluate(pipe, X.iloc[va], y[va], task, held)
         scores.append(score)
         folds.append(held)

@@ -29,9 +29,10 @@ from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.evaluation import holdout
-from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, evaluate, fit_pipeline
+from hydroml_jupyter.experiments.fitting import EarlyStopError, Hooks, fit_pipeline
 from hydroml_jupyter.experiments.handle import TuningRun
 from hydroml_jupyter.experiments.interrupt import abandonable
+from hydroml_jupyter.experiments.metrics import evaluate
 from hydroml_jupyter.experiments.options import Job
 from hydroml_jupyter.experiments.running import Tracked
 from hydroml_jupyter.experiments.scoring import split

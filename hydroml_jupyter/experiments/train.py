@@ -169,6 +169,7 @@ def _fit(
         metrics=metrics,
         client=tracked.client,
         run=run,
+        lane=buffer,
     )
     return pipe
 
@@ -183,18 +184,25 @@ def keep_model(
     metrics: dict[str, float],
     client: Any,
     run: tuple[str, str] | None,
+    lane: tracking.MetricBuffer | None = None,
 ) -> None:
     """Give the run's handle its scorer; on a tracked run, log the reference and the model.
 
     ``source`` is the frame the run trained on and its lineage, ``data`` the features,
     target and task, ``run`` the MLflow experiment and run ids (None when untracked).
+    With the run's tracking ``lane``, the reference is logged on it while the model is
+    logged here (the run's end flushes the lane before the MLflow run ends).
     """
     handle = writer.handle
     (df, lineage), (X, y, task) = source, data
     handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
     if run is not None and client is not None:
         experiment_id, run_id = run
-        reference.log_reference(client, run_id, X, y, job.target, task, metrics, writer.log)
+        args = (client, run_id, X, y, job.target, task, metrics, writer.log)
+        if lane is not None:
+            lane.submit(lambda: reference.log_reference(*args))
+        else:
+            reference.log_reference(*args)
         handle.model_uri = tracking.log_model(
             client, run_id, experiment_id, handle.scorer, job.model, raw
         )

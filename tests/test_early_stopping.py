@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from frames import noisy
 
 from hydroml_jupyter import experiments as ex
 from hydroml_jupyter.experiments import ExperimentError
@@ -14,14 +14,6 @@ from hydroml_jupyter.experiments.presets import preset_params
 @pytest.fixture(autouse=True)
 def _env(mlflow_env: None) -> None:
     """Every test tracks to the module's MLflow store."""
-
-
-def noisy(n: int = 600, seed: int = 0) -> pd.DataFrame:
-    """One weak signal under much noise: deep trees overfit, so validation loss soon rises."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(5)})
-    df["y"] = df["x0"] + rng.normal(scale=1.0, size=n)
-    return df
 
 
 def test_xgboost_stops_early_and_records_the_best_round(mlflow_store: str) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-import pandas as pd
 import pytest
+from frames import noisy
 
 from hydroml_jupyter import experiments as ex
 from hydroml_jupyter.widgets import ExperimentPanel
@@ -18,14 +17,6 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture(autouse=True)
 def _env(mlflow_env: None) -> None:
     """Every test tracks to the module's MLflow store."""
-
-
-def noisy(n: int = 600, seed: int = 0) -> pd.DataFrame:
-    """One weak signal under much noise: deep trees overfit, so validation loss soon rises."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(5)})
-    df["y"] = df["x0"] + rng.normal(scale=1.0, size=n)
-    return df
 
 
 def test_the_panel_shows_the_best_round_of_a_run_that_stopped_early() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import hydroml
+from frames import flights
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
-from test_predict import flights
 
 import hydroml_jupyter as hj
 from hydroml_jupyter import experiments as ex

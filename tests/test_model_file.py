@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_predict import flights
+from frames import flights
 
 import hydroml_jupyter as hj
 from hydroml_jupyter import experiments as ex

@@ -9,28 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from frames import flights
 
 import hydroml_jupyter as hj
 from hydroml_jupyter import experiments as ex
 from hydroml_jupyter.experiments import ExperimentError
-
-
-def flights(n: int = 240, seed: int = 0) -> pd.DataFrame:
-    """A raw file's frame: an id, text, integers, floats with gaps, bools, a text target."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame(
-        {
-            "flight": np.arange(1000, 1000 + n),
-            "carrier": rng.choice(["AA", "UA", "DL"], n),
-            "distance": rng.integers(100, 3000, n),
-            "dep_delay": rng.normal(10, 20, n).round(1),
-            "weekend": rng.random(n) > 0.7,
-        }
-    )
-    df.loc[::9, "dep_delay"] = np.nan
-    signal = df["dep_delay"].fillna(0) / 20 + (df["carrier"] == "AA")
-    df["late"] = np.where(signal > 0.8, "yes", "no")
-    return df
 
 
 @pytest.fixture(scope="module")

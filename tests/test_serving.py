@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from frames import flights
 
 import hydroml_jupyter as hj
 from hydroml_jupyter import experiments as ex
@@ -215,27 +216,10 @@ def test_a_server_that_dies_says_why(tmp_path: Path, store: dict[str, Any]) -> N
     assert "\n" not in message
 
 
-def flights(n: int, seed: int) -> pd.DataFrame:
-    """Raw rows: text, integers, floats with gaps, bools, a text target."""
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame(
-        {
-            "carrier": rng.choice(["AA", "UA", "DL"], n),
-            "distance": rng.integers(100, 3000, n),
-            "dep_delay": rng.normal(10, 20, n).round(1),
-            "weekend": rng.random(n) > 0.7,
-        }
-    )
-    df.loc[::7, "dep_delay"] = np.nan
-    signal = df["dep_delay"].fillna(0) / 20 + (df["carrier"] == "AA")
-    df["late"] = np.where(signal > 0.8, "yes", "no")
-    return df
-
-
 @pytest.fixture(scope="module")
 def run(store: dict[str, Any]) -> Iterator[ex.TrainingRun]:
     """A tracked hydroml run on a session whose recipe renames, fills and filters rows."""
-    s = hj.Session(flights(200, seed=0), name="serving-flights")
+    s = hj.Session(flights(200, seed=0, ids=False, gap_every=7), name="serving-flights")
     s.apply("rename", columns={"dep_delay": "delay"})
     s.apply("fill_missing", column="delay", strategy="value", value=0.0)
     s.apply("filter_rows", column="distance", op=">=", value=150)

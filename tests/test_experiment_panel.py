@@ -245,3 +245,28 @@ def test_curves_stay_bounded_and_end_at_the_latest_point() -> None:
     assert len(data["x"]) <= 500 and data["x"][0] == 1.0 and data["x"][-1] == 100_000.0
     assert data["points"] == 100_000
     assert all(v is None for v in data["series"][1]["values"])
+
+
+def test_the_rounds_done_follow_progress_when_the_curve_is_scored_every_few_rounds() -> None:
+    from hydroml_jupyter.widgets.experiment_state import RunTracker
+
+    run = TrainingRun("thinned", "xgboost", "regression", "y")
+    run.total, run.unit = 100, "rounds"
+    scored, go = threading.Event(), threading.Event()
+
+    def work(writer: RunWriter) -> None:
+        writer.begin()
+        writer.add_step({"step": 36, "val_rmse": 0.5})  # the curve's last scored round
+        writer.progress(0.37)  # rounds go on between two scored ones
+        scored.set()
+        go.wait(30)
+        writer.add_step({"step": 100, "val_rmse": 0.25})  # the last round is always scored
+        writer.finish("completed")
+
+    run.start(work)
+    assert scored.wait(30)
+    tracker = RunTracker(run)
+    assert tracker.update()["done_steps"] == 37
+    go.set()
+    assert run.wait(30) == "completed"
+    assert tracker.update()["done_steps"] == 100

@@ -213,4 +213,5 @@ def test_magics_show_the_panel_once_whether_assigned_or_last(kernel: Any) -> Non
     assert [m for m in last if m["msg_type"] == "execute_result"] == []
     _reply, seen = run_cell(kc, "print(r1.wait(60), _.wait(60))", timeout=90)
     out = "".join(m["content"].get("text", "") for m in seen if m["msg_type"] == "stream")
-    assert out.split() == ["completed", "completed"]
+    # the stream may also carry a log line of MLflow's from a run's thread
+    assert "completed completed" in out.splitlines(), out

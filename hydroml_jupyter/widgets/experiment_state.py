@@ -245,6 +245,11 @@ class RunTracker:
             done: int | None = snap["steps"]
         else:
             done = None if self.last_x is None else int(self.last_x)
+        total, progress = snap["total"], number(snap["progress"]) or 0.0
+        if status == "running" and total and snap["unit"] in {"rounds", "trees"} and progress < 1:
+            # the curve may be scored every few rounds; progress counts each one (once
+            # the fit ends it is 1, even if it stopped early: then the curve says where)
+            done = max(done or 0, min(int(total), int(progress * total + 1e-9)))
         if status == "done" and snap["total"] is not None and snap["kind"] != "tuning":
             done = snap["total"] if done is None else done
         return {

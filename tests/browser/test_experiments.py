@@ -79,7 +79,8 @@ def test_the_panel_shows_progress_while_another_cell_runs(notebook: Notebook) ->
     expect(panel.locator(".hydroml-exp-tracking")).to_contain_text("MLflow run")
     expect(panel.locator('button[data-action="cancel"]')).to_be_disabled()
     points = panel.locator(".hydroml-exp-series polyline").first.get_attribute("points")
-    assert points is not None and len(points.split()) > 100
+    # 800 rounds with no early stopping: the curves are scored every 16th round
+    assert points is not None and len(points.split()) == 50
     assert panel.locator(".hydroml-exp-error:visible").count() == 0
 
     # At the end, the run's plotly charts appear under the panel, drawn by JupyterLab's plotly.

@@ -18,7 +18,7 @@ It prints two tables:
   and ``untracked/bare``; and the time ``run.charts()`` takes to build the
   end-of-run figures (on a worker thread in a notebook). Early stopping is off
   here, so every variant trains the same rounds (the run scores its loss curves
-  at about 50 of them, see ``fitting.curve_stride``; the bare fit scores none);
+  at about 50 of them, see ``curves.curve_stride``; the bare fit scores none);
 * **kernel latency**: round-trip time of executing ``1+1`` every 100 ms in a real
   IPython kernel (``jupyter_client``), idle, while a tracked xgboost ``train`` runs
   on ``--kernel-rows`` rows from its start to its end (model logging included), and

@@ -102,3 +102,14 @@ def test_the_train_curve_is_scored_on_a_bounded_sample_of_the_training_rows() ->
     assert len(range(n)[sample]) <= fitting.TRAIN_CURVE_ROWS
     assert steps[-1]["train_rmse"] == pytest.approx(rmse(sample), rel=1e-5)
     assert steps[-1]["train_rmse"] != pytest.approx(rmse(slice(None)), rel=1e-5)
+
+
+def test_gradient_boosting_without_early_stopping_reports_its_curves_every_few_rounds() -> None:
+    params = {"n_estimators": 120, "max_depth": 2}
+    run = ex.train(
+        noisy(), "y", model="gradient_boosting", params=params, early_stopping=False, track=False
+    )
+    assert run.wait(120) == "completed", run.error
+    assert run.result().named_steps["model"].n_estimators_ == 120
+    assert [h["step"] for h in run.history] == list(range(3, 121, 3))
+    assert run.history[-1]["val_rmse"] == pytest.approx(run.metrics["rmse"], rel=1e-5)

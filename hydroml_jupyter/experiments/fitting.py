@@ -2,9 +2,11 @@
 """Fit one pipeline step by step, so a run streams metrics and can stop between steps.
 
 - ``xgboost``: an ``xgboost.callback.TrainingCallback`` records train and
-  validation loss every round and returns ``True`` to stop;
+  validation loss and returns ``True`` to stop;
 - ``gradient_boosting``: the ``monitor`` callable of ``fit`` does the same
   (validation loss kept up to date incrementally, one tree at a time);
+
+Which rows and rounds the loss curves are scored on: :mod:`~hydroml_jupyter.experiments.curves`.
 
 Early stopping (see :func:`best_round`) uses the run's own validation split:
 xgboost's ``early_stopping_rounds`` (its ``EarlyStopping`` callback watches the
@@ -37,9 +39,16 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.experiments.catalog import get_spec, make_estimator
+from hydroml_jupyter.experiments.curves import (
+    TRAIN_CURVE_ROWS,
+    curve_stride,
+    last_scores,
+    parse_scores,
+    raw_score,
+)
 from hydroml_jupyter.experiments.preprocess import build_preprocessor
 
-__all__ = ["EarlyStopError", "Hooks", "best_round", "codes", "curve_stride", "fit_pipeline"]
+__all__ = ["TRAIN_CURVE_ROWS", "EarlyStopError", "Hooks", "best_round", "codes", "fit_pipeline"]
 
 #: A forest grows in chunks of about this many seconds: it checks for a cancel that often.
 _CHUNK_SECONDS = 0.3
@@ -153,51 +162,6 @@ def codes(y: Any, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.nda
     return np.asarray(found, dtype=np.int64), np.asarray(classes)
 
 
-#: The most training rows a boosting run's per-round train loss is scored on.
-TRAIN_CURVE_ROWS = 2_000
-
-
-#: Without early stopping, a boosting run's loss curves are scored at about this many rounds.
-CURVE_POINTS = 50
-
-
-def curve_stride(rounds: int) -> int:
-    """Return every how many rounds the loss curves of a ``rounds``-round fit are scored.
-
-    Examples
-    --------
-    >>> curve_stride(40), curve_stride(200), curve_stride(800)
-    (1, 4, 16)
-    """
-    return max(1, -(-rounds // CURVE_POINTS))
-
-
-def _last_scores(evals_log: dict[str, Any]) -> dict[str, float]:
-    """``{"train_logloss": ..., "val_logloss": ...}`` of xgboost's latest evaluation."""
-    names = {"validation_0": "train", "validation_1": "val"}
-    return {
-        f"{names.get(data, data)}_{name.removeprefix('m')}": float(series[-1])
-        for data, scores in evals_log.items()
-        for name, series in scores.items()
-    }
-
-
-def _parse_scores(text: str) -> dict[str, float]:
-    r"""Read ``Booster.eval_set``'s ``"[3]\ttrain-logloss:0.52\tval-logloss:0.61"``.
-
-    Examples
-    --------
-    >>> _parse_scores("[3]\ttrain-mlogloss:0.5\tval-mlogloss:0.75")
-    {'train_logloss': 0.5, 'val_logloss': 0.75}
-    """
-    out = {}
-    for item in text.split("\t")[1:]:
-        key, value = item.rsplit(":", 1)
-        data, name = key.split("-", 1)
-        out[f"{data}_{name.removeprefix('m')}"] = float(value)
-    return out
-
-
 def _stop_if(hooks: Hooks) -> None:
     reason = hooks.should_stop()
     if reason:
@@ -249,9 +213,9 @@ def _fit_xgboost(
         def after_iteration(self, model: Any, epoch: int, evals_log: dict[str, Any]) -> bool:
             done = epoch + 1
             if stopping:
-                hooks.on_step(done, _last_scores(evals_log))
+                hooks.on_step(done, last_scores(evals_log))
             elif done % every == 0 or done == rounds:
-                hooks.on_step(done, _parse_scores(model.eval_set(scored, epoch)))
+                hooks.on_step(done, parse_scores(model.eval_set(scored, epoch)))
             hooks.on_progress(done / rounds)
             reason = hooks.should_stop()
             if reason:
@@ -275,12 +239,16 @@ def _fit_sklearn_boosting(
     est: Any, task: str, Xt: np.ndarray, yt: np.ndarray, Xv: Any, yv: Any, hooks: Hooks
 ) -> Any:
     rounds = int(est.n_estimators)
-    sets = {"train": (np.asarray(Xt, dtype=np.float32), yt)}
+    step = max(1, -(-len(yt) // TRAIN_CURVE_ROWS))  # the train curve's rows, as for xgboost
+    sets = {"train": (np.asarray(Xt[::step], dtype=np.float32), np.asarray(yt)[::step])}
     if Xv is not None:
         sets["val"] = (np.asarray(Xv, dtype=np.float32), yv)
     raw: dict[str, np.ndarray] = {}
     stopped: list[str] = []
     patience = est.n_iter_no_change if Xv is not None else None
+    # with nothing to stop on (here or in scikit-learn's own split), the curves are
+    # reported at about CURVE_POINTS rounds
+    every = 1 if est.n_iter_no_change else curve_stride(rounds)
     best = {"loss": math.inf, "round": 0}
 
     def monitor(i: int, gb: Any, _locals: dict[str, Any]) -> bool:
@@ -290,10 +258,11 @@ def _fit_sklearn_boosting(
                 raw[name] = gb._raw_predict_init(X)
             for k, tree in enumerate(gb.estimators_[i]):
                 raw[name][:, k] += gb.learning_rate * tree.predict(X)
-            score = _raw_score(gb, task, raw[name], y)
+            score = raw_score(gb, task, raw[name], y)
             if score is not None:
                 values[f"{name}_{score[0]}"] = score[1]
-        hooks.on_step(i + 1, values)
+        if (i + 1) % every == 0 or i + 1 == rounds:
+            hooks.on_step(i + 1, values)
         hooks.on_progress((i + 1) / rounds)
         reason = hooks.should_stop()
         if reason:
@@ -347,25 +316,6 @@ def best_round(pipeline: Any) -> int | None:
             return None
     found = getattr(model, "best_round_", None)
     return int(found) if found is not None else None
-
-
-def _raw_score(gb: Any, task: str, raw: np.ndarray, y: np.ndarray) -> tuple[str, float] | None:
-    if task == "regression":
-        return "rmse", float(np.sqrt(np.mean((raw[:, 0] - y) ** 2)))
-    if gb.loss != "log_loss":
-        return None
-    from scipy.special import expit, softmax
-
-    if raw.shape[1] == 1:
-        p1 = expit(raw[:, 0])
-        proba = np.column_stack([1 - p1, p1])
-    else:
-        proba = softmax(raw, axis=1)
-    codes = np.searchsorted(gb.classes_, y)
-    n = len(gb.classes_)
-    inside = (codes < n) & (gb.classes_[np.minimum(codes, n - 1)] == y)
-    picked = np.clip(proba[np.flatnonzero(inside), codes[inside]], 1e-15, 1.0)
-    return "logloss", float(-np.mean(np.log(picked))) if len(picked) else math.nan
 
 
 def _fit_forest(

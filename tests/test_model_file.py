@@ -16,7 +16,7 @@ from frames import flights
 import hydroml_jupyter as hj
 from hydroml_jupyter import experiments as ex
 from hydroml_jupyter.experiments import ExperimentError
-from hydroml_jupyter.experiments.model_file import check_types
+from hydroml_jupyter.experiments.model_file import check_types, dump_pipeline
 
 
 @pytest.fixture(autouse=True)
@@ -134,6 +134,23 @@ def test_types_outside_the_trusted_list_are_refused() -> None:
     ]
     with pytest.raises(ExperimentError, match=r"outside the trusted list: os\.system"):
         check_types(["sklearn.pipeline.Pipeline", "os.system"])
+
+
+@pytest.mark.parametrize("model", ["gradient_boosting", "random_forest", "xgboost"])
+def test_a_dumped_pipeline_reads_back_as_skops_writes_it(model: str) -> None:
+    import skops.io
+
+    df = flights(200).drop(columns=["flight"])
+    params = {"n_estimators": 12, "max_depth": 3}
+    run = ex.train(df, "late", model=model, params=params, track=False)
+    assert run.wait(120) == "completed", run.error
+    pipeline = run.result()
+    data, trusted = dump_pipeline(pipeline)
+    assert trusted == check_types(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)))
+    loaded = skops.io.loads(data, trusted=trusted)
+    X = df.drop(columns=["late"])
+    assert list(loaded.predict(X)) == list(pipeline.predict(X))
+    assert (loaded.predict_proba(X) == pipeline.predict_proba(X)).all()
 
 
 def test_register_with_an_alias_and_list_the_registered_models(trained) -> None:

@@ -349,13 +349,11 @@ def log_model(
     import tempfile
     from pathlib import Path
 
-    import skops.io
     from mlflow.entities import LoggedModelOutput, LoggedModelStatus
 
     from hydroml_jupyter.experiments import model_file
 
-    data = skops.io.dumps(scorer.pipeline)
-    trusted = model_file.check_types(skops.io.get_untrusted_types(data=data))
+    data, trusted = model_file.dump_pipeline(scorer.pipeline)
     signature = example = None
     if raw is not None and len(raw):
         example = model_file.example(raw, scorer.spec)

@@ -1,4 +1,5 @@
-"""A run keeps the garbage collector off the kernel's existing objects while it works.
+"""A run keeps the garbage collector off the kernel's existing objects while it works,
+and turns text into objects and hashes frames in row slices with the same results.
 
 How long the kernel waits for the GIL while a model trains is measured in
 ``bench/experiments.py`` (the kernel's reply times, its GIL pauses and its long
@@ -8,14 +9,20 @@ garbage collections), not asserted here: these tests check the freeze itself.
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
 from collections.abc import Iterator
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from hydroml_jupyter.experiments import running
 from hydroml_jupyter.experiments.handle import TrainingRun
 from hydroml_jupyter.experiments.heap import frozen_heap
+from hydroml_jupyter.experiments.preprocess import MISSING, prepare_target, to_text
+from hydroml_jupyter.experiments.slices import SLICE_ROWS
+from hydroml_jupyter.experiments.tracking import frame_hash
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +95,41 @@ def test_a_heap_frozen_by_someone_else_stays_as_they_left_it() -> None:
     with frozen_heap():
         pass
     assert gc.get_freeze_count() == before > 0
+
+
+def mixed_frame(rows: int) -> pd.DataFrame:
+    """Every kind of column a run hashes or turns into text, with missing values."""
+    rng = np.random.default_rng(0)
+    city = rng.choice(["paris", "lyon", None], rows)
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=rows),
+            "n": pd.array(rng.integers(0, 9, rows), dtype="Int64"),
+            "city": pd.array(city, dtype="str"),
+            "obj": pd.Series([1, "a", 2.5, None] * (rows // 4) + [1] * (rows % 4), dtype=object),
+            "cat": pd.Categorical(rng.choice(["u", "v"], rows)),
+            "day": pd.date_range("2020-01-01", periods=rows, freq="min", tz="UTC"),
+        },
+        index=rng.permutation(rows) + 7,
+    )
+
+
+def test_work_done_in_row_slices_gives_what_one_call_gave() -> None:
+    rows = 2 * SLICE_ROWS + 123
+    df = mixed_frame(rows)
+    whole = pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes()
+    names = "\x1f".join(map(str, df.columns)).encode()
+    assert frame_hash(df) == hashlib.sha256(whole + names).hexdigest()
+    assert frame_hash(df.head(0)) == hashlib.sha256(names).hexdigest()
+    text = df[["city", "obj", "cat", "n"]]
+    expected = np.column_stack(
+        [text[c].astype("str").fillna(MISSING).to_numpy(dtype=object) for c in text.columns]
+    )
+    got = to_text(text)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert (got == expected).all()
+    for column in ("cat", "obj"):
+        target = prepare_target(df[column], "classification")
+        assert target.dtype == object
+        expected = df[column].astype("str").to_numpy(dtype=object)
+        assert pd.Series(target).equals(pd.Series(expected))  # missing ones in the same places

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hydroml_jupyter.experiments.slices import row_slices
+
 if TYPE_CHECKING:
     from hydroml_jupyter.experiments.predict import Scorer
 
@@ -274,7 +276,10 @@ def frame_hash(df: pd.DataFrame) -> str:
     """Return the SHA-256 of ``pd.util.hash_pandas_object(df, index=True)`` and column names."""
     import hashlib
 
-    digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    digest = hashlib.sha256()
+    # a row's hash depends on that row alone: hashed slice by slice, the digest is the same
+    for rows in row_slices(len(df)):
+        digest.update(pd.util.hash_pandas_object(df.iloc[rows], index=True).to_numpy().tobytes())
     digest.update("\x1f".join(map(str, df.columns)).encode())
     return digest.hexdigest()
 

@@ -257,7 +257,12 @@ def ping(kc, until: str | None = None, n: int = 0) -> list[tuple[float, float]]:
 
 
 def kernel_latency(
-    rows: int, rounds: int, pings: int, folder: str, n_jobs: int | None = None
+    rows: int,
+    rounds: int,
+    pings: int,
+    folder: str,
+    n_jobs: int | None = None,
+    pause_ms: float = 30,
 ) -> tuple[list[dict[str, object]], dict[str, list[dict[str, object]]]]:
     from jupyter_client.manager import start_new_kernel
 
@@ -279,7 +284,8 @@ def kernel_latency(
         )
         kc.execute_interactive(setup, timeout=300, output_hook=lambda msg: None)
         kc.execute_interactive(
-            "from bench.experiments import GilWatch; watch = GilWatch(); watch.mark('idle')",
+            f"from bench.experiments import GilWatch; watch = GilWatch({pause_ms / 1000})\n"
+            "watch.mark('idle')",
             timeout=30,
             output_hook=lambda msg: None,
         )
@@ -326,7 +332,7 @@ def kernel_latency(
                 "max_ms": ms[-1],
                 "max_at_s": at,
                 "gil_pauses": sum(p["phase"] == name for p in noted["pauses"]),
-                "gc_over_30ms": sum(c["phase"] == name for c in noted["collections"]),
+                "long_gcs": sum(c["phase"] == name for c in noted["collections"]),
             }
         )
     return rows_out, noted
@@ -370,6 +376,9 @@ def main() -> None:
     parser.add_argument("--kernel-rows", type=int, default=200_000)
     parser.add_argument("--kernel-rounds", type=int, default=300)
     parser.add_argument("--kernel-n-jobs", type=int, help="xgboost threads (default: all)")
+    parser.add_argument(
+        "--pause-ms", type=float, default=30, help="note GIL pauses and collections over this"
+    )
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-kernel", action="store_true")
@@ -392,14 +401,19 @@ def main() -> None:
         pauses: dict[str, list[dict[str, object]]] = {}
         if not args.skip_kernel:
             latency, pauses = kernel_latency(
-                args.kernel_rows, args.kernel_rounds, args.pings, folder, args.kernel_n_jobs
+                args.kernel_rows,
+                args.kernel_rounds,
+                args.pings,
+                folder,
+                args.kernel_n_jobs,
+                args.pause_ms,
             )
             print(
                 f"\nkernel latency of `1+1` every 100 ms ({args.kernel_rows} rows, "
                 f"xgboost {args.kernel_rounds} rounds)"
             )
             print(table(latency))
-            print("\nGIL pauses over 30 ms in the kernel (seconds into each phase)")
+            print(f"\nGIL pauses over {args.pause_ms:g} ms in the kernel (seconds into each phase)")
             print(longest_pauses(pauses))
     if args.json:
         args.json.write_text(

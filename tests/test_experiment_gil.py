@@ -17,12 +17,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hydroml_jupyter.analysis.drift import build_reference
 from hydroml_jupyter.experiments import running
 from hydroml_jupyter.experiments.handle import TrainingRun
 from hydroml_jupyter.experiments.heap import frozen_heap
+from hydroml_jupyter.experiments.options import Job
 from hydroml_jupyter.experiments.preprocess import MISSING, prepare_target, to_text
-from hydroml_jupyter.experiments.slices import SLICE_ROWS
+from hydroml_jupyter.experiments.slices import SLICE_ROWS, series_of
 from hydroml_jupyter.experiments.tracking import frame_hash
+from hydroml_jupyter.experiments.train import _frame
 
 
 @pytest.fixture(autouse=True)
@@ -133,3 +136,18 @@ def test_work_done_in_row_slices_gives_what_one_call_gave() -> None:
         assert target.dtype == object
         expected = df[column].astype("str").to_numpy(dtype=object)
         assert pd.Series(target).equals(pd.Series(expected))  # missing ones in the same places
+
+
+def test_the_target_column_built_in_slices_hashes_and_summarises_the_same() -> None:
+    rows = 2 * SLICE_ROWS + 5
+    X = mixed_frame(rows)[["x", "city", "day"]]
+    y = prepare_target(pd.Series(np.where(X["x"] > 0, "up", "down")), "classification")
+    job = Job("xgboost", "classification", "y", None, {}, None, 0.2, None, 0, "", None, False, "r")
+    whole = X.assign(y=y)
+    sliced = _frame(X, y, job)
+    assert sliced.dtypes.equals(whole.dtypes) and sliced.equals(whole)
+    assert frame_hash(sliced) == frame_hash(whole)
+    same = build_reference(whole, target="y", task="classification", metrics={"accuracy": 1.0})
+    ref = build_reference(sliced, target="y", task="classification", metrics={"accuracy": 1.0})
+    assert ref.to_json() == same.to_json()
+    assert series_of(np.array([1, "a"] * rows, dtype=object)).dtype == object  # not all text

@@ -11,11 +11,12 @@ work is row by row.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SLICE_ROWS", "row_slices", "text_values"]
+__all__ = ["SLICE_ROWS", "row_slices", "series_of", "text_values"]
 
 #: Rows per slice: about a millisecond of converting or hashing text.
 SLICE_ROWS = 16_384
@@ -45,4 +46,24 @@ def text_values(col: pd.Series, missing: str | None = None) -> np.ndarray:
         if missing is not None:
             part = part.fillna(missing)
         out[rows] = part.to_numpy(dtype=object)
+    return out
+
+
+def series_of(values: Any, index: pd.Index | None = None) -> pd.Series:
+    """Return ``pd.Series(values, index=index)``; text is converted to ``str`` slice by slice.
+
+    An object array of strings becomes pandas' ``str`` dtype either way (one Arrow
+    array of several chunks here); anything else is passed to ``pd.Series`` whole.
+    """
+    if (
+        not isinstance(values, np.ndarray)
+        or values.dtype != object
+        or len(values) <= SLICE_ROWS
+        or pd.api.types.infer_dtype(values, skipna=False) != "string"
+    ):
+        return pd.Series(values, index=index)
+    parts = [pd.Series(values[rows], dtype="str") for rows in row_slices(len(values))]
+    out = pd.concat(parts, ignore_index=True)
+    if index is not None:
+        out.index = index
     return out

@@ -20,6 +20,7 @@ from hydroml_jupyter.experiments.options import Job, TrainOptions, check_job, ta
 from hydroml_jupyter.experiments.predict import scorer_for
 from hydroml_jupyter.experiments.preprocess import prepare_target
 from hydroml_jupyter.experiments.scoring import fit_and_score
+from hydroml_jupyter.experiments.slices import series_of
 from hydroml_jupyter.experiments.writer import RunWriter
 from hydroml_jupyter.labels import Label
 
@@ -202,7 +203,7 @@ def keep_model(
 
 def _frame(X: pd.DataFrame, y: np.ndarray, job: Job) -> pd.DataFrame:
     """Return the training frame whose hash the lineage keeps: features and target."""
-    return X.assign(**{str(job.target): y}) if job.target not in X else X
+    return X.assign(**{str(job.target): series_of(y, X.index)}) if job.target not in X else X
 
 
 def _best_line(best: int, handle: RunHandle) -> str:

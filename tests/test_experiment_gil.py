@@ -1,5 +1,6 @@
 """A run keeps the garbage collector off the kernel's existing objects while it works,
-and turns text into objects and hashes frames in row slices with the same results.
+turns text into objects and hashes frames in row slices with the same results, and
+sends its lineage and parameters once the fit's rounds begin.
 
 How long the kernel waits for the GIL while a model trains is measured in
 ``bench/experiments.py`` (the kernel's reply times, its GIL pauses and its long
@@ -12,13 +13,14 @@ import gc
 import hashlib
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from hydroml_jupyter.analysis.drift import build_reference
-from hydroml_jupyter.experiments import running
+from hydroml_jupyter.experiments import running, tracking
 from hydroml_jupyter.experiments.handle import TrainingRun
 from hydroml_jupyter.experiments.heap import frozen_heap
 from hydroml_jupyter.experiments.options import Job
@@ -151,3 +153,25 @@ def test_the_target_column_built_in_slices_hashes_and_summarises_the_same() -> N
     ref = build_reference(sliced, target="y", task="classification", metrics={"accuracy": 1.0})
     assert ref.to_json() == same.to_json()
     assert series_of(np.array([1, "a"] * rows, dtype=object)).dtype == object  # not all text
+
+
+def test_the_lane_holds_calls_marked_later_until_the_first_metric_or_the_flush(
+    tmp_path: Path,
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = tracking.get_client(uri)
+    experiment = tracking.get_experiment_id(client, "gil", uri)
+    done: list[str] = []
+    for ending in ("metric", "flush"):
+        run_id = tracking.start_run(client, experiment, ending, {})
+        lane = tracking.MetricBuffer(client, run_id)
+        lane.submit(lambda e=ending: done.append(e), later=True)
+        lane.submit(lambda r=run_id: client.set_tag(r, "lineage", "sent"), later=True)
+        assert ending not in done
+        if ending == "metric":
+            lane.add({"val_logloss": 0.5}, 1)
+        lane.flush()
+        assert done[-1] == ending
+        run = client.get_run(run_id)
+        assert run.data.tags["lineage"] == "sent"
+        assert ("val_logloss" in run.data.metrics) == (ending == "metric")

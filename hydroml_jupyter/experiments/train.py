@@ -142,9 +142,10 @@ def _fit(
         )
         run = (experiment_id, run_id)
         lane = tracked.buffer = tracking.MetricBuffer(client, run_id)
-        # sent while the model fits (the flush before the model is logged waits for them)
-        lane.submit(lambda: tracking.log_params(client, run_id, run_params(job, task, X)))
-        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, _frame(X, y, job)))
+        # sent while the model fits, from its first round (the flush before the model
+        # is logged waits for them): splitting and preprocessing hold the GIL much
+        lane.submit(lambda: tracking.log_params(client, run_id, run_params(job, task, X)), True)
+        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, _frame(X, y, job)), True)
     buffer = tracked.buffer
     pipe, metrics, handle.holdout = abandonable(
         lambda: fit_and_score(writer, job, X, y, task, buffer),

@@ -21,7 +21,13 @@ It prints two tables:
 * **kernel latency**: round-trip time of executing ``1+1`` every 100 ms in a real
   IPython kernel (``jupyter_client``), idle, while a tracked xgboost ``train`` runs
   on ``--kernel-rows`` rows from its start to its end (model logging included), and
-  while the user fits the same pipeline in a plain thread (median, p95, max).
+  while the user fits the same pipeline in a plain thread (median, p95, max, and
+  ``max_at_s``, the seconds into the phase of the slowest reply);
+* **GIL pauses**: a watchdog thread in the kernel (:class:`GilWatch`) wakes every
+  2 ms and notes each wake-up more than ``--pause-ms`` late (30 ms by default),
+  with the seconds into the phase and the lines the other threads were at before
+  and after it, and every garbage collection that long. A pause no thread moved
+  across is the machine's CPUs busy elsewhere, not the GIL.
 """
 
 from __future__ import annotations

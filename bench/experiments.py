@@ -22,16 +22,26 @@ It prints two tables:
 * **kernel latency**: round-trip time of executing ``1+1`` every 100 ms in a real
   IPython kernel (``jupyter_client``), idle, while a tracked xgboost ``train`` runs
   on ``--kernel-rows`` rows from its start to its end (model logging included), and
-  while the user fits the same pipeline in a plain thread (median, p95, max).
+  while the user fits the same pipeline in a plain thread (median, p95, max, and
+  ``max_at_s``, the seconds into the phase of the slowest reply);
+* **GIL pauses**: a watchdog thread in the kernel (:class:`GilWatch`) wakes every
+  2 ms and notes each wake-up more than ``--pause-ms`` late (30 ms by default),
+  with the seconds into the phase and the lines the other threads were at before
+  and after it, and every garbage collection that long. A pause no thread moved
+  across is the machine's CPUs busy elsewhere, not the GIL.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import gc
 import json
 import os
 import statistics
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -137,6 +147,98 @@ def tracking_overhead(
     return out
 
 
+class GilWatch:
+    """A thread that wakes every 2 ms and notes each wake-up more than ``over`` seconds late.
+
+    Run inside the kernel: a late wake-up means another thread held the GIL (or the
+    CPU) that long, which delays the kernel's replies just as much. Each pause is
+    noted with the seconds since the last :meth:`mark` and, for every other thread
+    whose innermost frame changed across the pause, that frame before and after it
+    and the innermost frame of this repository's code (the call that held it).
+    """
+
+    def __init__(self, over: float = 0.03) -> None:
+        self.over, self.phase, self.start = over, "", time.perf_counter()
+        self.pauses: list[dict[str, object]] = []
+        self.collections: list[dict[str, object]] = []
+        self._gc_start = 0.0
+        gc.callbacks.append(self._on_gc)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="gil-watch", daemon=True)
+        self._thread.start()
+
+    def mark(self, phase: str) -> None:
+        """Count the next pauses' times from now, under ``phase``."""
+        self.phase, self.start = phase, time.perf_counter()
+
+    def report(self) -> str:
+        """Return the pauses and the garbage collections noted so far as JSON; stop watching."""
+        self._stop.set()
+        self._thread.join()
+        gc.callbacks.remove(self._on_gc)
+        return json.dumps({"pauses": self.pauses, "collections": self.collections})
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """Note each garbage collection over ``over`` seconds: it holds the GIL throughout."""
+        now = time.perf_counter()
+        if phase == "start":
+            self._gc_start = now
+        elif now - self._gc_start > self.over:
+            self.collections.append(
+                {
+                    "phase": self.phase,
+                    "at_s": round(self._gc_start - self.start, 3),
+                    "ms": round(1000 * (now - self._gc_start), 1),
+                    "generation": info["generation"],
+                    "objects": len(gc.get_objects(info["generation"])),
+                }
+            )
+
+    @staticmethod
+    def _where(frame: object) -> tuple[str, str]:
+        """Return the innermost frame and the innermost frame of this repository's code."""
+        root = str(Path(__file__).resolve().parent.parent)
+        inner, ours = "", ""
+        while frame is not None:
+            code, line = frame.f_code, frame.f_lineno  # type: ignore[attr-defined]
+            text = f"{Path(code.co_filename).name}:{line} {code.co_name}"
+            inner = inner or text
+            if code.co_filename.startswith(root) and "bench" not in code.co_filename:
+                ours = text
+                break
+            frame = frame.f_back  # type: ignore[attr-defined]
+        return inner, ours
+
+    def _watch(self) -> None:
+        me = threading.get_ident()
+        # each tick notes only every thread's innermost line (cheap); a pause is described
+        # by those lines before it and by the stacks after it
+        before: dict[int, tuple[object, int]] = {}
+        last = time.perf_counter()
+        while not self._stop.wait(0.002):
+            now = time.perf_counter()
+            frames = sys._current_frames()
+            if now - last > self.over:
+                moved = []
+                for t, frame in frames.items():
+                    if t != me and t in before and before[t] != (frame.f_code, frame.f_lineno):
+                        code, line = before[t]
+                        inner, ours = self._where(frame)
+                        was = f"{Path(code.co_filename).name}:{line} {code.co_name}"  # type: ignore[attr-defined]
+                        moved.append({"before": was, "after": inner, "ours": ours})
+                self.pauses.append(
+                    {
+                        "phase": self.phase,
+                        "at_s": round(last - self.start, 3),
+                        "ms": round(1000 * (now - last), 1),
+                        "threads": moved,
+                    }
+                )
+            before = {t: (f.f_code, f.f_lineno) for t, f in frames.items() if t != me}
+            del frames
+            last = time.perf_counter()
+
+
 def ping(kc, until: str | None = None, n: int = 0) -> list[tuple[float, float]]:
     """Execute ``1+1`` every 100 ms: ``n`` times, or until the expression ``until`` is true.
 
@@ -162,8 +264,13 @@ def ping(kc, until: str | None = None, n: int = 0) -> list[tuple[float, float]]:
 
 
 def kernel_latency(
-    rows: int, rounds: int, pings: int, folder: str, n_jobs: int | None = None
-) -> list[dict[str, object]]:
+    rows: int,
+    rounds: int,
+    pings: int,
+    folder: str,
+    n_jobs: int | None = None,
+    pause_ms: float = 30,
+) -> tuple[list[dict[str, object]], dict[str, list[dict[str, object]]]]:
     from jupyter_client.manager import start_new_kernel
 
     km, kc = start_new_kernel(kernel_name="python3", cwd=folder, env=dict(os.environ))
@@ -183,8 +290,15 @@ def kernel_latency(
             "ex.train(s.df.head(500), 'y', model='xgboost', tracking_uri=uri).wait()\n"
         )
         kc.execute_interactive(setup, timeout=300, output_hook=lambda msg: None)
+        kc.execute_interactive(
+            f"from bench.experiments import GilWatch; watch = GilWatch({pause_ms / 1000})\n"
+            "watch.mark('idle')",
+            timeout=30,
+            output_hook=lambda msg: None,
+        )
         idle = ping(kc, n=pings)
         start = (
+            "watch.mark('while train() runs'); "
             f"run = ex.train(s, 'y', model='xgboost', params={params!r}, "
             "early_stopping=False, tracking_uri=uri)"
         )
@@ -193,9 +307,17 @@ def kernel_latency(
         kc.execute_interactive(
             "assert run.status == 'completed', run.error", timeout=30, output_hook=lambda m: None
         )
-        plain = "fit = threading.Thread(target=bare_fit, args=(s.df, 'xgboost')); fit.start()"
+        plain = (
+            "watch.mark('while a plain thread fits'); "
+            "fit = threading.Thread(target=bare_fit, args=(s.df, 'xgboost')); fit.start()"
+        )
         kc.execute_interactive(plain, timeout=30, output_hook=lambda msg: None)
         threaded = ping(kc, until="not fit.is_alive()")
+        reply = kc.execute_interactive(
+            "", timeout=30, output_hook=lambda m: None, user_expressions={"p": "watch.report()"}
+        )
+        text = reply["content"]["user_expressions"]["p"]["data"]["text/plain"]
+        noted = json.loads(ast.literal_eval(text))
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -216,9 +338,32 @@ def kernel_latency(
                 "p95_ms": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
                 "max_ms": ms[-1],
                 "max_at_s": at,
+                "gil_pauses": sum(p["phase"] == name for p in noted["pauses"]),
+                "long_gcs": sum(c["phase"] == name for c in noted["collections"]),
             }
         )
-    return rows_out
+    return rows_out, noted
+
+
+def longest_pauses(noted: dict[str, list[dict[str, object]]], n: int = 8) -> str:
+    """The ``n`` longest pauses of each phase, in time order, with where they happened."""
+    pauses, lines = noted["pauses"], []
+    for phase in dict.fromkeys(str(p["phase"]) for p in pauses):
+        mine = [p for p in pauses if p["phase"] == phase]
+        top = sorted(sorted(mine, key=lambda p: -float(p["ms"]))[:n], key=lambda p: p["at_s"])
+        lines.append(f"{phase}: {len(mine)} pauses; the {len(top)} longest")
+        for p in top:
+            where = "; ".join(
+                f"{t['ours'] or '?'} ({t['before']} -> {t['after']})"
+                for t in p["threads"]  # type: ignore[union-attr]
+            )
+            lines.append(f"  at {p['at_s']:7.2f} s  {p['ms']:6.1f} ms  {where}")
+    for c in noted["collections"]:
+        lines.append(
+            f"{c['phase']}: garbage collection at {c['at_s']:.2f} s took {c['ms']:.1f} ms "
+            f"(generation {c['generation']}, {c['objects']} objects)"
+        )
+    return "\n".join(lines)
 
 
 def table(rows: list[dict[str, object]]) -> str:
@@ -238,6 +383,9 @@ def main() -> None:
     parser.add_argument("--kernel-rows", type=int, default=200_000)
     parser.add_argument("--kernel-rounds", type=int, default=300)
     parser.add_argument("--kernel-n-jobs", type=int, help="xgboost threads (default: all)")
+    parser.add_argument(
+        "--pause-ms", type=float, default=30, help="note GIL pauses and collections over this"
+    )
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-kernel", action="store_true")
@@ -256,18 +404,28 @@ def main() -> None:
         if overhead:
             print(f"\ntracking overhead ({args.rows} rows, fastest of {args.repeat})")
             print(table(overhead))
-        latency = []
+        latency: list[dict[str, object]] = []
+        pauses: dict[str, list[dict[str, object]]] = {}
         if not args.skip_kernel:
-            latency = kernel_latency(
-                args.kernel_rows, args.kernel_rounds, args.pings, folder, args.kernel_n_jobs
+            latency, pauses = kernel_latency(
+                args.kernel_rows,
+                args.kernel_rounds,
+                args.pings,
+                folder,
+                args.kernel_n_jobs,
+                args.pause_ms,
             )
             print(
                 f"\nkernel latency of `1+1` every 100 ms ({args.kernel_rows} rows, "
                 f"xgboost {args.kernel_rounds} rounds)"
             )
             print(table(latency))
+            print(f"\nGIL pauses over {args.pause_ms:g} ms in the kernel (seconds into each phase)")
+            print(longest_pauses(pauses))
     if args.json:
-        args.json.write_text(json.dumps({"overhead": overhead, "latency": latency}, indent=2))
+        args.json.write_text(
+            json.dumps({"overhead": overhead, "latency": latency, "pauses": pauses}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from hydroml_jupyter.experiments.errors import ExperimentError
+from hydroml_jupyter.experiments.slices import text_values
 
 __all__ = [
     "MAX_CATEGORIES",
@@ -48,9 +49,12 @@ def to_float(X: pd.DataFrame) -> np.ndarray:
 
 def to_text(X: pd.DataFrame) -> np.ndarray:
     """Return columns as an object array of strings, missing values as :data:`MISSING`."""
-    return np.column_stack(
-        [X[c].astype("str").fillna(MISSING).to_numpy(dtype=object) for c in X.columns]
-    )
+    if not len(X.columns):
+        return np.column_stack([])  # scikit-learn's own error for no column
+    out = np.empty((len(X), len(X.columns)), dtype=object)
+    for j, c in enumerate(X.columns):
+        out[:, j] = text_values(X[c], MISSING)
+    return out
 
 
 def datetime_parts(X: pd.DataFrame) -> np.ndarray:
@@ -180,7 +184,7 @@ def prepare_target(y: pd.Series, task: str) -> np.ndarray:
     elif pd.api.types.is_integer_dtype(y.dtype):
         values = y.astype("int64").to_numpy()
     else:
-        values = y.astype("str").to_numpy(dtype=object)
+        values = text_values(y)
     classes = pd.unique(values)
     if len(classes) < 2:
         shown = repr(classes[0]) if len(classes) else "none"

@@ -39,6 +39,7 @@ from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.presets import resolve_tracking_uri
+from hydroml_jupyter.experiments.slices import series_of
 from hydroml_jupyter.labels import Label
 
 __all__ = ["ARTIFACT", "drift", "load_reference", "log_reference", "run_drift"]
@@ -65,7 +66,7 @@ def log_reference(
     """
     try:
         name = str(target)
-        frame = X if name in X.columns else X.assign(**{name: pd.Series(y, index=X.index)})
+        frame = X if name in X.columns else X.assign(**{name: series_of(y, X.index)})
         ref = build_reference(frame, target=name, task=task, metrics=metrics)
         client.log_text(run_id, ref.to_json(), ARTIFACT)
     except Exception as exc:

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from hydroml_jupyter.experiments.slices import row_slices
+
 if TYPE_CHECKING:
     from hydroml_jupyter.experiments.predict import Scorer
 
@@ -178,7 +180,9 @@ class MetricBuffer:
     run's worker never wait for the tracking store (SQLite commits, artifact files)
     until :meth:`flush`, which sends what is left, waits for the lane and raises the
     first error a call met. Thread-safe: a fit thread adds while the run's worker
-    submits or flushes.
+    submits or flushes. A call submitted with ``later=True`` waits for the first
+    metric (a boosting fit's first round; the fit holds the GIL little from then
+    on, while splitting and preprocessing before it hold it much) or the flush.
 
     Parameters
     ----------
@@ -194,12 +198,13 @@ class MetricBuffer:
     ...     def log_batch(self, run_id, metrics):
     ...         sent.extend((m.key, m.value, m.step) for m in metrics)
     >>> lane = MetricBuffer(Store(), "run", size=2)
+    >>> lane.submit(lambda: sent.append("lineage"), later=True)
     >>> lane.add({"val_rmse": 0.5}, 1)
     >>> lane.submit(lambda: sent.append("params"))
     >>> lane.add({"val_rmse": 0.4}, 2)
     >>> lane.flush()
     >>> sorted(sent, key=str)
-    [('val_rmse', 0.4, 2), ('val_rmse', 0.5, 1), 'params']
+    [('val_rmse', 0.4, 2), ('val_rmse', 0.5, 1), 'lineage', 'params']
     """
 
     def __init__(self, client: Any, run_id: str, interval: float = 0.5, size: int = 50) -> None:
@@ -211,6 +216,7 @@ class MetricBuffer:
         self._last = time.monotonic()
         self._lock = threading.Lock()
         self._calls: list[Any] = []
+        self._later: list[Any] = []
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -222,12 +228,19 @@ class MetricBuffer:
         with self._lock:
             self._pending += [Metric(k, float(v), now, int(step)) for k, v in values.items()]
             due = len(self._pending) >= self.size or time.monotonic() - self._last >= self.interval
+        self._start_later()
         if due:
             self.submit(self._send)
 
-    def submit(self, call: Any) -> None:
-        """Run ``call()`` on the lane, after what was submitted before it."""
+    def submit(self, call: Any, later: bool = False) -> None:
+        """Run ``call()`` on the lane, after what was submitted before it.
+
+        With ``later``, only once the first metric is added, or at :meth:`flush`.
+        """
         with self._lock:
+            if later:
+                self._later.append(call)
+                return
             self._calls.append(call)
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -237,6 +250,7 @@ class MetricBuffer:
 
     def flush(self) -> None:
         """Send every queued metric and wait for the lane; raise the first error it met."""
+        self._start_later()
         while True:
             with self._lock:
                 thread = self._thread
@@ -248,6 +262,12 @@ class MetricBuffer:
             error, self._error = self._error, None
         if error is not None:
             raise error
+
+    def _start_later(self) -> None:
+        with self._lock:
+            later, self._later = self._later, []
+        for call in later:
+            self.submit(call)
 
     def _send(self) -> None:
         with self._lock:
@@ -274,7 +294,10 @@ def frame_hash(df: pd.DataFrame) -> str:
     """Return the SHA-256 of ``pd.util.hash_pandas_object(df, index=True)`` and column names."""
     import hashlib
 
-    digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    digest = hashlib.sha256()
+    # a row's hash depends on that row alone: hashed slice by slice, the digest is the same
+    for rows in row_slices(len(df)):
+        digest.update(pd.util.hash_pandas_object(df.iloc[rows], index=True).to_numpy().tobytes())
     digest.update("\x1f".join(map(str, df.columns)).encode())
     return digest.hexdigest()
 

@@ -20,6 +20,7 @@ from hydroml_jupyter.experiments.options import Job, TrainOptions, check_job, ta
 from hydroml_jupyter.experiments.predict import scorer_for
 from hydroml_jupyter.experiments.preprocess import prepare_target
 from hydroml_jupyter.experiments.scoring import fit_and_score
+from hydroml_jupyter.experiments.slices import series_of
 from hydroml_jupyter.experiments.writer import RunWriter
 from hydroml_jupyter.labels import Label
 
@@ -141,9 +142,10 @@ def _fit(
         )
         run = (experiment_id, run_id)
         lane = tracked.buffer = tracking.MetricBuffer(client, run_id)
-        # sent while the model fits (the flush before the model is logged waits for them)
-        lane.submit(lambda: tracking.log_params(client, run_id, run_params(job, task, X)))
-        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, _frame(X, y, job)))
+        # sent while the model fits, from its first round (the flush before the model
+        # is logged waits for them): splitting and preprocessing hold the GIL much
+        lane.submit(lambda: tracking.log_params(client, run_id, run_params(job, task, X)), True)
+        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, _frame(X, y, job)), True)
     buffer = tracked.buffer
     pipe, metrics, handle.holdout = abandonable(
         lambda: fit_and_score(writer, job, X, y, task, buffer),
@@ -210,7 +212,7 @@ def keep_model(
 
 def _frame(X: pd.DataFrame, y: np.ndarray, job: Job) -> pd.DataFrame:
     """Return the training frame whose hash the lineage keeps: features and target."""
-    return X.assign(**{str(job.target): y}) if job.target not in X else X
+    return X.assign(**{str(job.target): series_of(y, X.index)}) if job.target not in X else X
 
 
 def _best_line(best: int, handle: RunHandle) -> str:

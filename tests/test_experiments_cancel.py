@@ -31,7 +31,7 @@ LONG: dict[str, tuple[int, int, str, dict[str, Any]]] = {
     "linear": (250_000, 50, "value", {}),
     "ridge": (5000, 10, "label", {"solver": "saga", "tol": 0.0, "max_iter": 6000}),
     "svm": (4000, 10, "label", {"C": 100.0}),
-    "knn": (2000, 8, "label", {"algorithm": "brute", "n_neighbors": 50}),
+    "knn": (5000, 8, "label", {"algorithm": "brute", "n_neighbors": 50}),
 }
 STOPPABLE = {"xgboost", "random_forest", "gradient_boosting"}
 

@@ -158,7 +158,11 @@ def codes(y: Any, classes: np.ndarray | None = None) -> tuple[np.ndarray, np.nda
     if classes is None:
         found, classes = pd.factorize(np.asarray(y), sort=True)
     else:
-        found = pd.Index(classes).get_indexer(np.asarray(y))
+        classes = np.asarray(classes)
+        # object labels looked up as an object Index: pandas would otherwise infer
+        # (and convert to) a string dtype for each side first
+        kind = object if classes.dtype == object else None
+        found = pd.Index(classes, dtype=kind).get_indexer(pd.Index(np.asarray(y), dtype=kind))
     return np.asarray(found, dtype=np.int64), np.asarray(classes)
 
 

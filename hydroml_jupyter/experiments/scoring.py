@@ -26,10 +26,11 @@ def split(X: pd.DataFrame, y: np.ndarray, task: str, test_size: float, seed: int
 
     stratify = None
     if task == "classification":
-        counts = pd.Series(y).value_counts()
-        if counts.min() >= 2 and len(counts) <= test_size * len(y):
-            # the same split as by the labels: sorted codes, without sorting every label
-            stratify = pd.factorize(y, sort=True)[0]
+        # the same split as by the labels: sorted codes, without sorting every label
+        found = pd.factorize(y, sort=True)[0]
+        counts = np.bincount(found[found >= 0])
+        if counts.size and counts.min() >= 2 and len(counts) <= test_size * len(y):
+            stratify = found
         else:
             log("validation split is not stratified: some class has fewer than 2 rows")
     return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,9 @@ import pytest
 from hydroml_jupyter.analysis.drift import build_reference
 from hydroml_jupyter.experiments import running, tracking
 from hydroml_jupyter.experiments.handle import TrainingRun
-from hydroml_jupyter.experiments.heap import frozen_heap
 from hydroml_jupyter.experiments.options import Job
 from hydroml_jupyter.experiments.preprocess import MISSING, prepare_target, to_text
+from hydroml_jupyter.experiments.responsive import SWITCH_INTERVAL, responsive_kernel
 from hydroml_jupyter.experiments.slices import SLICE_ROWS, series_of
 from hydroml_jupyter.experiments.tracking import frame_hash
 from hydroml_jupyter.experiments.train import _frame
@@ -40,9 +41,12 @@ def _thawed() -> Iterator[None]:
 def test_a_run_works_on_a_frozen_heap_and_thaws_it_when_it_ends() -> None:
     old = object.__new__(type("Old", (), {}))  # a container from before the run
     seen: list[tuple[int, bool]] = []
+    intervals: list[float] = []
+    before = sys.getswitchinterval()
 
     def work(writer: object, tracked: object) -> str:
         seen.append((gc.get_freeze_count(), any(o is old for o in gc.get_objects())))
+        intervals.append(sys.getswitchinterval())
         return "done"
 
     handle = TrainingRun("freeze", "xgboost", "classification", "y")
@@ -54,6 +58,8 @@ def test_a_run_works_on_a_frozen_heap_and_thaws_it_when_it_ends() -> None:
     assert frozen > 0 and not tracked  # collections during the run skip it
     assert gc.get_freeze_count() == 0
     assert any(o is old for o in gc.get_objects())
+    # the GIL is handed over every millisecond while the run works, as before after it
+    assert intervals == [SWITCH_INTERVAL] and sys.getswitchinterval() == before
 
 
 def test_a_failed_run_thaws_the_heap_too() -> None:
@@ -75,7 +81,7 @@ def test_overlapping_runs_share_one_freeze_that_ends_with_the_last() -> None:
     first_in, second_in, release = threading.Event(), threading.Event(), threading.Event()
 
     def hold(entered: threading.Event) -> None:
-        with frozen_heap():
+        with responsive_kernel():
             entered.set()
             release.wait(30)
 
@@ -83,7 +89,7 @@ def test_overlapping_runs_share_one_freeze_that_ends_with_the_last() -> None:
     first.start()
     first_in.wait(30)
     frozen = gc.get_freeze_count()
-    with frozen_heap():
+    with responsive_kernel():
         second = threading.Thread(target=hold, args=(second_in,))
         second.start()
         second_in.wait(30)
@@ -94,10 +100,20 @@ def test_overlapping_runs_share_one_freeze_that_ends_with_the_last() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_a_switch_interval_set_during_a_run_stays_as_it_was_set() -> None:
+    before = sys.getswitchinterval()
+    try:
+        with responsive_kernel():
+            sys.setswitchinterval(0.002)
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(before)
+
+
 def test_a_heap_frozen_by_someone_else_stays_as_they_left_it() -> None:
     gc.freeze()
     before = gc.get_freeze_count()
-    with frozen_heap():
+    with responsive_kernel():
         pass
     assert gc.get_freeze_count() == before > 0
 

@@ -16,7 +16,7 @@ from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.errors import one_line
 from hydroml_jupyter.experiments.fitting import EarlyStopError
 from hydroml_jupyter.experiments.handle import RunHandle
-from hydroml_jupyter.experiments.heap import frozen_heap
+from hydroml_jupyter.experiments.responsive import responsive_kernel
 from hydroml_jupyter.experiments.writer import RunCancelledError, RunWriter
 
 __all__ = ["Tracked", "end_reason", "run_to_end", "start"]
@@ -51,10 +51,11 @@ def run_to_end(writer: RunWriter, work: Work) -> None:
     fit stops early on a cancel), and fails with any other exception. The MLflow run
     that ``work`` noted in its :class:`Tracked` (with the handle's ``run_id``) then ends
     with the same status; a failure to end it is logged, and the run ends all the same.
-    The kernel's objects are kept out of garbage collections meanwhile (see
-    :func:`~hydroml_jupyter.experiments.heap.frozen_heap`).
+    The GIL is handed over sooner and the kernel's objects kept out of garbage
+    collections meanwhile (see
+    :func:`~hydroml_jupyter.experiments.responsive.responsive_kernel`).
     """
-    with frozen_heap():
+    with responsive_kernel():
         _run_to_end(writer, work)
 
 

@@ -303,8 +303,17 @@ def frame_hash(df: pd.DataFrame) -> str:
 
 
 def log_lineage(client: Any, run_id: str, lineage: Lineage, frame: pd.DataFrame) -> dict[str, str]:
-    """Log the recipe, its code and the training frame's hash, shape and dtypes; return tags."""
+    """Log the recipe, its code and the training frame's hash, shape and dtypes; return tags.
+
+    The tags go in one ``log_batch`` and the files in one ``log_artifacts``
+    (``lineage/data.json``, ``recipe.json``, ``code.py``): each store call is a
+    transaction or a copy of its own.
+    """
     import json
+    import tempfile
+    from pathlib import Path
+
+    from mlflow.entities import RunTag
 
     tags = {
         "hydroml.data_sha256": frame_hash(frame),
@@ -315,8 +324,7 @@ def log_lineage(client: Any, run_id: str, lineage: Lineage, frame: pd.DataFrame)
         tags["hydroml.session"] = lineage.session
     if lineage.source:
         tags["hydroml.source"] = lineage.source[:5000]
-    for key, value in tags.items():
-        client.set_tag(run_id, key, value)
+    client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
     data = {
         "sha256": tags["hydroml.data_sha256"],
         "rows": frame.shape[0],
@@ -325,11 +333,15 @@ def log_lineage(client: Any, run_id: str, lineage: Lineage, frame: pd.DataFrame)
         "session": lineage.session,
         "session_version": lineage.version,
     }
-    client.log_text(run_id, json.dumps(data, indent=2), "lineage/data.json")
+    files = {"data.json": json.dumps(data, indent=2)}
     if lineage.recipe_json is not None:
-        client.log_text(run_id, lineage.recipe_json, "lineage/recipe.json")
+        files["recipe.json"] = lineage.recipe_json
     if lineage.code is not None:
-        client.log_text(run_id, lineage.code, "lineage/code.py")
+        files["code.py"] = lineage.code
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in files.items():
+            (Path(tmp) / name).write_text(text, encoding="utf-8")
+        client.log_artifacts(run_id, tmp, "lineage")
     return tags
 
 

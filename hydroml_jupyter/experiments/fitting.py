@@ -189,7 +189,7 @@ def _fit_xgboost(
         metric = "logloss" if len(classes) == 2 else "mlogloss"
     else:
         metric = "rmse"
-    rounds = int(est.get_params().get("n_estimators") or 100)
+    rounds = int(est.n_estimators or 100)
     # The train curve is scored on evenly spaced training rows, at most TRAIN_CURVE_ROWS:
     # scoring every training row each round cost more than a third of the fit.
     step = max(1, -(-len(yt) // TRAIN_CURVE_ROWS))
@@ -198,7 +198,7 @@ def _fit_xgboost(
         sets["val"] = (Xv, yv)
     else:  # nothing to stop on: every round is trained
         est.set_params(early_stopping_rounds=None)
-    stopping = bool(est.get_params().get("early_stopping_rounds"))
+    stopping = bool(est.early_stopping_rounds)
     # Early stopping needs the validation loss of every round: xgboost scores its
     # eval_set each round. Otherwise the curves are scored every `every` rounds
     # (one scoring call costs about a third of a boosting round on a small frame).
@@ -207,9 +207,9 @@ def _fit_xgboost(
     if not stopping:
         from xgboost import DMatrix
 
-        missing, threads = est.get_params()["missing"], est.get_params()["n_jobs"]
         scored = [
-            (DMatrix(X, y, missing=missing, nthread=threads), k) for k, (X, y) in sets.items()
+            (DMatrix(X, y, missing=est.missing, nthread=est.n_jobs), k)
+            for k, (X, y) in sets.items()
         ]
     stopped: list[str] = []
 

@@ -1,4 +1,4 @@
-# ruff: noqa: N803, N806, PLR0917 - X/y are scikit-learn's names; the hook takes a run's parts
+# ruff: noqa: N806, PLR0917 - X/y are scikit-learn's names; the hook takes a run's parts
 """A run's training reference, stored with it in MLflow, and drift checks against it.
 
 When a tracked run completes, the frame it trained on (features and target, rows
@@ -39,7 +39,6 @@ from hydroml_jupyter.experiments import tracking
 from hydroml_jupyter.experiments.catalog import MAIN_METRIC, lower_is_better
 from hydroml_jupyter.experiments.errors import ExperimentError, one_line
 from hydroml_jupyter.experiments.presets import resolve_tracking_uri
-from hydroml_jupyter.experiments.slices import series_of
 from hydroml_jupyter.labels import Label
 
 __all__ = ["ARTIFACT", "drift", "load_reference", "log_reference", "run_drift"]
@@ -52,22 +51,19 @@ _ENV_LOCK = threading.Lock()
 def log_reference(
     client: Any,
     run_id: str,
-    X: pd.DataFrame,
-    y: Any,
+    frame: pd.DataFrame,
     target: Label,
     task: str,
     metrics: dict[str, float],
     log: Callable[[str], None],
 ) -> None:
-    """Store the reference of the frame ``X`` (with ``y`` as ``target``) with run ``run_id``.
+    """Store the reference of the training ``frame`` (features and ``target``) with ``run_id``.
 
     A failure is logged on the run (``log``) and does not fail it: the model is
     already stored, only later drift checks lack their reference.
     """
     try:
-        name = str(target)
-        frame = X if name in X.columns else X.assign(**{name: series_of(y, X.index)})
-        ref = build_reference(frame, target=name, task=task, metrics=metrics)
+        ref = build_reference(frame, target=str(target), task=task, metrics=metrics)
         client.log_text(run_id, ref.to_json(), ARTIFACT)
     except Exception as exc:
         log(f"could not store the drift reference: {one_line(exc)}")

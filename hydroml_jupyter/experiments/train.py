@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -120,6 +121,9 @@ def _fit(
     """Do a training run's work: prepare, open the MLflow run, fit, score, log the model."""
     handle = writer.handle
     X, y, task = prepare(df, job, writer.log)
+    # features and target, as the lineage hashes them and the drift reference describes
+    # them: built once, on the tracking lane, when the lineage is sent
+    training = functools.cache(lambda: _frame(X, y, job))
     handle.task = task
     validate_params(job.model, job.params, task)
     writer.check_cancel()
@@ -144,8 +148,9 @@ def _fit(
         lane = tracked.buffer = tracking.MetricBuffer(client, run_id)
         # sent while the model fits, from its first round (the flush before the model
         # is logged waits for them): splitting and preprocessing hold the GIL much
-        lane.submit(lambda: tracking.log_params(client, run_id, run_params(job, task, X)), True)
-        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, _frame(X, y, job)), True)
+        params = run_params(job, task, X)
+        lane.submit(lambda: tracking.log_params(client, run_id, params), later=True)
+        lane.submit(lambda: tracking.log_lineage(client, run_id, lineage, training()), later=True)
     buffer = tracked.buffer
     pipe, metrics, handle.holdout = abandonable(
         lambda: fit_and_score(writer, job, X, y, task, buffer),
@@ -172,6 +177,7 @@ def _fit(
         client=tracked.client,
         run=run,
         lane=buffer,
+        training=training,
     )
     return pipe
 
@@ -187,6 +193,7 @@ def keep_model(
     client: Any,
     run: tuple[str, str] | None,
     lane: tracking.MetricBuffer | None = None,
+    training: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """Give the run's handle its scorer; on a tracked run, log the reference and the model.
 
@@ -194,13 +201,15 @@ def keep_model(
     target and task, ``run`` the MLflow experiment and run ids (None when untracked).
     With the run's tracking ``lane``, the reference is logged on it while the model is
     logged here (the run's end flushes the lane before the MLflow run ends).
+    ``training`` gives the frame of features and target when the caller has it.
     """
     handle = writer.handle
     (df, lineage), (X, y, task) = source, data
     handle.scorer, raw = scorer_for(lineage, df, job.target, task, X, pipe)
     if run is not None and client is not None:
         experiment_id, run_id = run
-        args = (client, run_id, X, y, job.target, task, metrics, writer.log)
+        frame = training() if training is not None else _frame(X, y, job)
+        args = (client, run_id, frame, job.target, task, metrics, writer.log)
         if lane is not None:
             lane.submit(lambda: reference.log_reference(*args))
         else:
